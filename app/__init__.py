@@ -1,0 +1,129 @@
+"""Hiroba application factory."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from config import CONFIGS, INSTANCE_DIR, ProductionConfig
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+# Blueprint modules, in registration order. Each exposes `bp`; those with commands expose `cli`.
+BLUEPRINT_MODULES = (
+    "app.main.views",
+    "app.accounts.views",
+    "app.spaces.views",
+    "app.admin.views",
+    "app.representation.views",
+    "app.api.views",
+)
+CLI_MODULES = (
+    "app.accounts.cli",
+    "app.areas.cli",
+    "app.representation.cli",
+    "app.demo.cli",
+)
+
+
+def create_app(config_name: str = "development", overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    config_class = CONFIGS[config_name]
+    if config_class is ProductionConfig:
+        ProductionConfig.check()
+    app.config.from_object(config_class)
+    if overrides:
+        app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    _register_template_helpers(app)
+    from app.main.errors import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+def _select_locale() -> str:
+    languages = ("ja", "en")
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return "ja"
+
+
+def _init_extensions(app: Flask) -> None:
+    import app.models as _all_models  # noqa: F401  (every model known before migrations look)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    babel.init_app(app, locale_selector=_select_locale,
+                   default_translation_directories=str(Path(__file__).parent.parent / "translations"))
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None  # the login page itself says why
+    login_manager.session_protection = "strong"
+
+    from app.accounts.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    import importlib
+
+    for name in BLUEPRINT_MODULES:
+        app.register_blueprint(importlib.import_module(name).bp)
+    for name in CLI_MODULES:
+        app.cli.add_command(importlib.import_module(name).cli)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    @app.after_request
+    def commit_at_boundary(response):
+        # One commit per request, here at the boundary; services only flush. Failed requests
+        # roll back so a half-done change never lands.
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'self'",
+        )
+        return response
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from app.common.markdown import render_markdown
+    from app.common.time import to_jst
+
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["jst"] = lambda dt, fmt="%Y-%m-%d %H:%M": to_jst(dt).strftime(fmt) if dt else ""
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.context_processor
+    def inject_globals():
+        return {"current_locale": str(get_locale()), "request_path": request.path}

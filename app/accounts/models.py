@@ -1,0 +1,98 @@
+"""Users, their optional demographic answers (kept apart) and role assignments."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common.time import utcnow
+from app.extensions import db
+
+RESIDENCY_TYPES = ("resident", "relationship", "dual_region", "commuter", "other")
+GENDERS = ("female", "male", "other", "no_answer")
+SECTORS = (
+    "industry", "government", "academia", "finance", "labour", "media",
+    "professions", "civil_society", "none",
+)
+ROLES = ("facilitator", "moderator", "admin")  # "participant" is every registered user
+BIRTH_YEAR_MIN = 1900
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # NFKC + lower-cased; NULL once the account is deleted so the address can register again.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(80))
+    locale: Mapped[str] = mapped_column(String(5), default="ja")
+    residency: Mapped[str] = mapped_column(String(20))
+    home_area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime | None]
+
+    home_area = relationship("Area")
+    demographics: Mapped[Demographics | None] = relationship(
+        back_populates="user", cascade="all, delete-orphan", uselist=False
+    )
+    roles: Mapped[list[RoleAssignment]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active and self.deleted_at is None
+
+    def has_role(self, role: str, space_id: int | None = None) -> bool:
+        """Global roles count everywhere; a space role only in its space. Admins hold every role."""
+        for assignment in self.roles:
+            if assignment.role == "admin":
+                return True
+            if assignment.role == role and (
+                assignment.space_id is None or assignment.space_id == space_id
+            ):
+                return True
+        return False
+
+    @property
+    def is_admin(self) -> bool:
+        return any(a.role == "admin" for a in self.roles)
+
+
+class Demographics(db.Model):
+    """Optional answers, given with consent, used only in aggregate. Apart from the profile."""
+
+    __tablename__ = "demographics"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    birth_year: Mapped[int | None]
+    gender: Mapped[str | None] = mapped_column(String(20))
+    sector: Mapped[str | None] = mapped_column(String(20))
+    consented_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="demographics")
+
+
+class RoleAssignment(db.Model):
+    """A role held globally (space_id NULL) or in one space."""
+
+    __tablename__ = "roles"
+    __table_args__ = (UniqueConstraint("user_id", "role", "space_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    space_id: Mapped[int | None] = mapped_column(
+        ForeignKey("spaces.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="roles")
+    space = relationship("Space")

@@ -1,0 +1,37 @@
+"""Home page, language switch and the health check."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from app.common.urls import safe_next
+from app.extensions import db
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    from app.spaces.services import list_public_spaces
+
+    return render_template("index.html", spaces=list_public_spaces(db.session, limit=6))
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    if code in ("ja", "en"):
+        session["locale"] = code
+        if current_user.is_authenticated:
+            current_user.locale = code
+    return redirect(safe_next(request.args.get("next"), url_for("main.index")))
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any failure to reach the database means unhealthy
+        db.session.rollback()
+        return {"status": "unavailable", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}, 200

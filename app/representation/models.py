@@ -1,0 +1,43 @@
+"""The participation ledger: one row per person per space, a demographic snapshot at first use."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.common.time import utcnow
+from app.extensions import db
+
+# What a person did in a space. Proposal supporters are kept apart from authors/commenters so the
+# tracker can compare who writes with who merely supports.
+LEDGER_MODULES = ("forum", "proposals", "proposal_supporters", "surveys", "panel")
+
+
+class Participation(db.Model):
+    __tablename__ = "participations"
+    __table_args__ = (
+        UniqueConstraint("space_id", "user_id"),
+        Index("ix_participations_space_age", "space_id", "age"),
+        Index("ix_participations_space_gender", "space_id", "gender"),
+        Index("ix_participations_space_residency", "space_id", "residency"),
+        Index("ix_participations_space_sector", "space_id", "sector"),
+        Index("ix_participations_space_first_at", "space_id", "first_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    # SET NULL when the person deletes their account: the snapshot stays, unlinked.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    first_at: Mapped[datetime] = mapped_column(default=utcnow)
+    forum: Mapped[bool] = mapped_column(default=False)
+    proposals: Mapped[bool] = mapped_column(default=False)
+    proposal_supporters: Mapped[bool] = mapped_column(default=False)
+    surveys: Mapped[bool] = mapped_column(default=False)
+    panel: Mapped[bool] = mapped_column(default=False)
+    # Snapshot at first participation; age in whole years so any banding can be done in SQL.
+    age: Mapped[int | None]
+    gender: Mapped[str | None] = mapped_column(String(20))
+    residency: Mapped[str | None] = mapped_column(String(20))
+    sector: Mapped[str | None] = mapped_column(String(20))
+    home_area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))

@@ -1,0 +1,3 @@
+from flask import Blueprint
+bp = Blueprint("representation", __name__)
+# SCAFFOLD

@@ -1,0 +1,87 @@
+"""Test fixtures: one app per session on SQLite (a temporary file, so threads share it) or on
+TEST_DATABASE_URL (PostgreSQL in CI). Every test starts from empty tables."""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db as _db
+from tests import factories
+
+TEST_PASSWORD = factories.TEST_PASSWORD
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = _database_url(tmp_path_factory)
+    options = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        # Concurrency tests write from many threads; wait for SQLite's lock instead of failing.
+        options["connect_args"] = {"timeout": 30}
+    application = create_app("test", {"SQLALCHEMY_DATABASE_URI": url,
+                                       "SQLALCHEMY_ENGINE_OPTIONS": options})
+    with application.app_context():
+        if _db.engine.dialect.name == "postgresql":
+            with _db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        else:
+            _db.drop_all()
+        _db.create_all()
+        yield application
+        _db.session.remove()
+
+
+@pytest.fixture(autouse=True)
+def db(request, app):
+    """Empty every table after each test (a transaction per test cannot hold: requests commit)."""
+    if "app" not in request.fixturenames and "nodb" in request.keywords:
+        yield None
+        return
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
+        tables = list(reversed(_db.metadata.sorted_tables))
+        with _db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make(db):
+    """Factories bound to the test session: make.user(...), make.area(...), make.space(...)."""
+    return factories.Factory(db.session)
+
+
+def login(client, email: str, password: str = TEST_PASSWORD):
+    response = client.post("/auth/login", data={"email": email, "password": password})
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+    return response
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
+        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    assert match, "no csrf_token in page"
+    return match.group(1)
