@@ -1,3 +1,61 @@
+"""`flask users ...`: account commands for operators."""
+from __future__ import annotations
+
+import click
 from flask.cli import AppGroup
-cli = AppGroup("users")
-# SCAFFOLD
+
+from app.accounts import services
+from app.accounts.models import RESIDENCY_TYPES
+from app.common.text import normalize_email
+from app.extensions import db
+
+cli = AppGroup("users", help="Manage user accounts.")
+
+_PROBLEMS = {
+    "invalid_email": "not a valid e-mail address",
+    "email_taken": "this e-mail address is already registered",
+    "password_too_short": f"use at least {services.PASSWORD_MIN_LENGTH} characters",
+    "password_too_common": "this password is too easy to guess",
+    "password_is_email": "do not use the e-mail address as the password",
+    "display_name_missing": "the display name is empty",
+    "display_name_too_long": f"use at most {services.DISPLAY_NAME_MAX} characters",
+}
+
+
+@cli.command("create-admin")
+@click.option("--email", help="E-mail address of the administrator.")
+@click.option("--password", help="Password for a new account (prompted, hidden, when missing).")
+@click.option("--display-name", help="Name shown to others (prompted when missing).")
+@click.option("--residency", type=click.Choice(RESIDENCY_TYPES), default="other", show_default=True,
+              help="Residency type of a new account.")
+def create_admin(email: str | None, password: str | None, display_name: str | None,
+                 residency: str) -> None:
+    """Create an administrator, or make an existing account one."""
+    email = normalize_email(email or click.prompt("E-mail"))
+    if (problem := services.email_problem(email)) is not None:
+        raise click.BadParameter(_PROBLEMS[problem], param_hint="--email")
+    user = services.find_user_by_email(db.session, email)
+    if user is not None:
+        if not user.is_active:
+            raise click.ClickException(f"{email} belongs to an inactive account; not changed.")
+        if services.grant_role(db.session, user, "admin"):
+            db.session.commit()
+            click.echo(f"{email} already had an account and is now an administrator "
+                       "(password unchanged).")
+        else:
+            click.echo(f"{email} is already an administrator; nothing to do.")
+        return
+
+    display_name = display_name or click.prompt("Display name")
+    password = password or click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = services.register_user(db.session, email=email, password=password,
+                                      display_name=display_name, residency=residency,
+                                      home_area=None)
+    except services.AccountError as error:
+        hint = {"email": "--email", "password": "--password",
+                "display_name": "--display-name"}.get(error.field)
+        raise click.BadParameter(_PROBLEMS.get(error.code, error.code), param_hint=hint) from None
+    services.grant_role(db.session, user, "admin")
+    db.session.commit()
+    click.echo(f"Administrator {email} created.")

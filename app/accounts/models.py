@@ -34,6 +34,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
+    # Opt-in: at most one e-mail a day summarising forum notifications (app.forum.digest).
+    forum_email_digest: Mapped[bool] = mapped_column(default=False)
 
     home_area = relationship("Area")
     demographics: Mapped[Demographics | None] = relationship(
@@ -57,6 +59,19 @@ class User(UserMixin, db.Model):
             ):
                 return True
         return False
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def public_name(self) -> str:
+        """The name to show others: a neutral label once the account is deleted."""
+        if self.deleted_at is not None or not self.display_name:
+            from flask_babel import gettext
+
+            return gettext("Deleted user")
+        return self.display_name
 
     @property
     def is_admin(self) -> bool:

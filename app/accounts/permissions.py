@@ -33,6 +33,96 @@ def can_create_space(user) -> bool:
                 and (user.is_admin or any(r.role == "facilitator" for r in user.roles)))
 
 
+def can_copy_space(user, space) -> bool:
+    """Copying a space as a template: its facilitators, and anyone who may create spaces when
+    the source is public (good practice spreads to other municipalities)."""
+    return can_facilitate(user, space) or (space.visibility == "public" and can_create_space(user))
+
+
+# --- forum and moderation ----------------------------------------------------------------
+
+def _authenticated(user) -> bool:
+    return bool(user and user.is_authenticated)
+
+
+def can_write_forum(user, space) -> bool:
+    """Logged in and not blocked from the space (or site-wide). Whether the space's phase
+    accepts input is a state of the space, checked by the forum services with a notice."""
+    if not _authenticated(user):
+        return False
+    from app.extensions import db
+    from app.moderation.services import is_blocked
+
+    return not is_blocked(db.session, user, space)
+
+
+def _stands_for_its_page(post) -> bool:
+    """The opening post of a thread that carries another module's comments (a proposal's) is a
+    copy of that item: it is changed on the item's own page, never in the forum."""
+    return post.is_opening and post.thread.module != "forum"
+
+
+def can_edit_post(user, post) -> bool:
+    """Only the author edits their own post (within the edit window, checked by the service)."""
+    return (_authenticated(user) and post.author_id == user.id and post.deleted_at is None
+            and not _stands_for_its_page(post))
+
+
+def can_delete_post(user, post) -> bool:
+    """Only the author deletes their own post."""
+    return (_authenticated(user) and post.author_id == user.id and post.deleted_at is None
+            and not _stands_for_its_page(post))
+
+
+def can_manage_threads(user, space) -> bool:
+    """Pin, lock and close threads: the space's facilitators."""
+    return can_facilitate(user, space)
+
+
+def can_flag_post(user, post) -> bool:
+    """Anyone logged in, except on their own post."""
+    return _authenticated(user) and post.author_id != user.id
+
+
+def can_see_hidden_post(user, post) -> bool:
+    """The author (to see why) and the moderators of the post's space."""
+    return _authenticated(user) and (post.author_id == user.id
+                                     or can_moderate(user, post.thread.space))
+
+
+def can_use_moderation_queue(user) -> bool:
+    """Moderators of any space, site-wide moderators and admins."""
+    return _authenticated(user) and any(r.role in ("moderator", "admin") for r in user.roles)
+
+
+def can_block_site_wide(user) -> bool:
+    """Blocking someone from the whole site: site-wide moderators and admins."""
+    return can_moderate(user, None)
+
+
+# --- proposals ---------------------------------------------------------------------------
+
+def can_manage_proposals(user, space) -> bool:
+    """Answer proposals officially, move them through the workflow, merge them, export them and
+    set the space's threshold and categories: the space's facilitators."""
+    return can_facilitate(user, space)
+
+
+def is_proposal_author(user, proposal) -> bool:
+    return _authenticated(user) and proposal.author_id is not None \
+        and proposal.author_id == user.id
+
+
+def can_view_proposal(user, proposal) -> bool:
+    """A published proposal: everyone who can see the space; a draft: only its author."""
+    return proposal.status != "draft" or is_proposal_author(user, proposal)
+
+
+def can_edit_proposal(user, proposal) -> bool:
+    """Edit, preview, publish or delete: the author, while it is a draft."""
+    return proposal.status == "draft" and is_proposal_author(user, proposal)
+
+
 def _deny():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
@@ -58,3 +148,35 @@ def require(rule: Callable[..., bool]) -> Callable:
             return view(*args, **kwargs)
         return wrapper
     return decorator
+
+
+# --- surveys -----------------------------------------------------------------------------
+
+def can_manage_surveys(user, space) -> bool:
+    """Build, open, close, copy into, and read every result of the space's surveys: its
+    facilitators."""
+    return can_facilitate(user, space)
+
+
+def can_view_survey(user, survey) -> bool:
+    """Published surveys are seen by everyone who can see the space; drafts by its
+    facilitators only."""
+    return bool(survey.published) or can_facilitate(user, survey.space)
+
+
+def can_view_survey_results(user, survey) -> bool:
+    """Facilitators always; everyone else as the survey's results visibility allows (by default
+    once it has closed, never when the facilitators keep them private)."""
+    return can_facilitate(user, survey.space) or survey.results_open_to_all()
+
+
+def can_answer_surveys(user, space) -> bool:
+    """Anyone logged in; whether a survey is open is its own state, checked by the services."""
+    return bool(user and user.is_authenticated)
+
+
+def can_copy_survey(user, survey) -> bool:
+    """Copying as a template: facilitators of its space, and for a published survey any
+    facilitator (of the target space, checked again when the copy is made)."""
+    return can_facilitate(user, survey.space) or (bool(survey.published)
+                                                  and can_create_space(user))

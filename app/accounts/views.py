@@ -1,11 +1,282 @@
-from flask import Blueprint
+"""Accounts: login, logout, registration, password reset, profile, data export, deletion.
+Thin: parse the form, call a service, turn AccountError codes into messages next to the field."""
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request,
+                   session, url_for)
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import services
+from app.accounts.forms import (DeleteAccountForm, DemographicsForm, LoginForm,
+                                PasswordChangeForm, ProfileForm, RegisterForm, ResetPasswordForm,
+                                ResetRequestForm, message)
+from app.common.mail import send_mail
+from app.common.time import today_jst
+from app.common.urls import safe_next
+from app.extensions import db, limiter
+
 bp = Blueprint("accounts", __name__, url_prefix="/auth")
-# SCAFFOLD: replaced by the accounts work
+log = logging.getLogger("hiroba.accounts")
+
+
+def _renew_session() -> None:
+    """Start a fresh session, keeping only the chosen language (against session fixation)."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+
+
+def _show(form, error: services.AccountError) -> None:
+    """Put a service's complaint next to the field it is about."""
+    getattr(form, error.field).errors = [*getattr(form, error.field).errors,
+                                         message(error.code, **error.params)]
+
+
+def _resolve_area(form):
+    try:
+        return services.resolve_area(db.session, form.home_area.data)
+    except services.AccountError as error:
+        _show(form, error)
+        return None
+
+
 @bp.route("/login", methods=["GET", "POST"])
-def login(): return "login"
-@bp.route("/register", methods=["GET", "POST"])
-def register(): return "register"
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    next_url = safe_next(request.args.get("next"), url_for("main.index"))
+    if current_user.is_authenticated:
+        return redirect(next_url)
+    form = LoginForm()
+    failed = request.method == "POST"
+    if form.validate_on_submit():
+        user = services.authenticate(db.session, form.email.data, form.password.data)
+        if user is not None:
+            _renew_session()
+            login_user(user, remember=form.remember.data)
+            return redirect(next_url)
+    if failed:
+        # One message for every failure: nobody learns which addresses are registered.
+        form.email.errors = []
+        form.password.errors = []
+    return render_template("accounts/login.html", form=form, failed=failed)
+
+
 @bp.post("/logout")
-def logout(): return "logout"
-@bp.get("/profile")
-def profile(): return "profile"
+def logout():
+    logout_user()
+    _renew_session()
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], methods=["POST"])
+def register():
+    next_url = safe_next(request.args.get("next"), url_for("main.index"))
+    if current_user.is_authenticated:
+        return redirect(next_url)
+    form = RegisterForm()
+    if form.is_submitted():
+        valid = form.validate()
+        # The municipality is looked up even when another field is wrong: all messages at once.
+        area = _resolve_area(form) if not form.home_area.errors else None
+        if valid and area is not None:
+            try:
+                user = services.register_user(
+                    db.session, email=form.email.data, password=form.password.data,
+                    display_name=form.display_name.data, residency=form.residency.data,
+                    home_area=area, locale=str(get_locale()),
+                    demographics=form.demographic_values() if form.consent_demographics.data else None)
+            except services.AccountError as error:
+                _show(form, error)
+            else:
+                _renew_session()
+                login_user(user)
+                flash(_("Welcome to Hiroba, %(name)s.", name=user.display_name), "success")
+                return redirect(next_url)
+    form.password.data = ""  # never echo a password back into the page
+    area_names = services.area_suggestions(db.session)
+    if area_names:
+        form.home_area.render_kw = {"list": "home-area-options"}
+    return render_template("accounts/register.html", form=form, area_names=area_names)
+
+
+# --- password reset ----------------------------------------------------------------------
+
+def _reset_max_age() -> int:
+    return int(current_app.config["PASSWORD_RESET_MAX_AGE"])
+
+
+def _reset_mail_body(name: str, link: str, minutes: int) -> str:
+    # Plain text built here rather than in an (HTML-escaping) template.
+    return "\n\n".join([
+        _("Hello %(name)s,", name=name),
+        _("Someone (hopefully you) asked to reset the password of your Hiroba account. To choose "
+          "a new password, open this link within %(minutes)s minutes:", minutes=minutes),
+        link,
+        _("The link works once. If you did not ask for this, ignore this message: your password "
+          "stays as it is."),
+        "-- \n" + _("Hiroba"),
+    ]) + "\n"
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT"], methods=["POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        user = services.find_user_by_email(db.session, form.email.data)
+        if user is not None and user.is_active:
+            token = services.make_reset_token(user, current_app.config["SECRET_KEY"])
+            link = url_for("accounts.reset_password", token=token, _external=True)
+            with force_locale(user.locale or "ja"):  # the mail speaks the reader's language
+                subject = _("Reset your Hiroba password")
+                body = _reset_mail_body(user.display_name, link, _reset_max_age() // 60)
+                if not send_mail(user.email, subject, body):
+                    log.error("password reset mail to user %s could not be sent", user.id)
+        # The same answer whether or not the address is registered.
+        return render_template("accounts/reset_request.html", form=form, sent=True,
+                               minutes=_reset_max_age() // 60)
+    return render_template("accounts/reset_request.html", form=form, sent=False)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT"], methods=["POST"])
+def reset_password(token: str):
+    user = services.user_for_reset_token(db.session, token, current_app.config["SECRET_KEY"],
+                                         _reset_max_age())
+    if user is None:
+        return render_template("accounts/reset_invalid.html"), 410
+    form = ResetPasswordForm(email=user.email)
+    if form.validate_on_submit():
+        try:
+            services.set_password(db.session, user, form.new_password.data)
+        except services.AccountError as error:
+            form.new_password.errors = [message(error.code)]
+        else:
+            if current_user.is_authenticated:
+                logout_user()
+            _renew_session()
+            flash(_("Your password has been changed. Please log in with the new one."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+# --- profile -----------------------------------------------------------------------------
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    user = current_user._get_current_object()
+    form = ProfileForm(data={
+        "display_name": user.display_name, "residency": user.residency, "locale": user.locale,
+        "home_area": user.home_area.code if user.home_area else "",
+    })
+    if form.is_submitted():
+        valid = form.validate()
+        area = _resolve_area(form) if not form.home_area.errors else None
+        if valid and area is not None:
+            try:
+                services.update_profile(db.session, user, display_name=form.display_name.data,
+                                        residency=form.residency.data, home_area=area,
+                                        locale=form.locale.data)
+            except services.AccountError as error:
+                _show(form, error)
+            else:
+                session["locale"] = user.locale
+                flash(_("Your profile has been saved."), "success")
+                return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, user=user)
+
+
+@bp.route("/profile/demographics", methods=["GET", "POST"])
+@login_required
+def demographics():
+    user = current_user._get_current_object()
+    demo = user.demographics
+    if request.method == "POST":
+        form = DemographicsForm()
+    else:
+        form = DemographicsForm(consent_demographics=demo is not None,
+                                birth_year=demo.birth_year if demo else None,
+                                gender=(demo.gender or "") if demo else "",
+                                sector=(demo.sector or "") if demo else "")
+    if form.validate_on_submit():
+        if not form.consent_demographics.data:
+            form.consent_demographics.errors = [message("consent_missing")]
+        else:
+            try:
+                saved = services.save_demographics(db.session, user, form.demographic_values())
+            except services.AccountError as error:
+                _show(form, error)
+            else:
+                flash(_("Your answers have been saved.") if saved
+                      else _("You gave no answers, so nothing is stored."), "success")
+                return redirect(url_for("accounts.demographics"))
+    return render_template("accounts/demographics.html", form=form, demo=demo,
+                           this_year=today_jst().year)
+
+
+@bp.post("/profile/demographics/withdraw")
+@login_required
+def withdraw_demographics():
+    if request.form.get("confirm") != "yes":
+        flash(_("Tick the box to confirm."), "error")
+        return redirect(url_for("accounts.demographics"))
+    if services.withdraw_demographics(db.session, current_user._get_current_object()):
+        flash(_("Your answers have been deleted."), "success")
+    return redirect(url_for("accounts.demographics"))
+
+
+@bp.route("/profile/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    user = current_user._get_current_object()
+    form = PasswordChangeForm(email=user.email)
+    if form.validate_on_submit():
+        if not services.check_password(user, form.current_password.data):
+            form.current_password.errors = [message("password_wrong")]
+        else:
+            try:
+                services.set_password(db.session, user, form.new_password.data)
+            except services.AccountError as error:
+                form.new_password.errors = [message(error.code)]
+            else:
+                flash(_("Your password has been changed."), "success")
+                return redirect(url_for("accounts.profile"))
+    return render_template("accounts/password.html", form=form)
+
+
+@bp.get("/profile/export")
+@login_required
+def export():
+    data = services.export_user_data(db.session, current_user._get_current_object())
+    body = json.dumps(data, ensure_ascii=False, indent=2,
+                      default=lambda o: o.isoformat() if hasattr(o, "isoformat") else str(o))
+    filename = f"hiroba-my-data-{today_jst().isoformat()}.json"
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store",
+    })
+
+
+@bp.route("/profile/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    user = current_user._get_current_object()
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if not services.check_password(user, form.password.data):
+            form.password.errors = [message("password_wrong")]
+        else:
+            services.delete_account(db.session, user)
+            logout_user()
+            _renew_session()
+            flash(_("Your account has been deleted. Thank you for taking part."), "success")
+            return redirect(url_for("main.index"))
+    return render_template("accounts/delete.html", form=form)

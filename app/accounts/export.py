@@ -1,0 +1,82 @@
+"""'Download all my data': one JSON document with a section per module. Accounts registers its
+own sections here; other modules add theirs with register_export_section() (reachable as
+app.accounts.services.register_export_section too)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import RoleAssignment, User
+from app.representation.models import LEDGER_MODULES, Participation
+from app.spaces.models import Space
+
+ExportSection = Callable[[Session, User], Any]
+_EXPORT_SECTIONS: dict[str, ExportSection] = {}
+
+
+def register_export_section(name: str, build: ExportSection) -> None:
+    """Let a module add its part of a person's data export: `build(session, user)` returns
+    anything json.dumps accepts (datetimes are written as ISO strings). Call it at import time
+    of the module's services; registering a name again replaces the earlier builder."""
+    _EXPORT_SECTIONS[name] = build
+
+
+def export_user_data(session: Session, user: User) -> dict:
+    """Everything stored about `user`, one key per registered section, in registration order."""
+    return {name: build(session, user) for name, build in _EXPORT_SECTIONS.items()}
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() + "Z" if moment is not None else None
+
+
+def _export_profile(session: Session, user: User) -> dict:
+    area = user.home_area
+    return {
+        "id": user.id, "email": user.email, "display_name": user.display_name,
+        "locale": user.locale, "residency": user.residency,
+        "home_area": {"code": area.code, "name_ja": area.name_ja, "name_en": area.name_en}
+        if area else None,
+        "created_at": _iso(user.created_at),
+    }
+
+
+def _export_demographics(session: Session, user: User) -> dict | None:
+    demo = user.demographics
+    if demo is None:
+        return None
+    return {"birth_year": demo.birth_year, "gender": demo.gender, "sector": demo.sector,
+            "consented_at": _iso(demo.consented_at), "updated_at": _iso(demo.updated_at)}
+
+
+def _export_roles(session: Session, user: User) -> list[dict]:
+    rows = session.execute(
+        select(RoleAssignment.role, Space.slug, RoleAssignment.created_at)
+        .outerjoin(Space, Space.id == RoleAssignment.space_id)
+        .where(RoleAssignment.user_id == user.id).order_by(RoleAssignment.id))
+    return [{"role": role, "space": slug, "since": _iso(since)} for role, slug, since in rows]
+
+
+def _export_participations(session: Session, user: User) -> list[dict]:
+    rows = session.execute(
+        select(Participation, Space.slug, Space.title)
+        .join(Space, Space.id == Participation.space_id)
+        .where(Participation.user_id == user.id).order_by(Participation.first_at))
+    return [{
+        "space": {"slug": slug, "title": title},
+        "first_at": _iso(p.first_at),
+        "modules": [m for m in LEDGER_MODULES if getattr(p, m)],
+        "snapshot": {"age": p.age, "gender": p.gender, "residency": p.residency,
+                     "sector": p.sector, "home_area_id": p.home_area_id},
+    } for p, slug, title in rows]
+
+
+register_export_section("profile", _export_profile)
+register_export_section("demographics", _export_demographics)
+register_export_section("roles", _export_roles)
+register_export_section("participations", _export_participations)
+
+
