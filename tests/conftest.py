@@ -6,6 +6,8 @@ import os
 import re
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
@@ -63,8 +65,20 @@ def db(request, app):
                     conn.execute(table.delete())
 
 
+class _FreshRequestClient(FlaskClient):
+    """The `db` fixture keeps an app context open for the whole test, and Flask reuses it for
+    every request, so `g` (and Flask-Login's cached user) would leak from one request into the
+    next. Production has a fresh context per request; clear the cache to behave the same."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = _FreshRequestClient
     return app.test_client()
 
 
