@@ -1,3 +1,274 @@
-from flask import Blueprint
+"""Representation tracker pages: the facilitators' dashboard, target shares, deliberation bodies,
+and the public transparency page; plus the alert banner helper for the space page and the
+renderer of alert notifications. Views parse, authorise (app.accounts.permissions), call the
+services and render; the request boundary commits."""
+from __future__ import annotations
+
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.permissions import can_facilitate, require
+from app.common.charts import pct
+from app.extensions import db
+from app.notifications.kinds import RenderedNotification, register_kind
+from app.representation import alerts, bodies, labels, presenters, services
+from app.representation.forms import (FilterForm, body_form_class, field_name,
+                                      targets_form_class)
+from app.spaces.services import get_space_by_slug
+
 bp = Blueprint("representation", __name__)
-# SCAFFOLD
+
+PUBLIC_DIMENSIONS = ("gender", "age_band", "residency")
+
+
+@bp.url_value_preprocessor
+def _load_space(endpoint, values):
+    if values and "slug" in values:
+        space = get_space_by_slug(db.session, values["slug"])
+        if space is None:
+            abort(404)
+        g.space = space
+
+
+# --- the space page's banner and links (a template global, so it needs no view of ours) ------
+
+def representation_alert(space) -> list[dict]:
+    """For facilitators of `space`: the headline groups flagged under-represented once the space
+    has enough participants ([] for everyone else, and while there are too few)."""
+    if space is None or not can_facilitate(current_user, space):
+        return []
+    flagged = alerts.check_space(db.session, space,
+                                 min_participants=current_app.config["ALERT_MIN_PARTICIPANTS"])
+    return [{"group": group, "label": _alert_message(group, space)} for group in flagged]
+
+
+def _alert_message(group: str, space) -> str:
+    if group == "youth":
+        band = services.youth_band(space)
+        return _("Young people aged %(band)s are under-represented among the participants.",
+                 band=labels.age_band_label(band.key) if band else "")
+    return _("Women are under-represented among the participants.")
+
+
+@bp.app_context_processor
+def _space_page_helpers():
+    return {"representation_alert": representation_alert,
+            "can_see_representation": lambda space: can_facilitate(current_user, space)}
+
+
+bp.add_app_template_global(pct, "rep_pct")
+bp.add_app_template_global(labels.reference_kind_label, "rep_reference_kind")
+
+
+def _render_alert(payload: dict) -> RenderedNotification:
+    from app.spaces.models import Space
+
+    space = db.session.get(Space, int(payload["space_id"]))
+    if space is None:
+        raise KeyError("space")  # deleted since: the neutral message is shown
+    group = payload["group"]
+    if group == "youth":
+        band = labels.age_band_label(f"{payload['youth_low']}-{payload['youth_high']}")
+        message = _("Young people aged %(band)s are under-represented among the participants "
+                    "of “%(space)s”.", band=band, space=space.title)
+    else:
+        message = _("Women are under-represented among the participants of “%(space)s”.",
+                    space=space.title)
+    return RenderedNotification(message, url_for("representation.dashboard", slug=space.slug))
+
+
+register_kind(alerts.ALERT_KIND, _render_alert)
+
+
+# --- dashboard -----------------------------------------------------------------------------
+
+def _api_urls(dimension: str, module: str, since, until) -> tuple[str, str]:
+    """The CSV export and JSON API addresses (app/api) for one dimension with the current filter."""
+    params = {"slug": g.space.slug, "dimension": dimension}
+    if module != "all":
+        params["module"] = module
+    if since:
+        params["since"] = since.isoformat()
+    if until:
+        params["until"] = until.isoformat()
+    return url_for("api.representation_csv", **params), url_for("api.representation", **params)
+
+
+@bp.get("/spaces/<slug>/representation/")
+@require(can_facilitate)
+def dashboard(slug: str):
+    space = g.space
+    form = FilterForm(request.args)
+    module, since, until = "all", None, None
+    if request.args and form.validate():
+        module = form.module.data or "all"
+        since, until = form.since.data, form.until.data
+    k = current_app.config["MIN_CELL_FACILITATOR"]
+    figures = services.headline(db.session, space, module=module, min_cell=k, since=since,
+                                until=until)
+    sections = []
+    for dimension in services.DIMENSIONS:
+        report = services.build_report(db.session, space, dimension, module=module, since=since,
+                                       until=until, min_cell=k)
+        section = presenters.report_section(report, chart_id=f"chart-{dimension}")
+        section.csv_url, section.json_url = _api_urls(dimension, module, since, until)
+        sections.append(section)
+    points = services.weekly_series(db.session, space, module=module, min_cell=k)
+    return render_template(
+        "representation/dashboard.html", space=space, form=form, module=module,
+        module_label=labels.module_label(module), since=since, until=until, k=k,
+        participants=figures["participants"], reference=figures["reference"],
+        cards=presenters.headline_cards(figures, k), sections=sections, points=points,
+        weekly_chart=presenters.weekly_chart(points, figures, chart_id="chart-weekly"),
+        alert_minimum=current_app.config["ALERT_MIN_PARTICIPANTS"])
+
+
+# --- targets -------------------------------------------------------------------------------
+
+def _target_categories() -> dict[str, list[tuple[str, str]]]:
+    return {dimension: [(key, labels.category_label(dimension, key)) for key in keys]
+            for dimension, keys in services.TARGET_CATEGORIES.items()}
+
+
+@bp.route("/spaces/<slug>/representation/targets", methods=["GET", "POST"])
+@require(can_facilitate)
+def targets(slug: str):
+    space = g.space
+    categories = _target_categories()
+    form_class = targets_form_class(categories)
+    if request.method == "POST":
+        form = form_class()
+    else:
+        data = {field_name(dimension, key): round(share * 100, 1)
+                for dimension in categories
+                for key, share in services.get_targets(db.session, space, dimension).items()}
+        form = form_class(data=data)
+    if form.validate_on_submit():
+        try:
+            for dimension in categories:
+                services.set_targets(db.session, space, dimension, form.shares(dimension))
+        except services.TargetError as error:
+            db.session.rollback()
+            flash(_(error.message, **error.params), "error")
+        else:
+            flash(_("The target shares were saved."), "success")
+            return redirect(url_for(".targets", slug=space.slug))
+    status = 400 if request.method == "POST" else 200
+    return render_template("representation/targets.html", space=space, form=form,
+                           dimensions=[(d, labels.dimension_label(d)) for d in categories]), status
+
+
+# --- deliberation bodies -----------------------------------------------------------------------
+
+def _body_categories(space) -> dict[str, list[tuple[str, str]]]:
+    return {dimension: [(key, labels.category_label(dimension, key) if key != "other"
+                         else _("Another gender")) for key in keys]
+            for dimension, keys in bodies.body_categories(space).items()}
+
+
+def _body_or_404(space, body_id: int):
+    body = bodies.get_body(db.session, space, body_id)
+    if body is None:
+        abort(404)
+    return body
+
+
+@bp.get("/spaces/<slug>/representation/bodies")
+@require(can_facilitate)
+def body_list(slug: str):
+    space = g.space
+    items = bodies.list_bodies(db.session, space)
+    keys = bodies.body_categories(space)
+    totals = {body.id: {dim: sum(c.values()) for dim, c in bodies.counts_of(body, keys).items()}
+              for body in items}
+    return render_template("representation/bodies.html", space=space, bodies=items,
+                           totals=totals)
+
+
+def _body_form_page(space, body=None):
+    categories = _body_categories(space)
+    form_class = body_form_class(categories)
+    if request.method == "POST" or body is None:
+        form = form_class()
+    else:
+        counts = bodies.counts_of(body, bodies.body_categories(space))
+        data = {field_name(dim, key): count for dim, cats in counts.items()
+                for key, count in cats.items() if dim in categories}
+        form = form_class(data={"name": body.name, **data})
+    if form.validate_on_submit():
+        composition = {dim: form.counts(dim) for dim in categories}
+        try:
+            saved = bodies.save_body(db.session, space, form.name.data, composition, body)
+        except bodies.BodyError as error:
+            message = _(error.message, **error.params)
+            target = form[error.field] if error.field and error.field in form else None
+            if target is not None:
+                target.errors = [*target.errors, message]
+            else:
+                form.form_errors.append(message)
+        else:
+            flash(_("The body was saved."), "success")
+            return redirect(url_for(".body_detail", slug=space.slug, body_id=saved.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("representation/body_form.html", space=space, form=form, body=body,
+                           dimensions=[(d, labels.dimension_label(d)) for d in categories]), status
+
+
+@bp.route("/spaces/<slug>/representation/bodies/new", methods=["GET", "POST"])
+@require(can_facilitate)
+def body_new(slug: str):
+    return _body_form_page(g.space)
+
+
+@bp.route("/spaces/<slug>/representation/bodies/<int:body_id>/edit", methods=["GET", "POST"])
+@require(can_facilitate)
+def body_edit(slug: str, body_id: int):
+    return _body_form_page(g.space, _body_or_404(g.space, body_id))
+
+
+@bp.get("/spaces/<slug>/representation/bodies/<int:body_id>")
+@require(can_facilitate)
+def body_detail(slug: str, body_id: int):
+    space = g.space
+    body = _body_or_404(space, body_id)
+    sections = []
+    for dimension in bodies.BODY_DIMENSIONS:
+        report = bodies.body_report(db.session, space, body, dimension)
+        sections.append(presenters.report_section(
+            report, chart_id=f"body-{dimension}", participants_label=_("Members"),
+            count_label=_("Members")))
+    reference = services.reference_for(db.session, space)
+    return render_template("representation/body_detail.html", space=space, body=body,
+                           sections=sections, reference=reference)
+
+
+@bp.post("/spaces/<slug>/representation/bodies/<int:body_id>/delete")
+@require(can_facilitate)
+def body_delete(slug: str, body_id: int):
+    space = g.space
+    body = _body_or_404(space, body_id)
+    if request.form.get("confirm") != "yes":
+        flash(_("Tick the box to confirm the deletion."), "error")
+        return redirect(url_for(".body_detail", slug=space.slug, body_id=body.id))
+    bodies.delete_body(db.session, body)
+    flash(_("The body was deleted."), "success")
+    return redirect(url_for(".body_list", slug=space.slug))
+
+
+# --- public transparency page --------------------------------------------------------------
+
+@bp.get("/spaces/<slug>/transparency")
+def transparency(slug: str):
+    space = g.space
+    if not space.transparency_public:
+        abort(404)
+    k = current_app.config["MIN_CELL_PUBLIC"]
+    figures = services.headline(db.session, space, min_cell=k)
+    sections = [presenters.report_section(
+        services.build_report(db.session, space, dimension, min_cell=k),
+        chart_id=f"public-{dimension}", show_counts=False) for dimension in PUBLIC_DIMENSIONS]
+    return render_template("representation/transparency.html", space=space, k=k,
+                           cards=presenters.headline_cards(figures, k), sections=sections,
+                           reference=figures["reference"])

@@ -1,0 +1,282 @@
+"""Turns representation reports into what the pages show: translated labels, formatted figures,
+SVG charts and sentences. Presentation only (Babel, no database, no request data), so the
+dashboard, the body pages and the public transparency page read the same way."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from markupsafe import Markup
+
+from app.common.charts import SERIES_COLOURS, BarRow, Line, line_chart, paired_bar_chart, pct
+from app.representation import labels
+from app.representation.stats import PARITY_UNREACHABLE
+
+
+def suppressed_text(k: int) -> str:
+    return f"< {k}"
+
+
+def fmt_int(value: int | float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{round(value):,}"
+
+
+def fmt_ratio(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def fmt_interval(low: float | None, high: float | None) -> str:
+    if low is None or high is None:
+        return "–"
+    return f"{pct(low)}–{pct(high)}"
+
+
+def flag_words() -> dict[str, str]:
+    return {flag: labels.flag_label(flag) for flag in ("under", "over", "ok")}
+
+
+@dataclass
+class TableRow:
+    label: str
+    count: str
+    share: str
+    interval: str
+    population: str
+    population_share: str
+    ratio: str
+    flag: str | None
+    flag_label: str
+    gap: str
+    suppressed: bool
+
+
+@dataclass
+class Section:
+    """One dimension: its chart, its table and the overall statistics, ready to render."""
+    dimension: str
+    title: str
+    available: bool
+    unavailable_reason: str = ""
+    chart: Markup | None = None
+    rows: list[TableRow] = field(default_factory=list)
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    is_target: bool = False
+    show_counts: bool = True
+    count_label: str = ""
+    csv_url: str = ""
+    json_url: str = ""
+
+
+def gap_sentence(group: str, gap: int | None, band: str = "") -> str:
+    """The parity gap in words, for a headline group ('youth' with its band, or 'women') or any
+    category (group = its label)."""
+    if gap is None:
+        return ""
+    if gap == PARITY_UNREACHABLE:
+        return _("Parity cannot be reached: the population share is 100%.")
+    if gap == 0:
+        return _("Already at or above parity.")
+    if group == "youth":
+        return ngettext(
+            "%(num)d more participant aged %(band)s is needed to reach their population share.",
+            "%(num)d more participants aged %(band)s are needed to reach their population share.",
+            gap, band=band)
+    if group == "women":
+        return ngettext("%(num)d more woman is needed to reach their population share.",
+                        "%(num)d more women are needed to reach their population share.", gap)
+    return ngettext("%(num)d more participant in “%(group)s” is needed to reach parity.",
+                    "%(num)d more participants in “%(group)s” are needed to reach parity.",
+                    gap, group=group)
+
+
+def gap_cell(gap: int | None) -> str:
+    if gap is None:
+        return "–"
+    if gap == PARITY_UNREACHABLE:
+        return _("cannot be reached")
+    return fmt_int(gap)
+
+
+def table_rows(categories: Sequence, k: int, *, show_population: bool = True) -> list[TableRow]:
+    rows = []
+    for c in categories:
+        hidden = suppressed_text(k)
+        rows.append(TableRow(
+            label=str(c.label),
+            count=hidden if c.suppressed else fmt_int(c.count),
+            share=hidden if c.suppressed else pct(c.share),
+            interval=fmt_interval(c.ci_low, c.ci_high),
+            population=fmt_int(c.population) if show_population else "",
+            population_share=pct(c.population_share),
+            ratio=fmt_ratio(c.ratio),
+            flag=c.flag,
+            flag_label=labels.flag_label(c.flag) if c.flag else "–",
+            gap=gap_cell(c.parity_gap),
+            suppressed=c.suppressed,
+        ))
+    return rows
+
+
+def bar_chart(categories: Sequence, *, title: str, chart_id: str, k: int,
+              participants_label: str | None = None) -> Markup:
+    """Paired bars for a report's (or a body's) categories, with a description that names the
+    flagged categories so the picture's message is also in words."""
+    under = [str(c.label) for c in categories if c.flag == "under"]
+    over = [str(c.label) for c in categories if c.flag == "over"]
+    desc = [_("Share of participants in each category next to its share of the population, "
+              "with the 95% interval of the participants' share.")]
+    if under:
+        desc.append(_("Under-represented: %(groups)s.", groups=", ".join(under)))
+    if over:
+        desc.append(_("Over-represented: %(groups)s.", groups=", ".join(over)))
+    if not under and not over:
+        desc.append(_("No category is flagged."))
+    rows = [BarRow(label=str(c.label), share=c.share, population_share=c.population_share,
+                   ci_low=c.ci_low, ci_high=c.ci_high, suppressed=c.suppressed, flag=c.flag)
+            for c in categories]
+    return paired_bar_chart(
+        rows, title=title, desc=" ".join(desc),
+        participant_label=participants_label or _("Participants"),
+        population_label=_("Population"), interval_label=_("95% interval"),
+        suppressed_text=suppressed_text(k), chart_id=chart_id, flag_labels=flag_words())
+
+
+def chi_square_text(chi) -> str:
+    if chi.valid and chi.statistic is not None:
+        stat = format(chi.statistic, ".2f")  # formatted apart: Babel extracts the call as is
+        if chi.p_value is not None and chi.p_value < 0.001:
+            return ngettext("χ² = %(stat)s with %(num)d degree of freedom; p < 0.001",
+                            "χ² = %(stat)s with %(num)d degrees of freedom; p < 0.001",
+                            chi.df, stat=stat)
+        p_value = "–" if chi.p_value is None else format(chi.p_value, ".3f")
+        return ngettext("χ² = %(stat)s with %(num)d degree of freedom; p = %(p)s",
+                        "χ² = %(stat)s with %(num)d degrees of freedom; p = %(p)s",
+                        chi.df, stat=stat, p=p_value)
+    if chi.reason == "small_expected":
+        return _("Expected counts too small for this test.")
+    return labels.chi_square_reason_label(chi.reason) or "–"
+
+
+def dissimilarity_text(value: float | None) -> str:
+    if value is None:
+        return "–"
+    index, share = format(value, ".3f"), pct(value)
+    return _("%(value)s: %(share)s of the people counted would have to be in another category "
+             "to match the population.", value=index, share=share)
+
+
+def rate_ratio_text(value: float | None) -> str:
+    if value is None:
+        return "–"
+    ratio, share = format(value, ".2f"), pct(value, 0)
+    return _("%(value)s: the least represented category takes part at %(share)s of the rate of "
+             "the most represented.", value=ratio, share=share)
+
+
+def report_section(report, *, chart_id: str, show_counts: bool = True,
+                   participants_label: str | None = None, count_label: str | None = None) -> Section:
+    """A dimension's section from services.build_report's Report (or a body's, which has the
+    same shape). show_counts=False leaves out every count: the public page shows shares only."""
+    title = labels.dimension_label(report.dimension)
+    is_target = report.reference.kind == "target"
+    count_label = count_label or _("Participants")
+    if not report.available:
+        return Section(report.dimension, title, False,
+                       labels.unavailable_reason_label(report.unavailable_reason),
+                       is_target=is_target, show_counts=show_counts, count_label=count_label)
+    k = report.min_cell
+    facts = []
+    if report.module == "body":  # a body's own composition: every member is counted
+        facts.append((count_label, fmt_int(report.participants)))
+        if report.unreferenced:
+            facts.append((_("Without a population figure (e.g. another gender)"),
+                          fmt_int(report.unreferenced)))
+    elif show_counts:
+        facts += [
+            (count_label, fmt_int(report.participants)),
+            (_("With an answer that has a reference figure"),
+             fmt_int(report.answered) if report.answered is not None else _("hidden")),
+            (_("No answer or prefer not to say"),
+             fmt_int(report.unknown) if report.unknown is not None else _("hidden")),
+            (_("Answer without a reference figure"),
+             fmt_int(report.unreferenced) if report.unreferenced is not None else _("hidden")),
+        ]
+    facts += [
+        (_("Goodness of fit (chi-square)"), chi_square_text(report.chi_square)),
+        (_("Dissimilarity index"), dissimilarity_text(report.dissimilarity)),
+        (_("Participation rate ratio (lowest / highest)"), rate_ratio_text(report.rate_ratio_min_max)),
+    ]
+    return Section(report.dimension, title, True, chart=bar_chart(
+        report.categories, title=title, chart_id=chart_id, k=k,
+        participants_label=participants_label),
+        rows=table_rows(report.categories, k, show_population=not is_target),
+        facts=facts, is_target=is_target, show_counts=show_counts, count_label=count_label)
+
+
+@dataclass
+class HeadlineCard:
+    key: str
+    title: str
+    available: bool
+    suppressed: bool = False
+    share: str = ""
+    population_share: str = ""
+    interval: str = ""
+    flag: str | None = None
+    flag_label: str = ""
+    gap: str = ""
+    n: str = ""
+    estimated: bool = False
+
+
+def headline_cards(figures: dict, k: int) -> list[HeadlineCard]:
+    cards = []
+    for key in ("youth", "women"):
+        figure = figures.get(key)
+        if key == "youth":
+            band = ""
+            if figure is not None:
+                band = labels.age_band_label(f"{figure.low}-{figure.high}"
+                                             if figure.high is not None else f"{figure.low}+")
+            title = _("Young people (%(band)s)", band=band) if band else _("Young people")
+        else:
+            band, title = "", _("Women")
+        if figure is None:
+            cards.append(HeadlineCard(key, title, False))
+            continue
+        cards.append(HeadlineCard(
+            key, title, True, suppressed=figure.suppressed,
+            share=suppressed_text(k) if figure.suppressed else pct(figure.share),
+            population_share=pct(figure.population_share),
+            interval=fmt_interval(figure.ci_low, figure.ci_high),
+            flag=figure.flag, flag_label=labels.flag_label(figure.flag) if figure.flag else "",
+            gap=gap_sentence(key, figure.parity_gap, band), n=fmt_int(figure.n),
+            estimated=figure.estimated))
+    return cards
+
+
+def weekly_chart(points: Sequence, figures: dict, *, chart_id: str) -> Markup | None:
+    """Cumulative youth and women shares per week, their population shares dashed."""
+    if not points:
+        return None
+    youth, women = figures.get("youth"), figures.get("women")
+    youth_title = _("Young people")
+    lines = [
+        Line(youth_title, [p.youth_share for p in points],
+             reference=youth.population_share if youth else None,
+             reference_label=_("Young people in the population"), colour=SERIES_COLOURS[0]),
+        Line(_("Women"), [p.women_share for p in points],
+             reference=women.population_share if women else None,
+             reference_label=_("Women in the population"), colour=SERIES_COLOURS[1],
+             marker="square"),
+    ]
+    first, last = points[0].week_start, points[-1].week_start
+    desc = _("Cumulative share of young people and of women among participants, week by week "
+             "from %(first)s to %(last)s; dashed lines show their shares of the population.",
+             first=first.isoformat(), last=last.isoformat())
+    return line_chart(lines, x_labels=[p.week_start.strftime("%m/%d") for p in points],
+                      title=_("Participation over time"), desc=desc, chart_id=chart_id)
