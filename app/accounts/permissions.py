@@ -100,6 +100,13 @@ def can_block_site_wide(user) -> bool:
     return can_moderate(user, None)
 
 
+def can_block_user(user, person, space) -> bool:
+    """Blocking `person` from `space`: its moderators, never themselves nor another moderator
+    or admin of that space (roles are changed by admins, not by blocks)."""
+    return (can_moderate(user, space) and person is not None and person.id != user.id
+            and not person.has_role("moderator", space.id))
+
+
 # --- proposals ---------------------------------------------------------------------------
 
 def can_manage_proposals(user, space) -> bool:

@@ -1,0 +1,208 @@
+"""JSON results of a survey: GET /api/v1/surveys/<id>/results?weighted=0|1.
+
+Readable by the facilitators of the survey's space at any time, and by everyone when the
+survey's results are open (by default once it has closed). Anything else answers 404, the same
+as a survey that does not exist, so ids cannot be probed.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.permissions import can_manage_surveys, can_view_survey_results
+from app.api.openapi import register_path, register_schema
+from app.common.time import to_jst
+from app.extensions import db
+from app.surveys import results, services
+
+bp = Blueprint("surveys_api", __name__, url_prefix="/api/v1")
+
+RESULT_KEYS = ("survey", "respondents", "weighted", "weighting", "questions")
+SURVEY_KEYS = ("id", "title", "space", "status", "opens_at", "closes_at")
+WEIGHTING_KEYS = ("available", "reason", "variables", "effective_sample_size", "max_weight",
+                  "min_weight", "cap", "lacking_demographics", "margins")
+QUESTION_KEYS = ("id", "position", "kind", "text", "answered", "options", "mean", "minimum",
+                 "maximum")
+WEIGHTED_QUESTION_KEYS = ("weighted_mean", "effective_sample_size")
+OPTION_KEYS = ("key", "label", "count", "share")
+
+
+def _iso(moment) -> str | None:
+    return to_jst(moment).isoformat() if moment is not None else None
+
+
+def _round(value, digits: int = 6):
+    return None if value is None else round(float(value), digits)
+
+
+def _weighting(weighting: results.Weighting) -> dict:
+    return {
+        "available": weighting.available,
+        "reason": weighting.reason,
+        "variables": [m.dimension for m in weighting.margins],
+        "effective_sample_size": _round(weighting.effective_sample_size, 3),
+        "max_weight": _round(weighting.max_weight),
+        "min_weight": _round(weighting.min_weight),
+        "cap": weighting.cap,
+        "lacking_demographics": weighting.lacking,
+        "margins": [{
+            "dimension": m.dimension, "kind": m.kind, "missing": m.missing,
+            "categories": [{"key": r["key"], "target": _round(r["target"]),
+                            "raw": _round(r["raw"]), "weighted": _round(r["weighted"]),
+                            "off_target": r["miss"]} for r in m.rows],
+            "without_respondents": [{"key": e["key"],
+                                     "population_share": _round(e["population_share"])}
+                                    for e in m.empty],
+        } for m in weighting.margins],
+    }
+
+
+def _question(result: results.QuestionResult, weighted: bool) -> dict:
+    q = result.question
+    out = {"id": q.id, "position": None, "kind": q.kind, "text": q.text,
+           "answered": result.answered, "options": [], "mean": _round(result.mean),
+           "minimum": result.minimum, "maximum": result.maximum}
+    if weighted:
+        out["weighted_mean"] = _round(result.weighted_mean)
+        out["effective_sample_size"] = _round(result.effective_n, 3)
+    for option in result.options:
+        row = {"key": option.key,
+               "label": _("Other") if option.key == "other" else option.label,
+               "count": option.count, "share": _round(option.share)}
+        if weighted:
+            row["weighted_share"] = _round(option.weighted_share)
+        if q.kind == "ranking":
+            row["mean_rank"] = _round(option.mean_rank)
+            if weighted:
+                row["weighted_mean_rank"] = _round(option.weighted_mean_rank)
+        out["options"].append(row)
+    return out
+
+
+@bp.get("/surveys/<int:survey_id>/results")
+def survey_results(survey_id: int):
+    survey = services.get_survey_by_id(db.session, survey_id)
+    if survey is None or not can_view_survey_results(current_user, survey):
+        abort(404)
+    if not survey.space.surveys_enabled and not can_manage_surveys(current_user, survey.space):
+        abort(404)
+    flag = request.args.get("weighted", "0")
+    if flag not in ("0", "1"):
+        return jsonify({"error": "weighted must be 0 or 1", "status": 400}), 400
+    weighted = flag == "1"
+    space = survey.space
+    weighting = results.compute_weighting(db.session, survey, space, cap=survey.weight_cap) \
+        if weighted else None
+    questions = results.question_results(db.session, survey, space, weighting)
+    body = {
+        "survey": {"id": survey.id, "title": survey.title, "space": space.slug,
+                   "status": survey.status(), "opens_at": _iso(survey.opens_at),
+                   "closes_at": _iso(survey.closes_at)},
+        "respondents": results.respondent_count(db.session, survey),
+        "weighted": weighted,
+        "weighting": _weighting(weighting) if weighting is not None else None,
+        "questions": [],
+    }
+    for position, result in enumerate(questions, 1):
+        row = _question(result, weighted)
+        row["position"] = position
+        body["questions"].append(row)
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "private, no-store" if not survey.results_open_to_all() \
+        else "public, max-age=60"
+    return response
+
+
+# --- OpenAPI -------------------------------------------------------------------------------
+
+_NUMBER_OR_NULL = {"type": ["number", "null"]}
+register_schema("SurveyOptionResult", {
+    "type": "object",
+    "required": list(OPTION_KEYS),
+    "properties": {
+        "key": {"type": "string", "description": "Option id, 'other', or the Likert point."},
+        "label": {"type": "string"},
+        "count": {"type": "integer", "description": "Respondents who chose it (ranking: who "
+                  "ranked it)."},
+        "share": {**_NUMBER_OR_NULL, "description": "count / answered; null for ranking."},
+        "weighted_share": {**_NUMBER_OR_NULL, "description": "Population-weighted share "
+                           "(only with weighted=1)."},
+        "mean_rank": {**_NUMBER_OR_NULL, "description": "Ranking only; 1 = first choice."},
+        "weighted_mean_rank": _NUMBER_OR_NULL,
+    },
+})
+register_schema("SurveyQuestionResult", {
+    "type": "object",
+    "required": list(QUESTION_KEYS),
+    "properties": {
+        "id": {"type": "integer"}, "position": {"type": "integer"},
+        "kind": {"type": "string", "enum": ["single", "multiple", "likert", "short_text",
+                                             "long_text", "number", "ranking"]},
+        "text": {"type": "string"},
+        "answered": {"type": "integer", "description": "Respondents who answered it."},
+        "options": {"type": "array", "items": {"$ref": "#/components/schemas/SurveyOptionResult"},
+                    "description": "Empty for text and number questions (texts are not published "
+                                   "in the API)."},
+        "mean": {**_NUMBER_OR_NULL, "description": "Likert and number questions."},
+        "minimum": _NUMBER_OR_NULL, "maximum": _NUMBER_OR_NULL,
+        "weighted_mean": {**_NUMBER_OR_NULL, "description": "Only with weighted=1."},
+        "effective_sample_size": {**_NUMBER_OR_NULL, "description": "Kish's effective sample "
+                                  "size of the weights of those who answered (weighted=1)."},
+    },
+})
+register_schema("SurveyResults", {
+    "type": "object",
+    "additionalProperties": False,
+    "required": list(RESULT_KEYS),
+    "properties": {
+        "survey": {"type": "object", "required": list(SURVEY_KEYS), "properties": {
+            "id": {"type": "integer"}, "title": {"type": "string"},
+            "space": {"type": "string", "description": "The space's slug."},
+            "status": {"type": "string", "enum": ["open", "scheduled", "closed", "draft"]},
+            "opens_at": {"type": ["string", "null"], "format": "date-time"},
+            "closes_at": {"type": ["string", "null"], "format": "date-time"}}},
+        "respondents": {"type": "integer", "description": "Submitted responses."},
+        "weighted": {"type": "boolean"},
+        "weighting": {"type": ["object", "null"], "required": list(WEIGHTING_KEYS),
+                      "description": "Raking to the space's census margins (age band, gender) "
+                                     "and facilitator targets (residency, sector); null unless "
+                                     "weighted=1.",
+                      "properties": {
+                          "available": {"type": "boolean"},
+                          "reason": {"type": ["string", "null"], "enum": [
+                              "no_respondents", "no_margins", "not_converged", None]},
+                          "variables": {"type": "array", "items": {"type": "string"}},
+                          "effective_sample_size": _NUMBER_OR_NULL,
+                          "max_weight": _NUMBER_OR_NULL, "min_weight": _NUMBER_OR_NULL,
+                          "cap": {**_NUMBER_OR_NULL, "description": "Largest weight allowed, "
+                                  "as a multiple of the mean."},
+                          "lacking_demographics": {"type": "integer", "description":
+                                                   "Respondents missing at least one weighting "
+                                                   "variable (not adjusted on it)."},
+                          "margins": {"type": "array", "items": {"type": "object"},
+                                      "description": "Per variable: target, raw and weighted "
+                                                     "shares per category, off_target when "
+                                                     "more than 1 point away."}}},
+        "questions": {"type": "array",
+                      "items": {"$ref": "#/components/schemas/SurveyQuestionResult"}},
+    },
+})
+register_path("/surveys/{id}/results", {"get": {
+    "operationId": "getSurveyResults",
+    "summary": "Results of a survey per question, raw or population-weighted",
+    "description": "Readable by the facilitators of the survey's space, and by everyone when the "
+                   "survey's results are public (by default once it has closed). Otherwise 404, "
+                   "exactly as for a survey that does not exist.",
+    "parameters": [
+        {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
+        {"name": "weighted", "in": "query", "required": False,
+         "schema": {"type": "string", "enum": ["0", "1"], "default": "0"}},
+    ],
+    "responses": {
+        "200": {"description": "The results", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/SurveyResults"}}}},
+        "400": {"$ref": "#/components/responses/Error"},
+        "404": {"$ref": "#/components/responses/Error"},
+    },
+}})

@@ -1,0 +1,163 @@
+"""Answers broken down by a demographic dimension of the respondents' ledger snapshots, with
+small groups suppressed.
+
+For each question the table is options x categories. A category (column) with fewer than k
+respondents is hidden whole, and so is a second one when it would be alone (its figures would
+follow from the published overall counts); inside the table stats.suppressed_table hides small
+cells and their partners per row and column. No Flask here.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import GENDERS, RESIDENCY_TYPES, SECTORS
+from app.representation import services as representation
+from app.representation import stats
+from app.representation.models import Participation
+from app.surveys.models import Survey, SurveyAnswer, SurveyQuestion
+from app.surveys.results import answers_from
+
+DIMENSIONS = ("age_band", "gender", "residency", "sector")
+UNKNOWN = representation.UNKNOWN  # no answer in the snapshot
+BELOW = representation.BELOW  # younger than the space's minimum age
+
+
+@dataclass
+class Cell:
+    count: int | None  # None when hidden
+    share: float | None  # among the column's respondents who answered the question
+    hidden: bool = False
+
+
+@dataclass
+class Row:
+    key: str  # option id, 'other' or a Likert point
+    label: str
+    cells: dict[str, Cell] = field(default_factory=dict)
+    means: dict[str, float | None] = field(default_factory=dict)  # ranking: mean rank
+
+
+@dataclass
+class Table:
+    question: SurveyQuestion
+    columns: list[str]  # category keys present among this question's respondents
+    totals: dict[str, int | None]  # respondents per column; None when hidden
+    rows: list[Row] = field(default_factory=list)
+    means: dict[str, float | None] = field(default_factory=dict)  # Likert and number
+    suppressed_all: bool = False  # one small group and nothing to hide it among
+
+
+def category_order(space, dimension: str) -> list[str]:
+    if dimension == "age_band":
+        return [b.key for b in representation.age_bands(space)] + [BELOW, UNKNOWN]
+    values = {"gender": GENDERS, "residency": RESIDENCY_TYPES, "sector": SECTORS}[dimension]
+    return list(values) + [UNKNOWN]
+
+
+def _column(space, dimension: str):
+    if dimension == "age_band":
+        bands = representation.age_bands(space)
+        return representation.band_expression(bands, space.min_age).label("category")
+    return getattr(Participation, dimension).label("category")
+
+
+def _key(value) -> str:
+    return UNKNOWN if value is None else str(value)
+
+
+def breakdown(session: Session, survey: Survey, space, dimension: str,
+              min_cell: int) -> list[Table]:
+    """One table per question that has options, a scale or numbers (free text has none)."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"dimension must be one of {DIMENSIONS}")
+    k = max(1, int(min_cell))
+    column = _column(space, dimension)
+    answered: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    stmt = answers_from(select(SurveyAnswer.question_id, column,
+                                func.count(SurveyAnswer.response_id.distinct())), survey)
+    for qid, cat, n in session.execute(stmt.group_by(SurveyAnswer.question_id, column)):
+        answered[qid][_key(cat)] += n
+    counts: dict[tuple, int] = defaultdict(int)
+    sums: dict[tuple, float] = defaultdict(float)
+    stmt = answers_from(select(
+        SurveyAnswer.question_id, SurveyAnswer.option_id, SurveyAnswer.is_other,
+        SurveyAnswer.value_number, column, func.count(), func.sum(SurveyAnswer.rank)), survey)
+    stmt = stmt.join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id).where(
+        SurveyQuestion.kind.in_(("single", "multiple", "likert", "ranking", "number")))
+    kinds = {q.id: q.kind for q in survey.questions()}
+    for qid, option_id, is_other, value, cat, n, rank_sum in session.execute(stmt.group_by(
+            SurveyAnswer.question_id, SurveyAnswer.option_id, SurveyAnswer.is_other,
+            SurveyAnswer.value_number, column)):
+        col, kind = _key(cat), kinds.get(qid)
+        if kind == "number":
+            if value is not None:
+                sums[(qid, "sum", col)] += value * n
+            continue
+        row_key = str(int(value)) if kind == "likert" and value is not None else (
+            "other" if is_other else str(option_id))
+        counts[(qid, row_key, col)] += n
+        if rank_sum is not None:
+            sums[(qid, row_key, col)] += rank_sum
+    order = category_order(space, dimension)
+    tables = []
+    for question in survey.questions():
+        if question.kind in ("short_text", "long_text"):
+            continue
+        tables.append(_table(question, order, answered.get(question.id, {}), counts, sums, k))
+    return tables
+
+
+def _row_keys(question: SurveyQuestion) -> list[tuple[str, str]]:
+    if question.kind == "likert":
+        points = question.scale_points or 5
+        return [(str(p), question.label_low if p == 1 else (
+            question.label_high if p == points else "")) for p in range(1, points + 1)]
+    if question.kind == "number":
+        return []
+    keys = [(str(o.id), o.label) for o in question.options]
+    if question.allow_other:
+        keys.append(("other", ""))
+    return keys
+
+
+def _table(question, order, answered, counts, sums, k) -> Table:
+    extra = [c for c in answered if c not in order]
+    columns = [c for c in order + extra if answered.get(c)]
+    qid = question.id
+    hidden_cols = stats.suppressed_cells({c: answered[c] for c in columns}, k)
+    table = Table(question, columns, {c: (None if c in hidden_cols else answered[c])
+                                      for c in columns})
+    if len(hidden_cols) == 1:
+        # a lone small group without a partner: its size follows from the overall total
+        table.suppressed_all = True
+        table.totals = {c: None for c in columns}
+        return table
+    rows = _row_keys(question)
+    cells = {(key, c): counts.get((qid, key, c), 0) for key, _ in rows for c in columns}
+    # hidden columns count as small cells, so each line keeps at least two hidden cells
+    probe = {key: (1 if key[1] in hidden_cols else n) for key, n in cells.items()}
+    hidden = stats.suppressed_table(probe, k) if question.kind != "ranking" else set()
+    hidden |= {key for key in cells if key[1] in hidden_cols}
+    for key, label in rows:
+        row = Row(key, label)
+        for c in columns:
+            n = cells[(key, c)]
+            if (key, c) in hidden:
+                row.cells[c] = Cell(None, None, True)
+            else:
+                row.cells[c] = Cell(n, n / answered[c] if answered[c] else None)
+            if question.kind == "ranking":
+                row.means[c] = None if c in hidden_cols or not n else sums[(qid, key, c)] / n
+        table.rows.append(row)
+    for c in columns:
+        if c in hidden_cols:
+            table.means[c] = None
+        elif question.kind == "number":
+            table.means[c] = sums.get((qid, "sum", c), 0.0) / answered[c]
+        elif question.kind == "likert":
+            table.means[c] = sum(int(key) * cells[(key, c)] for key, _ in rows) / answered[c]
+    return table
