@@ -1,0 +1,165 @@
+"""The OpenAPI 3.1 document of the read-only API, built as a dict.
+
+Modules add their endpoints with register_path() / register_schema() at import time (from their
+API views); openapi_document() assembles the whole document for /api/v1/openapi.json.
+"""
+from __future__ import annotations
+
+import copy
+
+from app.representation.services import DIMENSIONS, MODULE_FILTERS
+
+_PATHS: dict[str, dict] = {}
+_SCHEMAS: dict[str, dict] = {}
+
+
+def register_path(path: str, item: dict) -> None:
+    """Add (or extend) a path item, e.g. register_path('/spaces/{slug}/threads', {'get': {...}})."""
+    _PATHS.setdefault(path, {}).update(item)
+
+
+def register_schema(name: str, schema: dict) -> None:
+    _SCHEMAS[name] = schema
+
+
+def openapi_document(server_url: str = "/api/v1") -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Hiroba API",
+            "version": "1",
+            "description": "Read-only JSON API of Hiroba. Figures about people are aggregates; "
+                           "groups smaller than the minimum cell size are suppressed.",
+            "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+        },
+        "servers": [{"url": server_url}],
+        "paths": copy.deepcopy(dict(sorted(_PATHS.items()))),
+        "components": {"schemas": copy.deepcopy(dict(sorted(_SCHEMAS.items()))),
+                       "responses": {"Error": _ERROR_RESPONSE}},
+    }
+
+
+_NUMBER_OR_NULL = {"type": ["number", "null"]}
+_INT_OR_NULL = {"type": ["integer", "null"]}
+_ERROR_RESPONSE = {
+    "description": "Error",
+    "content": {"application/json": {"schema": {
+        "type": "object", "required": ["error", "status"],
+        "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
+    }}},
+}
+
+register_schema("RepresentationCategory", {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["key", "label", "count", "share", "population", "population_share", "ratio",
+                 "ci_low", "ci_high", "flag", "parity_gap", "suppressed"],
+    "properties": {
+        "key": {"type": "string", "description": "Category key: '18-29', '80+', 'female', "
+                                                 "'18-29|female', 'resident', 'academia', ..."},
+        "label": {"type": "string", "description": "Category name in the requested language."},
+        "count": {**_INT_OR_NULL, "description": "Participants in the category; null when suppressed."},
+        "share": {**_NUMBER_OR_NULL, "description": "count / answered."},
+        "population": {**_NUMBER_OR_NULL, "description": "Reference population (may be a "
+                       "proportional estimate); null for targets."},
+        "population_share": {"type": "number", "description": "Share of the eligible population, "
+                             "or the target share."},
+        "ratio": {**_NUMBER_OR_NULL, "description": "share / population_share."},
+        "ci_low": {**_NUMBER_OR_NULL, "description": "95% Wilson interval of the share, lower end."},
+        "ci_high": {**_NUMBER_OR_NULL, "description": "95% Wilson interval of the share, upper end."},
+        "flag": {"type": ["string", "null"], "enum": ["under", "over", "ok", None],
+                 "description": "under/over when the interval excludes the population share."},
+        "parity_gap": {**_INT_OR_NULL, "description": "Fewest additional participants of this "
+                       "group that would lift its share to the population share; -1 if none can."},
+        "suppressed": {"type": "boolean", "description": "True when the group is below the "
+                       "minimum cell size (or hidden so it cannot be recovered from the total)."},
+    },
+})
+register_schema("Representation", {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["space", "dimension", "module", "reference", "participants", "answered",
+                 "unknown", "unreferenced", "min_cell", "categories", "chi_square",
+                 "dissimilarity", "rate_ratio_min_max"],
+    "properties": {
+        "space": {"type": "string", "description": "The space's slug."},
+        "dimension": {"type": "string", "enum": list(DIMENSIONS)},
+        "module": {"type": "string", "enum": list(MODULE_FILTERS)},
+        "reference": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["area_codes", "source", "reference_date", "base_min_age", "kind"],
+            "properties": {
+                "area_codes": {"type": "array", "items": {"type": "string"},
+                               "description": "Local government codes; a region lists its members."},
+                "source": {"type": ["string", "null"], "description": "Title of the statistics; "
+                           "null for targets or when no figures cover the area."},
+                "reference_date": {"type": ["string", "null"], "format": "date"},
+                "base_min_age": {"type": "integer", "description": "Shares are over the population "
+                                 "aged at least this, with known age."},
+                "kind": {"type": "string", "enum": ["census", "target"], "description":
+                         "census: official population statistics; target: shares set by the "
+                         "facilitators, not statistics."},
+            },
+        },
+        "participants": {"type": "integer"},
+        "answered": {**_INT_OR_NULL, "description": "Participants in a reference category; null "
+                     "when it would reveal a suppressed group or no reference exists."},
+        "unknown": {**_INT_OR_NULL, "description": "Did not answer or preferred not to say."},
+        "unreferenced": {**_INT_OR_NULL, "description": "Answered outside the reference "
+                         "categories (e.g. another gender, below the minimum age)."},
+        "min_cell": {"type": "integer", "description": "Minimum cell size applied."},
+        "categories": {"type": "array", "items": {"$ref": "#/components/schemas/RepresentationCategory"},
+                       "description": "Empty when no reference population or targets exist."},
+        "chi_square": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["statistic", "df", "p_value", "valid"],
+            "properties": {"statistic": _NUMBER_OR_NULL, "df": {"type": "integer"},
+                           "p_value": _NUMBER_OR_NULL,
+                           "valid": {"type": "boolean", "description": "False when expected counts "
+                                     "are too small (or the test is withheld)."}},
+        },
+        "dissimilarity": {**_NUMBER_OR_NULL, "description": "½ Σ |share − population share|."},
+        "rate_ratio_min_max": {**_NUMBER_OR_NULL, "description": "Participation rate of the least "
+                               "represented group divided by that of the most represented."},
+    },
+})
+
+_REPRESENTATION_PARAMETERS = [
+    {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
+    {"name": "dimension", "in": "query", "required": False,
+     "schema": {"type": "string", "enum": list(DIMENSIONS), "default": "age_band"}},
+    {"name": "module", "in": "query", "required": False,
+     "schema": {"type": "string", "enum": list(MODULE_FILTERS), "default": "all"},
+     "description": "Only participants of this module (proposal_supporters apart from authors)."},
+    {"name": "since", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
+     "description": "First participation on or after this day (Japan time)."},
+    {"name": "until", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
+     "description": "First participation on or before this day (Japan time)."},
+]
+_ERRORS = {"400": {"$ref": "#/components/responses/Error"},
+           "404": {"$ref": "#/components/responses/Error"}}
+
+register_path("/spaces/{slug}/representation", {"get": {
+    "operationId": "getRepresentation",
+    "summary": "Participants of a space compared with its reference population",
+    "description": "Public callers get the public minimum cell size (MIN_CELL_PUBLIC, default 10); "
+                   "logged-in facilitators of the space the facilitator one (default 5).",
+    "parameters": _REPRESENTATION_PARAMETERS,
+    "responses": {"200": {"description": "The comparison", "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Representation"}}}}, **_ERRORS},
+}})
+register_path("/spaces/{slug}/representation.csv", {"get": {
+    "operationId": "getRepresentationCsv",
+    "summary": "The same comparison as CSV (UTF-8 with BOM)",
+    "parameters": _REPRESENTATION_PARAMETERS,
+    "responses": {"200": {"description": "CSV: the category table, then overall figures",
+                          "content": {"text/csv": {"schema": {"type": "string"}}}}, **_ERRORS},
+}})
+register_path("/openapi.json", {"get": {
+    "operationId": "getOpenApi",
+    "summary": "This document",
+    "responses": {"200": {"description": "OpenAPI 3.1 document",
+                          "content": {"application/json": {"schema": {"type": "object"}}}}},
+}})

@@ -1,0 +1,116 @@
+"""Names of representation categories, dimensions, modules and flags, in the reader's language.
+
+The services keep machine keys ('18-29', 'female', 'proposal_supporters'); everything a person
+reads goes through here. Functions return plain strings translated for the current locale.
+"""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+GENDER_LABELS = {"female": _l("Women"), "male": _l("Men")}
+RESIDENCY_LABELS = {
+    "resident": _l("Residents"),
+    "relationship": _l("Relationship population"),
+    "dual_region": _l("Dual-region residents"),
+    "commuter": _l("Commuters"),
+    "other": _l("Other"),
+}
+SECTOR_LABELS = {
+    "industry": _l("Industry"),
+    "government": _l("Government"),
+    "academia": _l("Academia"),
+    "finance": _l("Finance"),
+    "labour": _l("Labour"),
+    "media": _l("Media"),
+    "professions": _l("Licensed professions"),
+    "civil_society": _l("Civil society"),
+    "none": _l("No sector"),
+}
+HEADLINE_LABELS = {"youth": _l("Young people"), "women": _l("Women")}
+DIMENSION_LABELS = {
+    "age_band": _l("Age"),
+    "gender": _l("Gender"),
+    "residency": _l("Residency type"),
+    "sector": _l("Sector"),
+    "age_band_x_gender": _l("Age and gender"),
+}
+MODULE_LABELS = {
+    "all": _l("All participants"),
+    "forum": _l("Forum posters"),
+    "proposals": _l("Proposal authors"),
+    "proposal_supporters": _l("Proposal supporters"),
+    "surveys": _l("Survey respondents"),
+}
+FLAG_LABELS = {
+    "under": _l("Under-represented"),
+    "over": _l("Over-represented"),
+    "ok": _l("In line with the population"),
+}
+REFERENCE_KIND_LABELS = {
+    "census": _l("Census"),
+    "register": _l("Resident register"),
+    "csv": _l("Municipal figures"),
+    "target": _l("Targets set by the facilitators (not statistics)"),
+}
+CHI_SQUARE_REASONS = {
+    "no_participants": _l("No participants to test yet."),
+    "too_few_categories": _l("Too few categories for a test."),
+    "small_expected": _l("Too few participants for a reliable test (expected counts below 5)."),
+    "suppressed": _l("Not shown: it would reveal a suppressed small group."),
+    "unavailable": _l("No reference to test against."),
+}
+UNAVAILABLE_REASONS = {
+    "no_reference": _l("No population figures cover this space's area. An administrator can import them."),
+    "no_targets": _l("No target shares are set for this dimension yet."),
+    "no_population": _l("The reference population of this space's eligible ages is zero."),
+}
+
+
+def age_band_label(key: str) -> str:
+    """'18-29' -> '18–29', '80+' -> '80 and over' (translated)."""
+    if key.endswith("+"):
+        return _("%(low)s and over", low=key[:-1])
+    low, _sep, high = key.partition("-")
+    return _("%(low)s–%(high)s", low=low, high=high)
+
+
+def category_label(dimension: str, key: str) -> str:
+    """The name of category `key` of `dimension` in the current locale (the key if unknown)."""
+    if dimension == "age_band":
+        return age_band_label(key)
+    if dimension == "age_band_x_gender":
+        band, _sep, gender = key.partition("|")
+        return _("%(band)s, %(gender)s", band=age_band_label(band),
+                 gender=category_label("gender", gender))
+    table = {"gender": GENDER_LABELS, "residency": RESIDENCY_LABELS, "sector": SECTOR_LABELS,
+             "headline": HEADLINE_LABELS}.get(dimension, {})
+    return str(table[key]) if key in table else key
+
+
+def _lookup(table: dict, key: str | None) -> str:
+    return str(table[key]) if key in table else (key or "")
+
+
+def dimension_label(dimension: str) -> str:
+    return _lookup(DIMENSION_LABELS, dimension)
+
+
+def module_label(module: str) -> str:
+    return _lookup(MODULE_LABELS, module)
+
+
+def flag_label(flag: str | None) -> str:
+    return _lookup(FLAG_LABELS, flag)
+
+
+def reference_kind_label(kind: str | None) -> str:
+    return _lookup(REFERENCE_KIND_LABELS, kind)
+
+
+def chi_square_reason_label(reason: str | None) -> str:
+    return _lookup(CHI_SQUARE_REASONS, reason)
+
+
+def unavailable_reason_label(reason: str | None) -> str:
+    return _lookup(UNAVAILABLE_REASONS, reason)

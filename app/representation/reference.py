@@ -1,0 +1,198 @@
+"""The reference population of a space: which source, which areas, and figures per age band/sex.
+
+Shares are computed over the eligible population (age >= the space's minimum age, age known).
+Sources give counts per inclusive age range; a band that cuts a range (18+ inside the register's
+15-19) takes the range proportionally by years, and the reference is then marked estimated.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import cached_property
+from typing import NamedTuple
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session
+
+from app.areas.models import Area, RegionMember
+from app.representation.population import PopulationCount, PopulationSource, record_range
+
+# Width assumed for an open-ended range (110+, 100+) in the rare case a band ends inside it.
+OPEN_RANGE_WIDTH = 5
+DECADE_EDGES = (30, 40, 50, 60, 70, 80)
+# Which source kinds serve each reference choice, in order of preference.
+CHOICE_KINDS = {"census": (("census",),), "register": (("register", "csv"),),
+                "auto": (("census",), ("register", "csv"))}
+
+
+@dataclass(frozen=True)
+class AgeBand:
+    key: str  # '18-29', '80+'
+    low: int
+    high: int | None  # inclusive; None = open-ended
+
+
+class PopulationRange(NamedTuple):
+    sex: str
+    age_from: int | None  # None = age unknown
+    age_to: int | None  # None = open-ended (or unknown)
+    count: int
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Where a space's population figures come from. source_key None = no figures available."""
+    area_codes: tuple[str, ...]
+    source: str | None  # the source's title
+    source_key: str | None
+    reference_date: date | None
+    base_min_age: int
+    kind: str | None  # 'census' | 'register' | 'csv' | 'target'
+    estimated: bool = False  # a band or the eligible base cut a published age range
+    attribution: str = ""
+    licence: str = ""
+    ranges: tuple[PopulationRange, ...] = field(default=(), repr=False, compare=False)
+
+    @property
+    def available(self) -> bool:
+        return self.source_key is not None or self.kind == "target"
+
+    @property
+    def api_kind(self) -> str:
+        """The API distinguishes statistics ('census': census, register or CSV figures) from
+        facilitator-set targets ('target')."""
+        return "target" if self.kind == "target" else "census"
+
+    def population(self, low: int, high: int | None, sex: str | None = None) -> float:
+        """People aged low..high (None = no upper limit) of `sex` (None = both), known age only.
+        A range the band cuts counts in proportion to its years; an open range (110+) is taken
+        as OPEN_RANGE_WIDTH years wide when a band ends inside it."""
+        if sex is None:
+            return sum(self.population(low, high, s) for s in sorted(self._tables))
+        if sex not in self._tables:
+            return 0.0
+        cumulative, interior = self._tables[sex]
+        top = len(cumulative) - 1
+        start = min(max(low, 0), top)
+        end = top if high is None else min(max(high + 1, 0), top)
+        value = max(0.0, cumulative[end] - cumulative[start])
+        if start not in interior and end not in interior:
+            return float(round(value))  # whole ranges only: an exact integer sum
+        return value
+
+    def splits(self, low: int, high: int | None) -> bool:
+        """Whether the band low..high cuts a published age range (its figure is an estimate)."""
+        return any(low in interior or (high is not None and high + 1 in interior)
+                   for _cumulative, interior in self._tables.values())
+
+    @cached_property
+    def _tables(self) -> dict[str, tuple[list[float], set[int]]]:
+        """Per sex: people younger than each age (every range spread evenly over its years) and
+        the ages at which a band boundary would fall inside a range. Any band is two look-ups."""
+        known = [r for r in self.ranges if r.age_from is not None]
+        if not known:
+            return {}
+        last = {r: (r.age_to if r.age_to is not None else r.age_from + OPEN_RANGE_WIDTH - 1)
+                for r in known}
+        size = max(last.values()) + 2
+        per_year = {r.sex: [0.0] * size for r in known}
+        interior: dict[str, set[int]] = {sex: set() for sex in per_year}
+        for r in known:
+            share = r.count / (last[r] - r.age_from + 1)
+            for age in range(r.age_from, last[r] + 1):
+                per_year[r.sex][age] += share
+            interior[r.sex].update(range(r.age_from + 1, last[r] + 1))
+        tables = {}
+        for sex, years in per_year.items():
+            running, sums = 0.0, [0.0]
+            for value in years:
+                running += value
+                sums.append(running)
+            tables[sex] = (sums, interior[sex])
+        return tables
+
+
+def age_bands(space) -> list[AgeBand]:
+    """min_age-29, 30-39, ..., 70-79, 80+; a first band starting inside a decade runs to its end
+    (min_age 35 -> 35-39, 40-49, ...); min_age >= 80 gives one open band."""
+    start = space.min_age
+    bands = []
+    for edge in DECADE_EDGES:
+        if start < edge:
+            bands.append(AgeBand(f"{start}-{edge - 1}", start, edge - 1))
+            start = edge
+    bands.append(AgeBand(f"{start}+", start, None))
+    return bands
+
+
+def youth_band(space) -> AgeBand | None:
+    """The space's youth band within the eligible population (None if it lies below min_age)."""
+    low = max(space.youth_min, space.min_age)
+    if space.youth_max < low:
+        return None
+    return AgeBand(f"{low}-{space.youth_max}", low, space.youth_max)
+
+
+def reference_areas(session: Session, area: Area) -> list[Area]:
+    """A region's member areas, or the area itself."""
+    if area.kind != "region":
+        return [area]
+    return list(session.scalars(
+        select(Area).join(RegionMember, RegionMember.area_id == Area.id)
+        .where(RegionMember.region_id == area.id).order_by(Area.code)))
+
+
+def _choose_source(session: Session, area_ids: list[int], choice: str) -> PopulationSource | None:
+    """The preferred source among those with figures for every one of the areas (one query)."""
+    covering = (select(PopulationCount.source_id)
+                .where(PopulationCount.area_id.in_(area_ids))
+                .group_by(PopulationCount.source_id)
+                .having(func.count(distinct(PopulationCount.area_id)) == len(area_ids)))
+    sources = session.scalars(select(PopulationSource).where(PopulationSource.id.in_(covering))).all()
+    for kinds in CHOICE_KINDS.get(choice, CHOICE_KINDS["auto"]):
+        candidates = [s for s in sources if s.kind in kinds]
+        if candidates:
+            return max(candidates, key=lambda s: (s.reference_date, s.id))
+    return None
+
+
+def population_ranges(session: Session, source_id: int, area_ids: list[int]) -> tuple[PopulationRange, ...]:
+    """Counts of the areas summed per sex and age range (a region is the sum of its areas)."""
+    rows = session.execute(
+        select(PopulationCount.sex, PopulationCount.age_from, PopulationCount.age_to,
+               func.sum(PopulationCount.count))
+        .where(PopulationCount.source_id == source_id, PopulationCount.area_id.in_(area_ids))
+        .group_by(PopulationCount.sex, PopulationCount.age_from, PopulationCount.age_to)
+    ).all()
+    return tuple(PopulationRange(sex, *record_range(a, b), int(n)) for sex, a, b, n in rows)
+
+
+def reference_for(session: Session, space) -> Reference:
+    """The population statistics a space compares against, following space.reference_choice:
+    'census', 'register' (the register or a municipality's own CSV) or 'auto' (census when every
+    area of the space has census figures, else the newest register/CSV). A source must cover all
+    the space's areas; if none does, the Reference has source_key None (available False)."""
+    areas = reference_areas(session, space.area)
+    codes = tuple(a.code for a in areas)
+    base = {"area_codes": codes, "base_min_age": space.min_age}
+    source = _choose_source(session, [a.id for a in areas], space.reference_choice) if areas else None
+    if source is None:
+        return Reference(source=None, source_key=None, reference_date=None, kind=None, **base)
+    reference = Reference(source=source.title, source_key=source.key,
+                          reference_date=source.reference_date, kind=source.kind,
+                          attribution=source.attribution, licence=source.licence,
+                          ranges=population_ranges(session, source.id, [a.id for a in areas]), **base)
+    cuts = [(b.low, b.high) for b in age_bands(space)] + [(space.min_age, None)]
+    youth = youth_band(space)
+    if youth:
+        cuts.append((youth.low, youth.high))
+    if any(reference.splits(low, high) for low, high in cuts):
+        reference = replace(reference, estimated=True)
+    return reference
+
+
+def target_reference(session: Session, space) -> Reference:
+    """Reference descriptor for facilitator-set targets (residency, sector)."""
+    codes = tuple(a.code for a in reference_areas(session, space.area))
+    return Reference(area_codes=codes, source=None, source_key=None, reference_date=None,
+                     base_min_age=space.min_age, kind="target")

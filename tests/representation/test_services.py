@@ -1,0 +1,459 @@
+"""Representation reports: figures recomputed independently from the rows each test inserts,
+suppression for every dimension and module filter, filters, headline, weekly series, targets."""
+from __future__ import annotations
+
+import math
+import random
+from datetime import date, datetime, timedelta
+
+import pytest
+from scipy.stats import chi2
+from sqlalchemy import event, insert, select
+
+from app.areas.models import Area
+from app.extensions import db as _db
+from app.representation import services
+from app.representation.models import Participation
+from app.representation.population import load_shipped_population
+from tests.representation.test_population import _shipped_rows
+
+Z = 1.959963984540054
+BANDS = [("18-29", 18, 29), ("30-39", 30, 39), ("40-49", 40, 49), ("50-59", 50, 59),
+         ("60-69", 60, 69), ("70-79", 70, 79), ("80+", 80, None)]
+MODULE_FLAGS = ("forum", "proposals", "proposal_supporters", "surveys")
+
+
+# --- independent arithmetic -----------------------------------------------------------------
+
+def wilson(c: int, n: int) -> tuple[float, float]:
+    p = c / n
+    denom = 1 + Z * Z / n
+    centre = (p + Z * Z / (2 * n)) / denom
+    half = Z / denom * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def gap(c: int, n: int, pi: float) -> int:
+    return max(0, math.ceil((pi * n - c) / (1 - pi) - 1e-9))
+
+
+def census_population() -> dict[tuple[str, int | None], int]:
+    """{(sex, age or None for unknown): count} for Sapporo from the shipped CSV; 110+ as 110."""
+    out = {}
+    for sex, cells in _shipped_rows("census2020.csv", "01100").items():
+        for label, count in cells.items():
+            out[(sex, None if label == "unknown" else int(label.rstrip("+")))] = count
+    return out
+
+
+def pop_between(pop, low, high, sex=None) -> int:
+    return sum(c for (s, age), c in pop.items()
+               if age is not None and age >= low and (high is None or age <= high)
+               and (sex is None or s == sex))
+
+
+def check_figures(report, counts: dict[str, int], population: dict[str, float]) -> None:
+    n = sum(counts.values())
+    total_pop = sum(population.values())
+    assert report.answered == n
+    assert [c.key for c in report.categories] == list(population)
+    expected_chi = 0.0
+    for row in report.categories:
+        c, pi = counts[row.key], population[row.key] / total_pop
+        lo, hi = wilson(c, n)
+        assert row.count == c and not row.suppressed
+        assert row.population == pytest.approx(population[row.key])
+        assert row.population_share == pytest.approx(pi)
+        assert row.share == pytest.approx(c / n)
+        assert row.ratio == pytest.approx((c / n) / pi)
+        assert (row.ci_low, row.ci_high) == (pytest.approx(lo, abs=1e-12), pytest.approx(hi, abs=1e-12))
+        assert row.flag == ("under" if hi < pi else "over" if lo > pi else "ok")
+        assert row.parity_gap == gap(c, n, pi)
+        expected_chi += (c - n * pi) ** 2 / (n * pi)
+    df = len(population) - 1
+    assert report.chi_square.df == df
+    assert report.chi_square.statistic == pytest.approx(expected_chi)
+    assert report.chi_square.p_value == pytest.approx(chi2.sf(expected_chi, df))
+    assert report.chi_square.valid == all(n * p / total_pop >= 5 for p in population.values())
+    assert report.dissimilarity == pytest.approx(
+        0.5 * sum(abs(counts[k] / n - population[k] / total_pop) for k in population))
+    rates = [counts[k] / population[k] for k in population]
+    assert report.rate_ratio_min_max == pytest.approx(min(rates) / max(rates))
+
+
+# --- fixtures ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def sapporo(db, make):
+    load_shipped_population(db.session, area_codes={"01100"})
+    db.session.commit()
+    return make.space(slug="sapporo-review", area=db.session.scalar(select(Area).where(Area.code == "01100")))
+
+
+def add_rows(session, space, rows: list[dict]) -> None:
+    base = {"user_id": None, "first_at": datetime(2026, 6, 10, 3, 0), "age": None, "gender": None,
+            "residency": "resident", "sector": None, "home_area_id": None,
+            **dict.fromkeys((*MODULE_FLAGS, "panel"), False)}
+    session.execute(insert(Participation), [{**base, "space_id": space.id, **r} for r in rows])
+    session.commit()
+
+
+def random_rows(rng: random.Random, n: int) -> list[dict]:
+    rows = []
+    for _ in range(n):
+        modules = {m: rng.random() < 0.4 for m in MODULE_FLAGS}
+        if not any(modules.values()):
+            modules[rng.choice(MODULE_FLAGS)] = True
+        rows.append({
+            "age": rng.choice([None, 15, 17, *range(18, 95)]) if rng.random() < 0.9 else None,
+            "gender": rng.choice(["female", "female", "male", "male", "male", "other", "no_answer", None]),
+            "residency": rng.choice(["resident", "resident", "resident", "relationship", "commuter",
+                                     "dual_region", "other"]),
+            "sector": rng.choice([None, "industry", "government", "academia", "civil_society", "none",
+                                  "media"]),
+            "first_at": datetime(2026, 5, 1) + timedelta(hours=rng.randrange(24 * 70)),
+            **modules,
+        })
+    return rows
+
+
+# --- figures recomputed -------------------------------------------------------------------------
+
+def test_gender_report_matches_independent_computation(db, sapporo):
+    rng = random.Random(7)
+    rows = random_rows(rng, 400)
+    add_rows(db.session, sapporo, rows)
+    report = services.build_report(db.session, sapporo, "gender", min_cell=1)
+    counts = {g: sum(1 for r in rows if r["gender"] == g) for g in ("female", "male")}
+    pop = census_population()
+    check_figures(report, counts, {"female": pop_between(pop, 18, None, "female"),
+                                   "male": pop_between(pop, 18, None, "male")})
+    assert report.categories[0].population == 911_870
+    assert report.participants == 400
+    assert report.unknown == sum(1 for r in rows if r["gender"] in (None, "no_answer"))
+    assert report.unreferenced == sum(1 for r in rows if r["gender"] == "other")
+    assert report.available and report.reference.kind == "census"
+
+
+@pytest.mark.parametrize("module", ["all", "forum", "proposal_supporters"])
+def test_age_band_report_matches_independent_computation(db, sapporo, module):
+    rows = random_rows(random.Random(11), 500)
+    add_rows(db.session, sapporo, rows)
+    report = services.build_report(db.session, sapporo, "age_band", module=module, min_cell=1)
+    chosen = [r for r in rows if module == "all" or r[module]]
+    counts = {key: sum(1 for r in chosen if r["age"] is not None and lo <= r["age"]
+                       and (hi is None or r["age"] <= hi)) for key, lo, hi in BANDS}
+    pop = census_population()
+    check_figures(report, counts, {key: pop_between(pop, lo, hi) for key, lo, hi in BANDS})
+    assert sum(c.population for c in report.categories) == 1_679_929
+    assert report.participants == len(chosen)
+    assert report.unknown == sum(1 for r in chosen if r["age"] is None)
+    assert report.unreferenced == sum(1 for r in chosen if r["age"] is not None and r["age"] < 18)
+
+
+def test_age_band_x_gender_report_matches_independent_computation(db, sapporo):
+    rows = random_rows(random.Random(5), 600)
+    add_rows(db.session, sapporo, rows)
+    report = services.build_report(db.session, sapporo, "age_band_x_gender", min_cell=1)
+    pop = census_population()
+    counts, population = {}, {}
+    for key, lo, hi in BANDS:
+        for g in ("female", "male"):
+            counts[f"{key}|{g}"] = sum(1 for r in rows if r["gender"] == g and r["age"] is not None
+                                       and lo <= r["age"] and (hi is None or r["age"] <= hi))
+            population[f"{key}|{g}"] = pop_between(pop, lo, hi, g)
+    check_figures(report, counts, population)
+    unknown = sum(1 for r in rows if r["age"] is None or r["gender"] in (None, "no_answer"))
+    assert report.unknown == unknown
+    assert report.unreferenced == len(rows) - unknown - sum(counts.values())
+    assert (report.categories[1].row_key, report.categories[1].col_key) == ("18-29", "male")
+
+
+def test_register_reference_report_is_marked_estimated(app, db, make):
+    load_shipped_population(db.session, area_codes={"01304"})
+    db.session.commit()
+    space = make.space(area=db.session.scalar(select(Area).where(Area.code == "01304")))
+    add_rows(db.session, space, [{"age": 18 + i, "gender": "female"} for i in range(30)])
+    report = services.build_report(db.session, space, "age_band", min_cell=1)
+    assert report.reference.kind == "register" and report.reference.estimated
+    with app.test_request_context():  # labels are translated for a request's locale
+        assert services.report_as_dict(report)["reference"]["kind"] == "census"
+    band = _shipped_rows("register2022.csv", "01304")
+    expected = sum(2 / 5 * band[s]["15-19"] + band[s]["20-24"] + band[s]["25-29"] for s in band)
+    assert report.categories[0].population == pytest.approx(expected)
+
+
+def test_report_counts_come_from_one_group_by(db, sapporo):
+    add_rows(db.session, sapporo, random_rows(random.Random(1), 50))
+    statements = []
+
+    def remember(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(_db.engine, "before_cursor_execute", remember)
+    try:
+        for dimension in services.DIMENSIONS:
+            statements.clear()
+            services.build_report(db.session, sapporo, dimension, module="forum")
+            ledger = [s for s in statements if "participations" in s]
+            assert len(ledger) == 1 and "GROUP BY" in ledger[0], dimension
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", remember)
+
+
+# --- suppression ------------------------------------------------------------------------------
+
+def _check_suppression(report, truth, k: int) -> None:
+    true_counts = {c.key: c.count for c in truth.categories}
+    for row in report.categories:
+        if row.suppressed:
+            assert (row.count, row.share, row.ratio, row.ci_low, row.ci_high, row.flag,
+                    row.parity_gap) == (None,) * 7
+        else:
+            assert row.count == true_counts[row.key]
+            assert not 0 < row.count < k
+        if 0 < true_counts[row.key] < k:
+            assert row.suppressed
+    for value in (report.unknown, report.unreferenced):
+        assert value is None or not 0 < value < k
+    hidden = [row for row in report.categories if row.suppressed]
+    if len(hidden) == 1:
+        # Nothing to pair it with: the total (and every share, which would reveal n) is hidden.
+        assert report.answered is None and report.unknown is None and report.unreferenced is None
+        assert all(row.count == 0 and row.share is None for row in report.categories if not row.suppressed)
+        assert report.chi_square.statistic is None and report.dissimilarity is None
+    if report.dimension == "age_band_x_gender":
+        lines = {}
+        for row in report.categories:
+            lines.setdefault(("row", row.row_key), []).append(row)
+            lines.setdefault(("col", row.col_key), []).append(row)
+        for line in lines.values():
+            if sum(r.suppressed for r in line) == 1:
+                assert all(r.count == 0 for r in line if not r.suppressed)
+    if hidden and report.answered is not None and report.dimension != "age_band_x_gender":
+        assert len(hidden) >= 2
+
+
+@pytest.mark.parametrize("k", [5, 10])
+def test_suppression_holds_for_every_dimension_and_module(db, make, sapporo, k):
+    rng = random.Random(k)
+    spaces = []
+    for size in (3, 9, 14, 25, 40, 80):
+        space = make.space(area=sapporo.area)
+        add_rows(db.session, space, random_rows(rng, size))
+        services.set_targets(db.session, space, "residency", {"resident": 0.7, "relationship": 0.2,
+                                                              "commuter": 0.1})
+        services.set_targets(db.session, space, "sector", {"industry": 0.3, "government": 0.2,
+                                                           "academia": 0.2, "none": 0.3})
+        spaces.append(space)
+    db.session.commit()
+    seen_hidden = 0
+    for space in spaces:
+        for dimension in services.DIMENSIONS:
+            for module in services.MODULE_FILTERS:
+                truth = services.build_report(db.session, space, dimension, module=module, min_cell=1)
+                report = services.build_report(db.session, space, dimension, module=module, min_cell=k)
+                assert report.min_cell == k and report.participants == truth.participants
+                _check_suppression(report, truth, k)
+                seen_hidden += sum(r.suppressed for r in report.categories)
+    assert seen_hidden > 50  # the data did exercise suppression
+
+
+def test_lone_small_cell_hides_the_total_and_other_small_group(db, sapporo):
+    add_rows(db.session, sapporo, [{"age": 30, "gender": "female"}] * 3 + [{"age": 31, "gender": "other"}] * 2
+             + [{"age": None, "gender": None}] * 20)
+    report = services.build_report(db.session, sapporo, "gender", min_cell=5)
+    female, male = report.categories
+    assert female.suppressed and female.count is None and male.count == 0 and male.share is None
+    assert (report.participants, report.answered, report.unknown, report.unreferenced) == (25, None, None, None)
+    # Two small cells protect each other; the total stays, the 'other gender' pair is hidden.
+    add_rows(db.session, sapporo, [{"age": 40, "gender": "male"}] * 4)
+    report = services.build_report(db.session, sapporo, "gender", min_cell=5)
+    assert [c.suppressed for c in report.categories] == [True, True]
+    assert (report.answered, report.unknown, report.unreferenced) == (7, None, None)
+    assert report.chi_square.df == 0 and report.dissimilarity == pytest.approx(0.0)
+
+
+def test_secondary_suppression_merges_hidden_cells_for_overall_statistics(db, sapporo):
+    ages = [25] * 3 + [35] * 20 + [45] * 30 + [55] * 25 + [65] * 22 + [75] * 12 + [85] * 11
+    add_rows(db.session, sapporo, [{"age": a, "gender": "female"} for a in ages])
+    report = services.build_report(db.session, sapporo, "age_band", min_cell=10)
+    hidden = [c.key for c in report.categories if c.suppressed]
+    assert hidden == ["18-29", "80+"]  # 3 (primary), then 11 (the smallest other)
+    pop = census_population()
+    merged_pop = {"rest": pop_between(pop, 30, 79), "hidden": pop_between(pop, 18, 29) + pop_between(pop, 80, None)}
+    visible = {key: pop_between(pop, lo, hi) for key, lo, hi in BANDS if key not in hidden}
+    counts = {"30-39": 20, "40-49": 30, "50-59": 25, "60-69": 22, "70-79": 12, "hidden": 14}
+    population = {**visible, "hidden": merged_pop["hidden"]}
+    total = sum(population.values())
+    n = sum(counts.values())
+    expected = sum((counts[k] - n * population[k] / total) ** 2 / (n * population[k] / total) for k in counts)
+    assert report.chi_square.statistic == pytest.approx(expected) and report.chi_square.df == 5
+    assert report.answered == 123
+
+
+# --- filters ------------------------------------------------------------------------------------
+
+def test_module_filter_separates_supporters_from_authors(db, sapporo):
+    add_rows(db.session, sapporo, [{"age": 30, "gender": "female", "proposals": True}] * 6
+             + [{"age": 70, "gender": "male", "proposal_supporters": True}] * 7
+             + [{"age": 50, "gender": "male", "proposals": True, "proposal_supporters": True}] * 5)
+    authors = services.build_report(db.session, sapporo, "gender", module="proposals", min_cell=5)
+    supporters = services.build_report(db.session, sapporo, "gender", module="proposal_supporters", min_cell=5)
+    everyone = services.build_report(db.session, sapporo, "gender", module="all", min_cell=5)
+    forum = services.build_report(db.session, sapporo, "gender", module="forum", min_cell=5)
+    assert [c.count for c in authors.categories] == [6, 5]
+    assert [c.count for c in supporters.categories] == [0, 12]
+    assert [c.count for c in everyone.categories] == [6, 12]
+    assert forum.participants == 0 and [c.count for c in forum.categories] == [0, 0]
+    assert all(c.share is None and c.flag is None for c in forum.categories)
+
+
+def test_date_filter_uses_japan_days_inclusive(db, sapporo):
+    # 2026-06-01 00:00 JST is 2026-05-31 15:00 UTC.
+    add_rows(db.session, sapporo, [{"gender": "female", "first_at": datetime(2026, 5, 31, 14, 59)}] * 5
+             + [{"gender": "female", "first_at": datetime(2026, 5, 31, 15, 0)}] * 6
+             + [{"gender": "male", "first_at": datetime(2026, 6, 30, 14, 59)}] * 7
+             + [{"gender": "male", "first_at": datetime(2026, 6, 30, 15, 0)}] * 8)
+    june = services.build_report(db.session, sapporo, "gender", since=date(2026, 6, 1),
+                                 until=date(2026, 6, 30), min_cell=5)
+    assert [c.count for c in june.categories] == [6, 7] and june.participants == 13
+    assert (june.since, june.until) == (date(2026, 6, 1), date(2026, 6, 30))
+    assert services.build_report(db.session, sapporo, "gender", until=date(2026, 5, 31)).participants == 5
+    assert services.build_report(db.session, sapporo, "gender", since=date(2026, 7, 1)).participants == 8
+
+
+@pytest.mark.parametrize("kwargs", [{"dimension": "age"}, {"dimension": "gender", "module": "panelists"},
+                                    {"dimension": "gender", "since": date(2026, 2, 1), "until": date(2026, 1, 1)}])
+def test_bad_parameters_are_refused(db, sapporo, kwargs):
+    with pytest.raises(services.ReportError):
+        services.build_report(db.session, sapporo, **kwargs)
+
+
+def test_unknown_and_unreferenced_are_classified(db, sapporo):
+    add_rows(db.session, sapporo, [{"age": 16, "gender": "other"}] * 5 + [{"age": None, "gender": "no_answer"}] * 6
+             + [{"age": 20, "gender": None}] * 7 + [{"age": 30, "gender": "female"}] * 8)
+    age = services.build_report(db.session, sapporo, "age_band")
+    assert (age.participants, age.answered, age.unknown, age.unreferenced) == (26, 15, 6, 5)
+    gender = services.build_report(db.session, sapporo, "gender")
+    assert (gender.answered, gender.unknown, gender.unreferenced) == (8, 13, 5)
+    both = services.build_report(db.session, sapporo, "age_band_x_gender")
+    assert (both.answered, both.unknown, both.unreferenced) == (8, 13, 5)
+
+
+def test_space_without_population_figures_is_unavailable(app, db, make):
+    space = make.space(area=make.area(code="99999", name_ja="架空町"))
+    add_rows(db.session, space, [{"age": 30, "gender": "female"}] * 12)
+    report = services.build_report(db.session, space, "gender")
+    assert not report.available and report.unavailable_reason == "no_reference"
+    assert report.participants == 12 and report.categories == [] and report.answered is None
+    with app.test_request_context():
+        data = services.report_as_dict(report)
+    assert data["reference"]["source"] is None and data["categories"] == []
+    assert services.headline(db.session, space)["youth"] is None
+
+
+# --- targets ----------------------------------------------------------------------------------
+
+def test_targets_drive_residency_and_sector_reports(app, db, sapporo):
+    assert services.build_report(db.session, sapporo, "residency").unavailable_reason == "no_targets"
+    services.set_targets(db.session, sapporo, "residency", {"relationship": 0.25, "resident": 0.75})
+    db.session.commit()
+    assert services.get_targets(db.session, sapporo, "residency") == {"resident": 0.75, "relationship": 0.25}
+    add_rows(db.session, sapporo, [{"residency": "resident"}] * 30 + [{"residency": "relationship"}] * 6
+             + [{"residency": "commuter"}] * 5 + [{"residency": None}] * 5)
+    report = services.build_report(db.session, sapporo, "residency", min_cell=5)
+    assert report.reference.kind == "target"
+    with app.test_request_context():
+        assert services.report_as_dict(report)["reference"]["kind"] == "target"
+    rows = {c.key: c for c in report.categories}
+    assert rows["resident"].population is None
+    assert rows["resident"].population_share == pytest.approx(0.75)
+    assert rows["relationship"].share == pytest.approx(6 / 36)
+    lo, hi = wilson(6, 36)
+    assert rows["relationship"].ci_low == pytest.approx(lo)
+    assert (report.answered, report.unknown, report.unreferenced) == (36, 5, 5)
+    services.set_targets(db.session, sapporo, "residency", {})
+    assert services.get_targets(db.session, sapporo, "residency") == {}
+
+
+@pytest.mark.parametrize("dimension,shares,message", [
+    ("gender", {"female": 0.5}, "residency type and sector only"),
+    ("sector", {"astrology": 0.5}, "Unknown categories: astrology"),
+    ("sector", {"media": 1.5}, "between 0% and 100%"),
+    ("sector", {"media": "half"}, "between 0% and 100%"),
+    ("sector", {"media": 0.0}, "above 0%"),
+    ("sector", {"media": 0.6, "finance": 0.6}, "add up to 120.0%"),
+])
+def test_bad_targets_are_refused(db, sapporo, dimension, shares, message):
+    with pytest.raises(services.TargetError, match=message):
+        services.set_targets(db.session, sapporo, dimension, shares)
+
+
+# --- headline and weekly series ---------------------------------------------------------------
+
+def test_headline_youth_and_women(db, sapporo):
+    rows = random_rows(random.Random(3), 300)
+    add_rows(db.session, sapporo, rows)
+    result = services.headline(db.session, sapporo, min_cell=5)
+    pop = census_population()
+    youth = result["youth"]
+    eligible = [r for r in rows if r["age"] is not None and r["age"] >= 18]
+    c = sum(1 for r in eligible if r["age"] <= 39)
+    pi = 460_979 / 1_679_929
+    assert (youth.count, youth.n, youth.low, youth.high) == (c, len(eligible), 18, 39)
+    assert youth.population == 460_979 and youth.population_share == pytest.approx(pi)
+    assert (youth.ci_low, youth.ci_high) == tuple(pytest.approx(v) for v in wilson(c, len(eligible)))
+    assert youth.parity_gap == gap(c, len(eligible), pi)
+    women = result["women"]
+    gendered = [r for r in rows if r["gender"] in ("female", "male")]
+    w = sum(1 for r in gendered if r["gender"] == "female")
+    pi_w = pop_between(pop, 18, None, "female") / 1_679_929
+    assert (women.count, women.n) == (w, len(gendered))
+    assert women.population_share == pytest.approx(pi_w)
+    lo, hi = wilson(w, len(gendered))
+    assert women.flag == ("under" if hi < pi_w else "over" if lo > pi_w else "ok")
+    assert result["participants"] == 300 and result["reference"].source_key == "census2020"
+
+
+def test_headline_suppresses_small_groups(db, sapporo):
+    add_rows(db.session, sapporo, [{"age": 25, "gender": "female"}] * 3 + [{"age": 50, "gender": "male"}] * 20)
+    result = services.headline(db.session, sapporo, min_cell=5)
+    assert result["youth"].suppressed and result["youth"].count is None and result["youth"].n == 23
+    assert result["women"].suppressed and result["women"].parity_gap is None
+    assert not services.headline(db.session, sapporo, min_cell=3)["women"].suppressed
+
+
+def test_weekly_series_is_cumulative_by_japan_week(db, sapporo):
+    # 2026-06-07 is a Sunday; 2026-06-07 20:00 UTC is Monday 2026-06-08 05:00 JST.
+    add_rows(db.session, sapporo,
+             [{"age": 25, "gender": "female", "first_at": datetime(2026, 6, 2, 1)}] * 2
+             + [{"age": 60, "gender": "male", "first_at": datetime(2026, 6, 7, 14, 59)}] * 2
+             + [{"age": 30, "gender": "male", "first_at": datetime(2026, 6, 7, 20)}] * 1
+             + [{"age": None, "gender": "female", "first_at": datetime(2026, 6, 24, 3)}] * 3)
+    series = services.weekly_series(db.session, sapporo)
+    assert [p.week_start for p in series] == [date(2026, 6, 1), date(2026, 6, 8), date(2026, 6, 15),
+                                              date(2026, 6, 22)]
+    assert all(p.week_start.weekday() == 0 for p in series)
+    assert [p.participants for p in series] == [4, 5, 5, 8]
+    assert [p.youth_share for p in series] == [pytest.approx(2 / 4), pytest.approx(3 / 5),
+                                               pytest.approx(3 / 5), pytest.approx(3 / 5)]
+    assert [p.women_share for p in series] == [pytest.approx(2 / 4), pytest.approx(2 / 5),
+                                               pytest.approx(2 / 5), pytest.approx(5 / 8)]
+    assert services.weekly_series(db.session, sapporo, module="surveys") == []
+    assert services.weekly_series(db.session, sapporo, min_cell=5)[0].youth_share is None
+
+
+# --- output -----------------------------------------------------------------------------------
+
+def test_report_csv_has_bom_table_and_suppression_marks(app, db, sapporo):
+    add_rows(db.session, sapporo, [{"gender": "female"}] * 3 + [{"gender": "male"}] * 40)
+    report = services.build_report(db.session, sapporo, "gender", min_cell=10)
+    with app.test_request_context():
+        text = services.report_csv(report)
+    assert text.startswith("\ufeffkey,label,count,share,population,population_share,")
+    lines = text[1:].splitlines()
+    assert lines[1].startswith("female,Women,<10,<10,911870,")
+    assert lines[2].startswith("male,Men,<10,<10,")
+    assert "participants,43" in lines and "min_cell,10" in lines
+    assert any(line.startswith("attribution,出典：「令和2年国勢調査」") for line in lines)
