@@ -38,6 +38,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;100 per day")
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "5 per minute;50 per day")
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
     RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "5 per minute;20 per day")
     # Mail: with no MAIL_SERVER the message is written to the log (development).
     MAIL_SERVER = os.environ.get("MAIL_SERVER")

@@ -5,7 +5,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -20,12 +20,21 @@ BLUEPRINT_MODULES = (
     "app.admin.views",
     "app.representation.views",
     "app.api.views",
+    "app.surveys.views",
+    "app.surveys.api",
+    "app.notifications.views",
+    "app.forum.views",
+    "app.moderation.views",
+    "app.proposals.views",
+    "app.proposals.api",
 )
 CLI_MODULES = (
     "app.accounts.cli",
     "app.areas.cli",
     "app.representation.cli",
     "app.demo.cli",
+    "app.representation.alerts_cli",
+    "app.forum.cli",
 )
 
 
@@ -52,6 +61,8 @@ def create_app(config_name: str = "development", overrides: dict | None = None) 
 
 def _select_locale() -> str:
     languages = ("ja", "en")
+    if not has_request_context():  # CLI commands (cron alerts, digests) speak the default
+        return "ja"
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
@@ -80,7 +91,9 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # An account deactivated (or deleted) while logged in loses its session at once.
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.is_active else None
 
 
 def _register_blueprints(app: Flask) -> None:

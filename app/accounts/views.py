@@ -85,6 +85,11 @@ def register():
         valid = form.validate()
         # The municipality is looked up even when another field is wrong: all messages at once.
         area = _resolve_area(form) if not form.home_area.errors else None
+        if not form.email.errors and form.email.data and \
+                services.find_user_by_email(db.session, form.email.data) is not None:
+            # Said now, beside the other messages, not only after every other field is fixed.
+            _show(form, services.AccountError("email", "email_taken"))
+            valid = False
         if valid and area is not None:
             try:
                 user = services.register_user(

@@ -247,3 +247,12 @@ def test_register_when_logged_in_goes_home(client, make):
     make.user("taro@example.jp")
     login(client, "taro@example.jp")
     assert client.get("/auth/register").status_code == 302
+
+
+def test_taken_email_is_reported_together_with_other_mistakes(en, db, make, sapporo):
+    make.user(email="taken@example.jp")
+    html = en.post("/auth/register", data=register_data(
+        email="ｔａｋｅｎ＠ｅｘａｍｐｌｅ．ｊｐ", password="short")).get_data(as_text=True)
+    assert "already registered" in _error(html, "email")
+    assert _error(html, "password")
+    assert _count(db, User) == 1
