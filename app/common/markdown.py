@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
@@ -22,15 +22,33 @@ SAFE_SCHEMES = {"http", "https", "mailto"}
 _CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 
 
+def _decoded(url: str) -> str:
+    """The URL with every layer a browser or a later tool might undo taken off: entities,
+    percent-encoding (markdown-it percent-encodes what it emits, so ｊａｖａｓｃｒｉｐｔ： and
+    java&#9;script: arrive as %EF%BD%8A… and java%09script:), NFKC, control and invisible
+    characters. Repeated until stable so double encodings are seen through too."""
+    seen = url
+    for _ in range(4):
+        previous = seen
+        seen = _CONTROL.sub("", unicodedata.normalize("NFKC", unquote(html.unescape(seen))))
+        if seen == previous:
+            break
+    return seen
+
+
 def _safe_href(url: str) -> bool:
-    """Decide on the URL a browser would see: entities decoded, NFKC applied (full-width
-    ｊａｖａｓｃｒｉｐｔ：), control and invisible characters removed."""
-    seen = _CONTROL.sub("", unicodedata.normalize("NFKC", html.unescape(url)))
+    """Decide on the most decoded form of the URL: only http(s) and mailto, or a relative link
+    that stays on this site."""
+    seen = _decoded(url)
     scheme = urlsplit(seen).scheme.lower() if ":" in seen else ""
     if scheme:
         return scheme in SAFE_SCHEMES
-    # No scheme: a relative link is fine, but not a protocol-relative one to another host.
-    return not seen.startswith("//") and not seen.startswith("\\")
+    # A colon before any / ? # makes a scheme for browsers even where urlsplit disagrees.
+    if ":" in seen.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]:
+        return False
+    # No scheme: a relative link is fine, but not a protocol-relative one to another host
+    # (browsers read a backslash as a slash).
+    return not seen.replace("\\", "/").startswith("//")
 
 
 def _make_parser() -> MarkdownIt:

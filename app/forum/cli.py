@@ -1,0 +1,55 @@
+"""`flask --app wsgi forum send-digests`: the daily forum e-mail digest (run it from cron, e.g.
+once every morning; running it more often never sends anyone a second e-mail the same day)."""
+from __future__ import annotations
+
+import logging
+import os
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from flask_babel import force_locale
+
+from app.accounts.models import User
+from app.common import mail
+from app.common.time import today_jst
+from app.extensions import db
+from app.forum import digest
+
+cli = AppGroup("forum", help="Forum maintenance.")
+log = logging.getLogger(__name__)
+
+
+def send_digests(base_url: str, day=None) -> int:
+    """Send today's digests; returns how many e-mails were handed to the mail server. Each
+    person's day is claimed and committed before their e-mail leaves (at most once a day,
+    even if sending fails or two runs overlap)."""
+    day = day or today_jst()
+    sent = 0
+    for user_id in digest.due_user_ids(db.session, day):
+        user = db.session.get(User, user_id)
+        notifications, total = digest.pending_notifications(db.session, user)
+        if not notifications or not digest.claim(db.session, user, day, total):
+            db.session.rollback()
+            continue
+        with current_app.test_request_context(base_url=base_url), \
+                force_locale(user.locale or "ja"):
+            subject, body = digest.compose(user, notifications, total, base_url)
+        email = user.email
+        db.session.commit()
+        if mail.send_mail(email, subject, body):
+            sent += 1
+        else:
+            log.warning("forum digest for user %s could not be sent", user_id)
+    return sent
+
+
+@cli.command("send-digests")
+@click.option("--base-url", default=lambda: os.environ.get("HIROBA_BASE_URL",
+                                                           "http://localhost:5000"),
+              show_default="$HIROBA_BASE_URL or http://localhost:5000",
+              help="Public address of the site, for the links in the e-mails.")
+def send_digests_command(base_url: str) -> None:
+    """E-mail each opted-in person their unread forum notifications, at most once a day."""
+    count = send_digests(base_url.rstrip("/") + "/")
+    click.echo(f"{count} digest e-mail(s) sent.")

@@ -1,0 +1,99 @@
+"""The forum's e-mail digest: for people who opted in (User.forum_email_digest), one e-mail a day
+at most, listing their unread forum notifications since the previous digest. Notification floods
+are what people most dislike in peer platforms, so there is no per-event e-mail at all.
+
+`claim()` writes the (user, day) row under a unique constraint before anything is sent: two
+overlapping runs cannot both claim a person's day, so nobody ever gets two digests a day. The
+caller (the CLI) commits the claim, then sends."""
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urljoin
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.common.time import utcnow
+from app.forum.models import DigestSent
+from app.notifications.kinds import render
+from app.notifications.models import Notification
+
+DIGEST_KINDS = ("forum_reply", "forum_moderation")
+LIST_MAX = 20
+
+
+def _since(user_id_column):
+    """When the person's last digest went out (NULL if never)."""
+    return (select(func.max(DigestSent.sent_at)).where(DigestSent.user_id == user_id_column)
+            .scalar_subquery())
+
+
+def _pending(user_id_column):
+    since = _since(user_id_column)
+    return (Notification.user_id == user_id_column, Notification.kind.in_(DIGEST_KINDS),
+            Notification.read_at.is_(None),
+            (since.is_(None)) | (Notification.created_at > since))
+
+
+def due_user_ids(session: Session, day: date) -> list[int]:
+    """People who opted in, can receive mail, have not had today's digest and have something
+    new to read."""
+    return list(session.scalars(
+        select(User.id).where(
+            User.forum_email_digest.is_(True), User.active.is_(True), User.deleted_at.is_(None),
+            User.email.is_not(None),
+            ~exists().where(DigestSent.user_id == User.id, DigestSent.day == day),
+            exists().where(*_pending(User.id)),
+        ).order_by(User.id)))
+
+
+def pending_notifications(session: Session, user: User) -> tuple[list[Notification], int]:
+    """The first LIST_MAX unread forum notifications since the last digest, and how many there
+    are in all."""
+    where = _pending(user.id)
+    total = session.scalar(select(func.count()).select_from(Notification).where(*where)) or 0
+    items = list(session.scalars(select(Notification).where(*where)
+                                 .order_by(Notification.created_at, Notification.id)
+                                 .limit(LIST_MAX)))
+    return items, total
+
+
+def claim(session: Session, user: User, day: date, count: int) -> bool:
+    """Record that `user` gets their digest of `day`; False if that day is already taken."""
+    try:
+        with session.begin_nested():
+            session.add(DigestSent(user_id=user.id, day=day, sent_at=utcnow(),
+                                   notification_count=count))
+    except IntegrityError:
+        return False
+    return True
+
+
+def compose(user: User, notifications: list[Notification], total: int,
+            base_url: str) -> tuple[str, str]:
+    """Subject and plain-text body, in the person's language. Needs a request context (for the
+    renderers' links) with the locale forced by the caller."""
+    subject = ngettext("Hiroba forum: %(num)d new notification",
+                       "Hiroba forum: %(num)d new notifications", total)
+    lines = [_("Hello %(name)s,", name=user.display_name), "",
+             ngettext("You have %(num)d new notification in the Hiroba forum:",
+                      "You have %(num)d new notifications in the Hiroba forum:", total), ""]
+    for notification in notifications:
+        shown = render(notification.kind, notification.payload)
+        lines.append(f"- {shown.message}")
+        if shown.url:
+            lines.append(f"  {urljoin(base_url, shown.url)}")
+    if total > len(notifications):
+        lines += ["", _("…and %(num)d more.", num=total - len(notifications))]
+    lines += [
+        "", _("All your notifications: %(url)s",
+              url=urljoin(base_url, url_for("notifications.index"))),
+        "", _("You receive at most one such e-mail a day because you asked for it. To stop it, "
+              "untick the box on %(url)s", url=urljoin(base_url, url_for("forum.settings"))),
+    ]
+    return subject, "\n".join(lines)

@@ -1,0 +1,251 @@
+"""Moderation at /moderation/: the queue of flagged posts, reviewing a post (hide, restore,
+dismiss its flags, block its author), hidden posts, blocks; and the flag form every logged-in
+person can use. Moderators see only the spaces they moderate (site-wide moderators and admins:
+all). Every decision is audited by the services."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.accounts.permissions import (can_block_site_wide, can_block_user, can_flag_post,
+                                      can_moderate, can_use_moderation_queue)
+from app.common.pagination import parse_page
+from app.extensions import db
+from app.moderation import services
+from app.moderation.forms import REASON_LABELS, BlockForm, FlagForm, HideForm
+from app.notifications.kinds import RenderedNotification, register_kind
+
+bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+
+
+@bp.app_template_filter("flag_reason")
+def flag_reason(code: str | None) -> str:
+    label = REASON_LABELS.get(code or "")
+    return str(label) if label is not None else (code or "")
+
+
+def _error_text(error: services.ModerationError) -> str:
+    return _(error.message, **error.params)
+
+
+def _apply_error(form, error: services.ModerationError) -> None:
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = list(target.errors) + [_error_text(error)]
+    else:
+        form.page_errors = [_error_text(error)]
+
+
+def _require_queue() -> None:
+    if not can_use_moderation_queue(current_user):
+        abort(403)
+
+
+def _moderated_post(post_id: int):
+    """The post, if the current user moderates its space (404 / 403 otherwise)."""
+    post = services.get_post(db.session, post_id)
+    if post is None:
+        abort(404)
+    if not can_moderate(current_user, post.thread.space):
+        abort(403)
+    return post
+
+
+# --- the queue -----------------------------------------------------------------------------
+
+@bp.get("/")
+@login_required
+def queue():
+    _require_queue()
+    page = services.flag_queue(db.session, services.moderated_space_ids(db.session, current_user),
+                               parse_page(request.args.get("page")),
+                               current_app.config["PER_PAGE"])
+    return render_template("moderation/queue.html", page=page)
+
+
+@bp.get("/hidden")
+@login_required
+def hidden():
+    _require_queue()
+    page = services.hidden_posts(db.session,
+                                 services.moderated_space_ids(db.session, current_user),
+                                 parse_page(request.args.get("page")),
+                                 current_app.config["PER_PAGE"])
+    return render_template("moderation/hidden.html", page=page)
+
+
+def _render_review(post, hide_form=None, block_form=None, status: int = 200):
+    hide_form = hide_form or HideForm(formdata=None)
+    block_form = block_form or BlockForm(formdata=None)
+    for form in (hide_form, block_form):
+        form.page_errors = getattr(form, "page_errors", [])
+    author = post.author
+    return render_template(
+        "moderation/review.html", post=post, flags=services.flags_of(db.session, post),
+        hide_form=hide_form, block_form=block_form,
+        may_block_site=can_block_site_wide(current_user),
+        may_block_author=can_block_user(current_user, author, post.thread.space),
+        author_blocked=author is not None
+        and services.is_blocked(db.session, author, post.thread.space),
+    ), status
+
+
+@bp.get("/posts/<int:post_id>")
+@login_required
+def review(post_id: int):
+    return _render_review(_moderated_post(post_id))
+
+
+@bp.post("/posts/<int:post_id>/hide")
+@login_required
+def hide(post_id: int):
+    post = _moderated_post(post_id)
+    form = HideForm()
+    form.page_errors = []
+    if form.validate():
+        try:
+            services.hide_post(db.session, post, current_user, form.reason.data, form.note.data)
+        except services.ModerationError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+        else:
+            flash(_("The post is hidden. Its author was told why."), "success")
+            return redirect(url_for(".queue")), 303
+    return _render_review(post, hide_form=form, status=422)
+
+
+def _simple_decision(post_id: int, action, done_message):
+    post = _moderated_post(post_id)
+    try:
+        action(db.session, post, current_user)
+    except services.ModerationError as error:
+        db.session.rollback()
+        flash(_error_text(error), "error")
+        return redirect(url_for(".review", post_id=post.id)), 303
+    flash(done_message(), "success")
+    return redirect(url_for(".review", post_id=post.id)), 303
+
+
+@bp.post("/posts/<int:post_id>/restore")
+@login_required
+def restore(post_id: int):
+    return _simple_decision(post_id, services.restore_post,
+                            lambda: _("The post is visible again. Its author was told."))
+
+
+@bp.post("/posts/<int:post_id>/dismiss")
+@login_required
+def dismiss(post_id: int):
+    return _simple_decision(post_id, services.dismiss_flags,
+                            lambda: _("The flags were dismissed; the post stays as it is."))
+
+
+@bp.post("/posts/<int:post_id>/block")
+@login_required
+def block(post_id: int):
+    post = _moderated_post(post_id)
+    form = BlockForm()
+    form.page_errors = []
+    if post.author is None:
+        abort(404)
+    if form.validate():
+        site_wide = form.scope.data == "site"
+        if form.scope.data not in ("space", "site"):
+            form.scope.errors = [_("Choose where the block applies.")]
+        elif site_wide and not can_block_site_wide(current_user):
+            form.scope.errors = [_("Only site-wide moderators can block someone from the whole "
+                                   "site.")]
+        else:
+            try:
+                services.block_user(db.session, current_user, post.author,
+                                    None if site_wide else post.thread.space, form.reason.data)
+            except services.ModerationError as error:
+                db.session.rollback()
+                _apply_error(form, error)
+            else:
+                flash(_("%(name)s can no longer write there.", name=post.author.public_name),
+                      "success")
+                return redirect(url_for(".review", post_id=post.id)), 303
+    return _render_review(post, block_form=form, status=422)
+
+
+# --- blocks --------------------------------------------------------------------------------
+
+@bp.get("/blocks")
+@login_required
+def blocks():
+    _require_queue()
+    page = services.list_blocks(db.session,
+                                services.moderated_space_ids(db.session, current_user),
+                                parse_page(request.args.get("page")),
+                                current_app.config["PER_PAGE"])
+    return render_template("moderation/blocks.html", page=page,
+                           may_lift=lambda b: _may_lift(b))
+
+
+def _may_lift(block) -> bool:
+    return can_block_site_wide(current_user) if block.space is None \
+        else can_moderate(current_user, block.space)
+
+
+@bp.post("/blocks/<int:block_id>/delete")
+@login_required
+def unblock(block_id: int):
+    block = services.get_block(db.session, block_id)
+    if block is None:
+        abort(404)
+    if not _may_lift(block):
+        abort(403)
+    if request.form.get("confirm") != "yes":
+        flash(_("Please tick the box to confirm."), "error")
+        return redirect(url_for(".blocks")), 303
+    name = block.user.public_name
+    services.unblock(db.session, current_user, block)
+    flash(_("The block on %(name)s is lifted.", name=name), "success")
+    return redirect(url_for(".blocks")), 303
+
+
+# --- flagging (every logged-in person) -----------------------------------------------------
+
+@bp.route("/posts/<int:post_id>/flag", methods=["GET", "POST"])
+@login_required
+def flag(post_id: int):
+    post = services.get_post(db.session, post_id)
+    if post is None or not post.thread.space.forum_enabled:
+        abort(404)
+    if not can_flag_post(current_user, post):
+        return render_template("errors/error.html", code=403,
+                               message=_("You cannot flag your own post.")), 403
+    form = FlagForm()
+    form.page_errors = []
+    if request.method == "POST":
+        if form.validate():
+            try:
+                services.flag_post(db.session, post, current_user, form.reason.data,
+                                   form.note.data)
+            except services.ModerationError as error:
+                db.session.rollback()
+                _apply_error(form, error)
+            else:
+                flash(_("Thank you. The moderators will look at this post."), "success")
+                return redirect(url_for("forum.post_link", slug=post.thread.space.slug,
+                                        post_id=post.id)), 303
+        return render_template("moderation/flag.html", form=form, post=post), 422
+    return render_template("moderation/flag.html", form=form, post=post)
+
+
+# --- notifications of this module ----------------------------------------------------------
+
+def render_decision_notification(payload: dict) -> RenderedNotification:
+    url = url_for("forum.post_link", slug=payload["space_slug"], post_id=payload["post_id"])
+    if payload["decision"] == "hidden":
+        message = _("A moderator hid your post in “%(title)s”. Reason: %(reason)s.",
+                    title=payload["thread_title"], reason=flag_reason(payload.get("reason")))
+    else:
+        message = _("A moderator made your post in “%(title)s” visible again.",
+                    title=payload["thread_title"])
+    return RenderedNotification(message, url)
+
+
+register_kind(services.KIND_DECISION, render_decision_notification)
