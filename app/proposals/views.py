@@ -1,0 +1,367 @@
+"""Proposals of a space at /spaces/<slug>/proposals/: the list, a proposal with its history,
+official answer and comments, drafts with preview and publication, supports, and similar
+proposals while typing. Facilitators' pages (status, merge, export, settings) are in
+app.proposals.manage on the same blueprint. Views parse, authorise (app.accounts.permissions),
+call a service and render; the request boundary commits."""
+from __future__ import annotations
+
+import secrets
+
+from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template,
+                   request, session, url_for)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from app.accounts.permissions import (can_edit_proposal, can_manage_proposals, can_moderate,
+                                      can_view_proposal, is_proposal_author)
+from app.common.pagination import parse_page
+from app.extensions import db, limiter
+from app.forum.forms import ReplyForm
+from app.proposals import comments, services, supports
+from app.proposals.forms import SORT_LABELS, STATUS_LABELS, FilterForm, ProposalForm
+from app.proposals.models import PUBLIC_STATUSES, TITLE_MAX
+from app.spaces.services import get_space_by_slug
+
+bp = Blueprint("proposals", __name__, url_prefix="/spaces/<slug>/proposals")
+
+COMMENTS_PER_PAGE = 30
+SIMILAR_QUERY_MAX = 2000
+
+
+@bp.url_value_preprocessor
+def _load_space(endpoint, values):
+    slug = (values or {}).pop("slug", None)
+    space = get_space_by_slug(db.session, slug) if slug else None
+    if space is None or not space.proposals_enabled:
+        abort(404)
+    g.space = space
+
+
+@bp.url_defaults
+def _add_slug(endpoint, values):
+    if "slug" not in values and getattr(g, "space", None) is not None:
+        values["slug"] = g.space.slug
+
+
+def locale() -> str:
+    return str(get_locale() or "ja")
+
+
+@bp.context_processor
+def _helpers():
+    helpers = {"space": g.get("space"), "status_label": status_label, "locale": locale(),
+               "can_manage": can_manage_proposals(current_user, g.space) if g.get("space")
+               else False}
+    # Comments are drawn with the forum's own post component, which expects the forum's
+    # template helpers: take them from the forum's context processors instead of copying them.
+    for processor in current_app.template_context_processors.get("forum", ()):
+        helpers.update({k: v for k, v in processor().items() if k != "space"})
+    return helpers
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def error_text(error) -> str:
+    return _(error.message, **error.params)
+
+
+def form_error(form, error) -> None:
+    """Put a service refusal next to its field, or in form.page_errors for the top."""
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = list(target.errors) + [error_text(error)]
+    else:
+        form.page_errors = list(getattr(form, "page_errors", [])) + [error_text(error)]
+
+
+def load_proposal(proposal_id: int):
+    """The proposal of this space if the visitor may see it; 404 otherwise (a draft of someone
+    else is as absent as a proposal of another space)."""
+    proposal = services.get_proposal(db.session, g.space, proposal_id)
+    if proposal is None or not can_view_proposal(current_user, proposal):
+        abort(404)
+    return proposal
+
+
+def _login_then(target: str):
+    return redirect(url_for("accounts.login", next=target))
+
+
+def _write_notice() -> str | None:
+    try:
+        services.check_writable(db.session, g.space,
+                                current_user if current_user.is_authenticated else None)
+    except services.ProposalError as error:
+        return error_text(error)
+    return None
+
+
+def _random_seed() -> int:
+    """A seed per visitor, kept in their session: the random order stays the same while they
+    page through it, and differs between visitors so no proposal is always last."""
+    seed = session.get("proposal_seed")
+    if not isinstance(seed, int) or seed <= 0:
+        seed = secrets.randbelow(2**62) + 1
+        session["proposal_seed"] = seed
+    return seed
+
+
+# --- the list -------------------------------------------------------------------------------
+
+@bp.get("/")
+def index():
+    categories = services.list_categories(db.session, g.space)
+    form = FilterForm(request.args)
+    form.category.choices = [SelectChoice("", _("All categories"))] + [
+        SelectChoice(str(c.id), c.name(locale())) for c in categories]
+    form.status.choices = [SelectChoice("", _("All open and answered"))] + [
+        SelectChoice(s, status_label(s)) for s in PUBLIC_STATUSES]
+    sort = form.sort.data if form.sort.data in SORT_LABELS else "newest"
+    status = form.status.data if form.status.data in PUBLIC_STATUSES else None
+    category_id = int(form.category.data) if (form.category.data or "").isdigit() \
+        and len(form.category.data) < 10 else None
+    page = services.list_proposals(
+        db.session, g.space, status=status, category_id=category_id, sort=sort,
+        seed=_random_seed() if sort == "random" else 1,
+        page=parse_page(request.args.get("page")), per_page=current_app.config["PER_PAGE"])
+    mine = supports.supported_ids(db.session, current_user, [p.id for p in page.items])
+    drafts = services.list_drafts(db.session, g.space, current_user) \
+        if current_user.is_authenticated else []
+    return render_template("proposals/index.html", page=page, form=form, supported=mine,
+                           drafts=drafts, threshold=services.support_threshold(db.session, g.space),
+                           notice=_write_notice())
+
+
+@bp.get("/similar")
+@limiter.limit("120 per minute")
+def similar():
+    """Up to three published proposals like the text typed so far, for the new-proposal form
+    (app/static/proposals-similar.js). No personal data: titles, counts and links."""
+    query = (request.args.get("q") or "")[:SIMILAR_QUERY_MAX]
+    exclude = request.args.get("exclude", "")
+    exclude_id = int(exclude) if exclude.isdigit() and len(exclude) < 10 else None
+    found = services.find_similar(db.session, g.space, query, exclude_id=exclude_id)
+    return jsonify({"items": [{
+        "id": p.id, "title": p.title, "status": p.status, "status_label": status_label(p.status),
+        "support_count": p.support_count, "score": score,
+        "support_label": ngettext("%(num)d support", "%(num)d supports", p.support_count),
+        "url": url_for(".detail", proposal_id=p.id),
+    } for p, score in found]})
+
+
+# --- writing a proposal ---------------------------------------------------------------------
+
+def _proposal_form(proposal=None) -> ProposalForm:
+    form = ProposalForm(obj=None)
+    form.page_errors = []
+    form.set_choices(services.list_categories(db.session, g.space),
+                     services.sub_areas(db.session, g.space), locale())
+    if proposal is not None and request.method == "GET":
+        form.title.data, form.body.data = proposal.title, proposal.body
+        form.category.data = str(proposal.category_id or "")
+        form.area.data = str(proposal.area_id or "")
+    return form
+
+
+def _render_form(form, proposal=None, status: int = 200):
+    return render_template("proposals/form.html", form=form, proposal=proposal,
+                           notice=_write_notice(), has_areas=len(form.area.choices) > 1,
+                           title_max=TITLE_MAX), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = _proposal_form()
+    if request.method == "GET":
+        category = request.args.get("category", "")
+        if category.isdigit():
+            form.category.data = category
+        return _render_form(form)
+    if form.validate():
+        try:
+            proposal = services.create_draft(
+                db.session, g.space, current_user, title=form.title.data, body=form.body.data,
+                category_id=form.category_id(), area_id=form.area_id())
+        except services.ProposalError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            flash(_("Your draft is saved. Check it, then publish it."), "success")
+            return redirect(url_for(".preview", proposal_id=proposal.id)), 303
+    return _render_form(form, status=422)
+
+
+def _own_draft(proposal_id: int):
+    proposal = load_proposal(proposal_id)
+    if not can_edit_proposal(current_user, proposal):
+        if is_proposal_author(current_user, proposal):
+            flash(_("A published proposal can no longer be edited."), "error")
+            return None, redirect(url_for(".detail", proposal_id=proposal.id))
+        abort(403)
+    return proposal, None
+
+
+@bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(proposal_id: int):
+    proposal, elsewhere = _own_draft(proposal_id)
+    if elsewhere:
+        return elsewhere
+    form = _proposal_form(proposal)
+    if request.method == "GET":
+        return _render_form(form, proposal)
+    if form.validate():
+        try:
+            services.update_draft(db.session, proposal, title=form.title.data,
+                                  body=form.body.data, category_id=form.category_id(),
+                                  area_id=form.area_id())
+        except services.ProposalError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            flash(_("Your draft is saved."), "success")
+            return redirect(url_for(".preview", proposal_id=proposal.id)), 303
+    return _render_form(form, proposal, status=422)
+
+
+@bp.get("/<int:proposal_id>/preview")
+@login_required
+def preview(proposal_id: int):
+    proposal, elsewhere = _own_draft(proposal_id)
+    if elsewhere:
+        return elsewhere
+    similar_found = services.find_similar(db.session, g.space,
+                                          f"{proposal.title}\n{proposal.body}",
+                                          exclude_id=proposal.id)
+    return render_template("proposals/preview.html", proposal=proposal, similar=similar_found,
+                           notice=_write_notice())
+
+
+@bp.post("/<int:proposal_id>/publish")
+@login_required
+def publish(proposal_id: int):
+    proposal, elsewhere = _own_draft(proposal_id)
+    if elsewhere:
+        return elsewhere
+    try:
+        services.publish(db.session, proposal, current_user)
+        comments.open_discussion(db.session, proposal)
+    except services.ProposalError as error:
+        db.session.rollback()
+        flash(error_text(error), "error")
+        return redirect(url_for(".preview", proposal_id=proposal.id)), 303
+    flash(_("Your proposal is published. Others can now support and discuss it."), "success")
+    return redirect(url_for(".detail", proposal_id=proposal.id)), 303
+
+
+@bp.post("/<int:proposal_id>/delete")
+@login_required
+def delete(proposal_id: int):
+    proposal, elsewhere = _own_draft(proposal_id)
+    if elsewhere:
+        return elsewhere
+    if request.form.get("confirm") != "yes":
+        flash(_("Please tick the box to confirm."), "error")
+        return redirect(url_for(".preview", proposal_id=proposal.id)), 303
+    services.delete_draft(db.session, proposal)
+    flash(_("Your draft is deleted."), "success")
+    return redirect(url_for(".index")), 303
+
+
+# --- a proposal -----------------------------------------------------------------------------
+
+def _render_detail(proposal, comment_form: ReplyForm | None = None, status: int = 200):
+    if proposal.is_draft:
+        return redirect(url_for(".preview", proposal_id=proposal.id))
+    history = services.status_history(db.session, proposal)
+    view = comments.comments_view(db.session, proposal, current_user,
+                                  parse_page(request.args.get("page")), COMMENTS_PER_PAGE)
+    comment_form = comment_form or ReplyForm(formdata=None)
+    comment_form.page_errors = getattr(comment_form, "page_errors", [])
+    comment_form.body.label.text = _("Your comment")
+    user = current_user if current_user.is_authenticated else None
+    comment_refusal = comments.comment_refusal(db.session, proposal, user)
+    return render_template(
+        "proposals/detail.html", proposal=proposal, history=history,
+        comment_total=view.opening.thread.reply_count if view and view.opening else 0,
+        answer=services.latest_answer(history), view=view, comment_form=comment_form,
+        comment_notice=_(comment_refusal) if comment_refusal else None,
+        may_comment=user is not None and comment_refusal is None,
+        support_notice=_(refusal) if (refusal := supports.support_refusal(
+            db.session, proposal, user)) else None,
+        supported=supports.has_supported(db.session, proposal, current_user),
+        threshold=services.support_threshold(db.session, g.space),
+        merged_from=services.merged_from(db.session, proposal),
+        can_moderate_here=can_moderate(current_user, g.space),
+    ), status
+
+
+@bp.get("/<int:proposal_id>")
+def detail(proposal_id: int):
+    return _render_detail(load_proposal(proposal_id))
+
+
+def _back_to(proposal) -> str:
+    return url_for(".detail", proposal_id=proposal.id, _anchor="support")
+
+
+@bp.post("/<int:proposal_id>/support")
+def support(proposal_id: int):
+    proposal = load_proposal(proposal_id)
+    if not current_user.is_authenticated:
+        return _login_then(url_for(".detail", proposal_id=proposal.id))
+    try:
+        added = supports.support(db.session, proposal, current_user)
+    except services.ProposalError as error:
+        db.session.rollback()
+        flash(error_text(error), "error")
+    else:
+        flash(_("Thank you, your support is counted.") if added
+              else _("You already support this proposal."), "success")
+    return redirect(_back_to(proposal)), 303
+
+
+@bp.post("/<int:proposal_id>/unsupport")
+def unsupport(proposal_id: int):
+    proposal = load_proposal(proposal_id)
+    if not current_user.is_authenticated:
+        return _login_then(url_for(".detail", proposal_id=proposal.id))
+    try:
+        removed = supports.unsupport(db.session, proposal, current_user)
+    except services.ProposalError as error:
+        db.session.rollback()
+        flash(error_text(error), "error")
+    else:
+        flash(_("Your support is withdrawn.") if removed
+              else _("You were not supporting this proposal."), "success")
+    return redirect(_back_to(proposal)), 303
+
+
+@bp.post("/<int:proposal_id>/comments")
+def comment(proposal_id: int):
+    proposal = load_proposal(proposal_id)
+    if not current_user.is_authenticated:
+        return _login_then(url_for(".detail", proposal_id=proposal.id))
+    form = ReplyForm()
+    form.page_errors = []
+    if form.validate():
+        try:
+            post = comments.add_comment(db.session, proposal, current_user, form.body.data,
+                                        form.reply_to_id())
+        except services.ProposalError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            flash(_("Your comment is posted."), "success")
+            return redirect(url_for(".detail", proposal_id=proposal.id,
+                                    _anchor=f"post-{post.id}")), 303
+    return _render_detail(proposal, form, 422)
+
+
+from app.proposals import manage  # noqa: E402,F401  (facilitators' routes on this blueprint)
