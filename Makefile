@@ -20,7 +20,7 @@ install: $(VENV)/.installed
 
 # Compiled catalogs (.mo) are build output: always made from the committed .po files.
 translations: install
-	$(BIN)/pybabel compile --use-fuzzy -d translations -f -q 2>/dev/null || $(BIN)/pybabel compile -d translations -q
+	$(BIN)/pybabel compile -d translations >/dev/null
 
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k N_ -o translations/messages.pot --no-location --sort-output .

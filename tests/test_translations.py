@@ -15,6 +15,7 @@ def test_catalog_is_complete(locale):
     path = ROOT / "translations" / locale / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as fh:
         catalog = read_po(fh, locale=locale)
+    assert not catalog.fuzzy, f"the {locale} catalog header is marked fuzzy: pybabel would skip it"
     untranslated, fuzzy = [], []
     for message in catalog:
         if not message.id:

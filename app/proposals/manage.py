@@ -76,7 +76,7 @@ def status(proposal_id: int):
 @bp.get("/export.csv")
 @require(can_manage_proposals)
 def export_csv():
-    header = [_("Number"), _("Title"), _("Status"), _("Category"), _("Part of the area"),
+    header = [_("Proposal no."), _("Title"), _("Status"), _("Category"), _("Part of the area"),
               _("Author"), _("Supports"), _("Comments"), _("Threshold reached"),
               _("Published"), _("Last answered"), _("Official answer"), _("Merged into"),
               _("Address")]

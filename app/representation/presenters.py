@@ -128,7 +128,7 @@ def bar_chart(categories: Sequence, *, title: str, chart_id: str, k: int,
     under = [str(c.label) for c in categories if c.flag == "under"]
     over = [str(c.label) for c in categories if c.flag == "over"]
     desc = [_("Share of participants in each category next to its share of the population, "
-              "with the 95% interval of the participants' share.")]
+              "with the uncertainty of the participants' share (interval, 95%).")]
     if under:
         desc.append(_("Under-represented: %(groups)s.", groups=", ".join(under)))
     if over:
@@ -141,7 +141,7 @@ def bar_chart(categories: Sequence, *, title: str, chart_id: str, k: int,
     return paired_bar_chart(
         rows, title=title, desc=" ".join(desc),
         participant_label=participants_label or _("Participants"),
-        population_label=_("Population"), interval_label=_("95% interval"),
+        population_label=_("Population"), interval_label=_("Interval (95%)"),
         suppressed_text=suppressed_text(k), chart_id=chart_id, flag_labels=flag_words())
 
 

@@ -196,7 +196,7 @@ def test_facilitator_creates_a_space_with_a_phase(open_page, make, db, browser_p
     page.click("main form.stacked button[type=submit]")
     page.wait_for_selector("main table tbody tr")
     row = page.locator("main table tbody tr").first
-    assert "意見募集" in row.inner_text() and "Accepted" in row.inner_text()
+    assert "意見募集" in row.inner_text() and "Open for input" in row.inner_text()
     assert row.locator(".badge-now").count() == 1
 
     page.goto("/spaces/")

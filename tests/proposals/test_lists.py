@@ -148,7 +148,7 @@ def test_csv_export_with_bom_counts_and_statuses(app, world, db, make):
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     header, body = rows[0], rows[1:]
-    assert header[:8] == ["Number", "Title", "Status", "Category", "Part of the area", "Author",
+    assert header[:8] == ["Proposal no.", "Title", "Status", "Category", "Part of the area", "Author",
                           "Supports", "Comments"]
     assert len(body) == 2
     by_id = {int(row[0]): row for row in body}

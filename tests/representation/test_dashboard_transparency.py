@@ -35,7 +35,7 @@ def test_public_page_uses_k_10_and_shows_no_counts(client, space, app):
     assert "&lt; 10" in row  # 7 people: hidden on public pages (shown to facilitators)
     # shares only: no count columns, no participant totals
     headers = re.findall(r'<th scope="col"[^>]*>(.*?)</th>', html)
-    assert headers[:5] == ["Category", "Share", "95% interval", "Population share", "Flag"]
+    assert headers[:5] == ["Category", "Share", "95% interval", "Population share", "Assessment"]
     assert "Parity gap" not in html and "Population" not in headers
     assert "59" not in re.sub(r"<[^>]+>", " ", html).split()  # the total never appears
     residency = re.search(r'id="dim-residency".*?</section>', html, re.S).group(0)
