@@ -67,12 +67,13 @@ def db(request, app):
 
 class _FreshRequestClient(FlaskClient):
     """The `db` fixture keeps an app context open for the whole test, and Flask reuses it for
-    every request, so `g` (and Flask-Login's cached user) would leak from one request into the
-    next. Production has a fresh context per request; clear the cache to behave the same."""
+    every request, so `g` (Flask-Login's cached user, Flask-Babel's cached locale) would leak
+    from one request into the next. Production has a fresh `g` per request; so do tests."""
 
     def open(self, *args, **kwargs):
         if has_app_context():
-            g.pop("_login_user", None)
+            for name in list(vars(g)):
+                delattr(g, name)
         return super().open(*args, **kwargs)
 
 

@@ -1,6 +1,8 @@
 """Profile, demographics, password change, data export and account deletion."""
 from __future__ import annotations
 
+from flask_babel import force_locale
+
 import json
 
 import pytest
@@ -226,6 +228,8 @@ def test_delete_account_erases_the_person_and_keeps_the_ledger(en, db, taro, mak
 def test_deleted_user_is_shown_with_a_neutral_label(app, db, taro):
     services.delete_account(db.session, taro)
     db.session.commit()
-    with app.test_request_context("/"):
+    with app.test_request_context("/"), force_locale("en"):
         assert taro.public_name == "Deleted user"
+    with app.test_request_context("/"):
+        assert taro.public_name == "削除されたユーザー"
     assert _fresh(db, taro).is_deleted

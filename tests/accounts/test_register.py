@@ -34,6 +34,7 @@ def en(client):
 
 
 def test_register_page_has_exactly_the_fields_of_the_issue(client, sapporo):
+    client.get("/lang/en")
     html = client.get("/auth/register").get_data(as_text=True)
     names = re.findall(r'<(?:input|select)[^>]*name="([^"]+)"', html)
     form_names = [n for n in dict.fromkeys(names) if n != "csrf_token"]

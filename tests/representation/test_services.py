@@ -2,6 +2,8 @@
 suppression for every dimension and module filter, filters, headline, weekly series, targets."""
 from __future__ import annotations
 
+from flask_babel import force_locale
+
 import math
 import random
 from datetime import date, datetime, timedelta
@@ -449,7 +451,7 @@ def test_weekly_series_is_cumulative_by_japan_week(db, sapporo):
 def test_report_csv_has_bom_table_and_suppression_marks(app, db, sapporo):
     add_rows(db.session, sapporo, [{"gender": "female"}] * 3 + [{"gender": "male"}] * 40)
     report = services.build_report(db.session, sapporo, "gender", min_cell=10)
-    with app.test_request_context():
+    with app.test_request_context(), force_locale("en"):
         text = services.report_csv(report)
     assert text.startswith("\ufeffkey,label,count,share,population,population_share,")
     lines = text[1:].splitlines()
