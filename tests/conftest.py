@@ -45,6 +45,17 @@ def app(tmp_path_factory):
         _db.session.remove()
 
 
+_SEQUENCES: list[str] = []
+
+
+def _postgresql_sequences(conn) -> list[str]:
+    if not _SEQUENCES:
+        _SEQUENCES.extend(conn.execute(text(
+            "SELECT sequence_name FROM information_schema.sequences "
+            "WHERE sequence_schema = 'public'")).scalars())
+    return _SEQUENCES
+
+
 @pytest.fixture(autouse=True)
 def db(request, app):
     """Empty every table after each test (a transaction per test cannot hold: requests commit)."""
@@ -57,12 +68,14 @@ def db(request, app):
         _db.session.remove()
         tables = list(reversed(_db.metadata.sorted_tables))
         with _db.engine.begin() as conn:
+            # DELETE, not TRUNCATE: on PostgreSQL a TRUNCATE of ~40 tables costs about a second
+            # per test, a DELETE of the few rows a test wrote a few milliseconds.
+            for table in tables:
+                conn.execute(table.delete())
             if conn.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
-                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    conn.execute(table.delete())
+                # Identities restart at 1, as SQLite's do once a table is empty.
+                for sequence in _postgresql_sequences(conn):
+                    conn.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART WITH 1'))
 
 
 class _FreshRequestClient(FlaskClient):

@@ -18,6 +18,7 @@ LABELS = {
     "roles": "roles granted",
     "participants": "demo participants created",
     "participations": "participation ledger rows written",
+    "targets": "residency target sets written",
 }
 
 

@@ -236,4 +236,21 @@ def load_demo(session: Session, *, today: date | None = None,
     space, counts["spaces"] = _space(session, users["admin@example.jp"])
     counts["roles"] = _facilitator_role(session, users["facilitator@example.jp"], space)
     counts["participants"], counts["participations"] = _participants(session, space, today)
+    counts["targets"] = _residency_targets(session, space)
     return counts
+
+
+# What the demo facilitator aims for: mostly residents, with room for the relationship
+# population the conception wants to draw in. Targets, not statistics; sector is left unset so
+# the demo also shows how a dimension without targets reads.
+DEMO_RESIDENCY_TARGETS = {"resident": 0.80, "relationship": 0.12, "dual_region": 0.03,
+                          "commuter": 0.04, "other": 0.01}
+
+
+def _residency_targets(session: Session, space) -> int:
+    from app.representation.services import get_targets, set_targets
+
+    if get_targets(session, space, "residency"):
+        return 0
+    set_targets(session, space, "residency", DEMO_RESIDENCY_TARGETS)
+    return 1

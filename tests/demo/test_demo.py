@@ -57,7 +57,7 @@ def test_load_demo_returns_what_it_created(db, without_population):
     notes: list[str] = []
     first = services.load_demo(db.session, today=TODAY, note=notes.append)
     db.session.commit()
-    assert first["accounts"] == 3 and first["spaces"] == 1 and first["roles"] == 1
+    assert first["participants"] == 300 and first["participations"] == 300 and first["targets"] == 1
     assert first["participants"] == 300 and first["participations"] == 300
     assert any("population" in n for n in notes)
     second = services.load_demo(db.session, today=TODAY)
