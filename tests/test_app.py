@@ -1,0 +1,96 @@
+"""The application shell: health check, production safeguards, headers, rate limits on Redis."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from app import create_app
+from app.extensions import db as _db
+from app.extensions import limiter
+from config import ProductionConfig
+
+
+def test_healthz_answers_200_with_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
+    unreachable = create_app("test", {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'missing-dir' / 'nowhere.sqlite3'}"})
+    response = unreachable.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "unreachable"
+    with unreachable.app_context():
+        _db.engine.dispose()
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
+def test_production_refuses_to_start_without_secret_key_or_database(monkeypatch, missing):
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.delenv(missing)
+    with pytest.raises(RuntimeError, match=missing):
+        create_app("production")
+
+
+def test_production_cookies_are_secure_httponly_and_lax(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    ProductionConfig.check()
+    production = create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://",
+                                            "SECRET_KEY": "x" * 32})
+    assert production.config["SESSION_COOKIE_SECURE"] is True
+    assert production.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert production.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert production.config["REMEMBER_COOKIE_SECURE"] is True
+
+
+def test_every_page_carries_security_headers(client):
+    response = client.get("/")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+
+
+def test_pages_are_japanese_by_default_and_english_one_click_away(client):
+    home = client.get("/").get_data(as_text=True)
+    assert '<html lang="ja">' in home and "ログイン" in home
+    client.get("/lang/en")
+    english = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in english and "Log in" in english
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="TEST_REDIS_URL is not set")
+def test_rate_limits_are_counted_in_redis_when_configured(app, make):
+    import redis
+
+    url = os.environ["TEST_REDIS_URL"]
+    store = redis.Redis.from_url(url)
+    store.flushdb()
+    was_enabled = limiter.enabled
+    limited = create_app("test", {
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SQLALCHEMY_ENGINE_OPTIONS": app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": url,
+        "LOGIN_RATE_LIMIT": "2 per minute"})
+    try:
+        make.user("taro@example.jp")
+        client = limited.test_client()
+        codes = [client.post("/auth/login", data={"email": "taro@example.jp", "password": "wrong"}
+                             ).status_code for _ in range(3)]
+        assert codes == [200, 200, 429]
+        assert any(b"LIMITER" in key for key in store.keys("*"))
+    finally:
+        store.flushdb()
+        # The limiter is one object for every app: give the others back their memory storage.
+        create_app("test", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+        limiter.reset()
+        limiter.enabled = was_enabled
+        with limited.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
