@@ -40,8 +40,9 @@ def test_production_cookies_are_secure_httponly_and_lax(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     ProductionConfig.check()
+    # Rate limiting stays off: the limiter is one object shared by every app in the process.
     production = create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://",
-                                            "SECRET_KEY": "x" * 32})
+                                            "SECRET_KEY": "x" * 32, "RATELIMIT_ENABLED": False})
     assert production.config["SESSION_COOKIE_SECURE"] is True
     assert production.config["SESSION_COOKIE_HTTPONLY"] is True
     assert production.config["SESSION_COOKIE_SAMESITE"] == "Lax"
