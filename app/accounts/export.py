@@ -29,7 +29,9 @@ def export_user_data(session: Session, user: User) -> dict:
     return {name: build(session, user) for name, build in _EXPORT_SECTIONS.items()}
 
 
-def _iso(moment) -> str | None:
+def iso_utc(moment) -> str | None:
+    """A stored (naive UTC) datetime as ISO 8601 marked UTC ("...Z"), or None: the form every
+    export section writes its times in."""
     return moment.isoformat() + "Z" if moment is not None else None
 
 
@@ -40,7 +42,7 @@ def _export_profile(session: Session, user: User) -> dict:
         "locale": user.locale, "residency": user.residency,
         "home_area": {"code": area.code, "name_ja": area.name_ja, "name_en": area.name_en}
         if area else None,
-        "created_at": _iso(user.created_at),
+        "created_at": iso_utc(user.created_at),
     }
 
 
@@ -49,7 +51,7 @@ def _export_demographics(session: Session, user: User) -> dict | None:
     if demo is None:
         return None
     return {"birth_year": demo.birth_year, "gender": demo.gender, "sector": demo.sector,
-            "consented_at": _iso(demo.consented_at), "updated_at": _iso(demo.updated_at)}
+            "consented_at": iso_utc(demo.consented_at), "updated_at": iso_utc(demo.updated_at)}
 
 
 def _export_roles(session: Session, user: User) -> list[dict]:
@@ -57,7 +59,7 @@ def _export_roles(session: Session, user: User) -> list[dict]:
         select(RoleAssignment.role, Space.slug, RoleAssignment.created_at)
         .outerjoin(Space, Space.id == RoleAssignment.space_id)
         .where(RoleAssignment.user_id == user.id).order_by(RoleAssignment.id))
-    return [{"role": role, "space": slug, "since": _iso(since)} for role, slug, since in rows]
+    return [{"role": role, "space": slug, "since": iso_utc(since)} for role, slug, since in rows]
 
 
 def _export_participations(session: Session, user: User) -> list[dict]:
@@ -67,7 +69,7 @@ def _export_participations(session: Session, user: User) -> list[dict]:
         .where(Participation.user_id == user.id).order_by(Participation.first_at))
     return [{
         "space": {"slug": slug, "title": title},
-        "first_at": _iso(p.first_at),
+        "first_at": iso_utc(p.first_at),
         "modules": [m for m in LEDGER_MODULES if getattr(p, m)],
         "snapshot": {"age": p.age, "gender": p.gender, "residency": p.residency,
                      "sector": p.sector, "home_area_id": p.home_area_id},

@@ -168,7 +168,7 @@ def thread(thread_id: int):
         return missing
     form = ReplyForm(formdata=None)
     reply_to = request.args.get("reply_to", "")
-    if reply_to.isdigit():
+    if reply_to.isdigit() and len(reply_to) < 10:  # beyond that, no post id (PostgreSQL int)
         form.reply_to.data = reply_to
         target = services.get_post(db.session, g.space, int(reply_to))
         if request.args.get("quote") and target is not None and target.thread_id == thread.id \
@@ -329,3 +329,6 @@ def render_reply_notification(payload: dict) -> RenderedNotification:
 
 
 register_kind(services.KIND_REPLY, render_reply_notification)
+
+
+from app.forum import export as _export  # noqa: E402,F401  (its export section)

@@ -249,3 +249,6 @@ def render_decision_notification(payload: dict) -> RenderedNotification:
 
 
 register_kind(services.KIND_DECISION, render_decision_notification)
+
+
+from app.moderation import export as _export  # noqa: E402,F401  (its export section)

@@ -365,3 +365,4 @@ def comment(proposal_id: int):
 
 
 from app.proposals import manage  # noqa: E402,F401  (facilitators' routes on this blueprint)
+from app.proposals import export_user as _export  # noqa: E402,F401  (its export section)

@@ -42,10 +42,13 @@ def _add_slug(endpoint, values):
 
 @bp.context_processor
 def _template_helpers():
+    # No space when the error page of an unknown slug is drawn (the 404 raised above).
+    space = g.get("space")
     return {"KIND_LABELS": KIND_LABELS, "STATUS_LABELS": STATUS_LABELS,
             "VISIBILITY_LABELS": VISIBILITY_LABELS, "problem_message": problem_message,
             "category_label": category_label, "dimension_label": rep_labels.dimension_label,
-            "can_manage": can_manage_surveys(current_user, g.space), "space": g.space,
+            "can_manage": space is not None and can_manage_surveys(current_user, space),
+            "space": space,
             "field_name": answering.field_name, "rank_field_name": answering.rank_field_name,
             "OTHER": answering.OTHER, "format_number": answering.format_number}
 
@@ -349,3 +352,4 @@ def export_csv(survey_id: int):
 
 
 from app.surveys import builder_views  # noqa: E402,F401  (registers the builder's routes on bp)
+from app.surveys import export_user as _export  # noqa: E402,F401  (its export section)
