@@ -5,9 +5,10 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask, abort, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS, INSTANCE_DIR, ProductionConfig
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -96,9 +97,18 @@ def _init_extensions(app: Flask) -> None:
         return user if user is not None and user.is_active else None
 
 
+class _IdConverter(IntegerConverter):
+    """`<int:...>` up to PostgreSQL's integer maximum: a larger number names nothing (404)
+    instead of failing in the database (500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
 def _register_blueprints(app: Flask) -> None:
     import importlib
 
+    app.url_map.converters["int"] = _IdConverter  # before any rule is added
     for name in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(name).bp)
     for name in CLI_MODULES:
@@ -106,6 +116,14 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
+    @app.url_value_preprocessor
+    def refuse_nul_characters(endpoint, values):
+        # PostgreSQL cannot store or even compare text holding NUL, and no honest form sends
+        # one: refuse it here, before the blueprints' own preprocessors look a slug up.
+        fields = (*request.args.items(multi=True), *request.form.items(multi=True))
+        if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in fields):
+            abort(400)
+
     @app.after_request
     def commit_at_boundary(response):
         # One commit per request, here at the boundary; services only flush. Failed requests

@@ -38,7 +38,7 @@ class ReplyForm(FlaskForm):
         value = (self.reply_to.data or "").strip()
         if not value:
             return None
-        return int(value) if value.isdigit() and len(value) < 18 else -1
+        return int(value) if value.isdigit() and len(value) < 10 else -1  # ids are 32-bit
 
 
 class EditPostForm(FlaskForm):
