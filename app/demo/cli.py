@@ -19,6 +19,15 @@ LABELS = {
     "participants": "demo participants created",
     "participations": "participation ledger rows written",
     "targets": "residency target sets written",
+    "forum_threads": "forum threads opened",
+    "forum_replies": "forum replies written",
+    "forum_reactions": "forum reactions given",
+    "proposals": "proposals published",
+    "proposal_supports": "proposal supports given",
+    "proposal_comments": "proposal comments written",
+    "proposal_official_steps": "official steps on proposals (review, answer, merge)",
+    "surveys": "surveys published",
+    "survey_responses": "survey responses submitted",
 }
 
 

@@ -1,5 +1,6 @@
 """Demo data: the review of Sapporo's 3rd Future Creation Plan in FY2026, with three named
-accounts and ~300 participants whose mix is skewed like a real consultation's.
+accounts, ~300 participants whose mix is skewed like a real consultation's, and what they wrote
+in the space's forum, proposals and survey (app.demo.content).
 
 load_demo() is idempotent: whatever already exists (by e-mail, slug, code) is left alone, so a
 second run changes nothing. Passwords are hashed once each, the 300 participants share one hash,
@@ -19,6 +20,7 @@ from werkzeug.security import generate_password_hash
 from app.accounts.models import Demographics, RoleAssignment, User
 from app.areas.models import Area
 from app.common.time import today_jst
+from app.demo import content
 from app.demo.plan import PlannedParticipant, plan_participants
 from app.representation.ledger import record_participation
 from app.representation.models import Participation
@@ -237,6 +239,8 @@ def load_demo(session: Session, *, today: date | None = None,
     counts["roles"] = _facilitator_role(session, users["facilitator@example.jp"], space)
     counts["participants"], counts["participations"] = _participants(session, space, today)
     counts["targets"] = _residency_targets(session, space)
+    counts.update(content.create_demo_content(session, space, users["facilitator@example.jp"],
+                                              today=today, note=note))
     return counts
 
 

@@ -1,7 +1,7 @@
 """Demo data: idempotent, deterministic, skewed like a real consultation, accounts that work."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import case, func, select
@@ -9,13 +9,28 @@ from werkzeug.security import generate_password_hash
 
 from app.accounts.models import Demographics, RoleAssignment, User
 from app.areas.models import Area
-from app.demo import services
+from app.demo import content, services
 from app.demo.plan import plan_participants
+from app.forum.models import Post, Reaction, Thread
+from app.proposals.models import Proposal, ProposalStatusChange, ProposalSupport
 from app.representation.models import Participation
 from app.spaces.models import Phase, Space
+from app.surveys import results
+from app.surveys.models import Survey, SurveyAnswer, SurveyResponse
 from tests.conftest import login
 
 TODAY = date(2026, 11, 28)
+NOW = datetime(2026, 11, 28, 3, 0)  # noon in Japan on TODAY, naive UTC
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch):
+    """The modules refuse input outside an open phase by the real date, and the demo survey
+    closes with the input phase: pin every clock the demo content meets to TODAY, so these
+    tests read the same whatever day they run."""
+    monkeypatch.setattr("app.spaces.models.today_jst", lambda: TODAY)
+    monkeypatch.setattr("app.surveys.models.utcnow", lambda: NOW)
+    monkeypatch.setattr(content, "utcnow", lambda: NOW)
 
 
 @pytest.fixture
@@ -27,9 +42,19 @@ def without_population(monkeypatch):
                         lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
 
 
+@pytest.fixture
+def without_content(monkeypatch):
+    """Tests of the accounts, space and ledger skip the forum, proposals and survey content
+    (a few seconds each); test_load_demo_returns_what_it_created covers it."""
+    monkeypatch.setattr(content, "create_demo_content", lambda *args, **kwargs: {})
+
+
 def _table_counts(session) -> dict[str, int]:
     models = {"users": User, "demographics": Demographics, "roles": RoleAssignment,
-              "areas": Area, "spaces": Space, "phases": Phase, "participations": Participation}
+              "areas": Area, "spaces": Space, "phases": Phase, "participations": Participation,
+              "threads": Thread, "posts": Post, "reactions": Reaction, "proposals": Proposal,
+              "supports": ProposalSupport, "status_changes": ProposalStatusChange,
+              "surveys": Survey, "responses": SurveyResponse, "answers": SurveyAnswer}
     return {name: session.scalar(select(func.count()).select_from(model))
             for name, model in models.items()}
 
@@ -45,6 +70,11 @@ def test_cli_load_twice_changes_nothing(app, db):
     assert after_first["participations"] == 300
     assert after_first["users"] == 303
     assert after_first["areas"] > 1000  # the shipped list of local governments
+    assert "forum threads opened: 5" in first.output
+    assert "survey responses submitted: 120" in first.output
+    assert after_first["threads"] == 5 + 8  # forum threads and the proposals' comment threads
+    assert after_first["responses"] == 120
+    _weighted_results_differ(db.session)
 
     second = runner.invoke(args=["demo", "load", "--today", "2026-11-28"])
     assert second.exit_code == 0, second.output
@@ -53,19 +83,28 @@ def test_cli_load_twice_changes_nothing(app, db):
     assert _table_counts(db.session) == after_first
 
 
-def test_load_demo_returns_what_it_created(db, without_population):
+def test_load_demo_returns_what_it_created(client, db, without_population):
     notes: list[str] = []
     first = services.load_demo(db.session, today=TODAY, note=notes.append)
     db.session.commit()
     assert first["participants"] == 300 and first["participations"] == 300 and first["targets"] == 1
     assert first["participants"] == 300 and first["participations"] == 300
+    assert {key: first[key] for key in content.COUNT_KEYS} == {
+        "forum_threads": 5, "forum_replies": 22, "forum_reactions": 43, "proposals": 8,
+        "proposal_supports": 231, "proposal_comments": 5, "proposal_official_steps": 4,
+        "surveys": 1, "survey_responses": 120}
     assert any("population" in n for n in notes)
+    assert not any("content" in n for n in notes)
+    _check_forum(db.session)
+    _check_proposals(db.session)
+    _check_survey(db.session, client)
+    _check_ledger_as_planned(db.session)
     second = services.load_demo(db.session, today=TODAY)
     db.session.commit()
     assert set(second.values()) == {0}
 
 
-def test_skew_is_really_present(db, without_population):
+def test_skew_is_really_present(db, without_population, without_content):
     services.load_demo(db.session, today=TODAY)
     db.session.commit()
     space_id = db.session.scalar(select(Space.id).where(Space.slug == "sapporo-plan-review"))
@@ -116,7 +155,7 @@ def test_skew_is_really_present(db, without_population):
     assert home_codes and all(c.startswith("011") for c in home_codes)
 
 
-def test_space_and_phases(db, without_population):
+def test_space_and_phases(db, without_population, without_content):
     services.load_demo(db.session, today=TODAY)
     db.session.commit()
     space = db.session.scalar(select(Space).where(Space.slug == "sapporo-plan-review"))
@@ -131,7 +170,7 @@ def test_space_and_phases(db, without_population):
     assert "地方創生2.0" in space.description_md and "デモ" in space.description_md
 
 
-def test_demo_accounts_can_log_in(client, db, without_population):
+def test_demo_accounts_can_log_in(client, db, without_population, without_content):
     services.load_demo(db.session, today=TODAY)
     db.session.commit()
     login(client, "admin@example.jp", "hiroba-admin-2026")
@@ -155,7 +194,8 @@ def test_demo_accounts_can_log_in(client, db, without_population):
     assert hashes == 1
 
 
-def test_without_any_loader_hokkaido_and_sapporo_are_created(db, monkeypatch, without_population):
+def test_without_any_loader_hokkaido_and_sapporo_are_created(db, monkeypatch, without_population,
+                                                             without_content):
     monkeypatch.setattr(services, "_optional", lambda module, name: None)
     notes: list[str] = []
     counts = services.load_demo(db.session, today=TODAY, note=notes.append)
@@ -178,3 +218,162 @@ def test_plan_is_deterministic_and_stays_in_the_window():
     assert [p.email for p in early] == [p.email for p in first]
     assert [p.gender for p in early] == [p.gender for p in first]
     assert max(p.first_at for p in early).date() <= date(2026, 11, 18)
+
+
+def _weighted_results_differ(session) -> None:
+    """With the census loaded, weighting the survey to Sapporo's age and gender mix moves its
+    results visibly: the demo's respondents are older and more male than the city."""
+    space = session.scalar(select(Space).where(Space.slug == "sapporo-plan-review"))
+    survey = session.scalar(select(Survey).where(Survey.space_id == space.id))
+    weighting = results.compute_weighting(session, survey, space)
+    assert weighting.available
+    assert {m.dimension for m in weighting.margins} >= {"age_band", "gender"}
+    by_kind = {r.question.kind: r for r in results.question_results(session, survey, space,
+                                                                     weighting)}
+    stay = by_kind["single"].options
+    assert max(abs(o.weighted_share - o.share) for o in stay) > 0.04
+    satisfaction = by_kind["likert"]
+    assert satisfaction.weighted_mean < satisfaction.mean - 0.1
+    assert by_kind["number"].weighted_mean < by_kind["number"].mean
+
+
+def _space(session) -> Space:
+    return session.scalar(select(Space).where(Space.slug == "sapporo-plan-review"))
+
+
+def _check_forum(session) -> None:
+    space = _space(session)
+    threads = list(session.scalars(select(Thread).where(Thread.space_id == space.id,
+                                                           Thread.module == "forum")))
+    assert len(threads) == 5
+    assert any("除雪" in t.title for t in threads) and any("関係人口" in t.title for t in threads)
+    for thread in threads:
+        replies = [p for p in thread.posts if not p.is_opening]
+        assert 2 <= thread.reply_count == len(replies) <= 6
+        assert all(p.created_at >= thread.created_at for p in replies)
+        assert thread.last_activity_at == max(p.created_at for p in replies)
+    # At least one reply answers another reply (not the thread), and sits under it.
+    nested = session.scalars(select(Post).join(Thread, Post.thread_id == Thread.id).where(
+        Thread.space_id == space.id, Thread.module == "forum", Post.reply_to_id.is_not(None)))
+    assert any(not p.reply_to.is_opening and p.parent_id is not None for p in nested)
+    # Different people opened the threads; reaction counters match the reaction rows.
+    assert len({t.author_id for t in threads}) == 5
+    for kind in ("agree", "disagree", "helpful"):
+        stored = session.scalar(select(func.sum(getattr(Post, f"{kind}_count"))))
+        rows = session.scalar(select(func.count()).select_from(Reaction)
+                                 .where(Reaction.kind == kind))
+        assert stored == rows
+    assert session.scalar(select(func.count()).select_from(Reaction)) == 43
+    # Authors are demo participants, and nothing is dated on or after the demo's today.
+    authors = set(session.scalars(select(User.email).join(Post, Post.author_id == User.id)))
+    assert authors and all(e.startswith("demo-") for e in authors)
+    latest = session.scalar(select(func.max(Post.created_at)))
+    assert latest < datetime(2026, 11, 27, 15, 0)
+
+
+def _check_proposals(session) -> None:
+    space = _space(session)
+    proposals = list(session.scalars(select(Proposal).where(Proposal.space_id == space.id)))
+    assert len(proposals) == 8
+    assert len({p.category_id for p in proposals}) == 5  # every pillar has one
+    statuses = sorted(p.status for p in proposals)
+    assert statuses.count("under_review") == 1 and statuses.count("accepted") == 1
+    assert statuses.count("merged") == 1 and statuses.count("published") == 5
+    for proposal in proposals:
+        assert proposal.support_count == session.scalar(
+            select(func.count()).select_from(ProposalSupport)
+            .where(ProposalSupport.proposal_id == proposal.id))
+        assert proposal.author.email.startswith("demo-")
+    counts = sorted(p.support_count for p in proposals)
+    assert 20 <= counts[-1] <= 60 and counts[-3] > 20 and counts[0] == 0  # the merged one
+    facilitator = session.scalar(select(User).where(User.email == "facilitator@example.jp"))
+    accepted = next(p for p in proposals if p.status == "accepted")
+    answer = accepted.status_changes[-1]
+    assert answer.to_status == "accepted" and answer.actor_id == facilitator.id
+    assert "冬の安全ルート" in answer.answer and accepted.answered_at == answer.created_at
+    merged = next(p for p in proposals if p.status == "merged")
+    target = session.get(Proposal, merged.merged_into_id)
+    assert target.space_id == space.id and target.status == "published"
+    assert merged.status_changes[-1].supports_carried >= 1
+    # Comments on two proposals, one of them answering another comment.
+    commented = [p for p in proposals if p.comment_thread_id and session.get(
+        Thread, p.comment_thread_id).reply_count > 0]
+    assert len(commented) == 2
+    answers = session.scalar(select(func.count()).select_from(Post).where(
+        Post.thread_id.in_([p.comment_thread_id for p in commented]), Post.parent_id.is_not(None)))
+    assert answers >= 1
+    # Supports come after publication and before the demo's today.
+    first_support = session.execute(select(Proposal.published_at, func.min(
+        ProposalSupport.created_at)).join(ProposalSupport).group_by(Proposal.id)).all()
+    assert all(published <= supported for published, supported in first_support)
+
+
+def _check_survey(session, client) -> None:
+    space = _space(session)
+    survey = session.scalar(select(Survey).where(Survey.space_id == space.id))
+    assert survey.title == "プラン見直しに関する市民アンケート"
+    assert survey.published and survey.status(NOW) == "open"
+    assert [len(s.questions) for s in survey.sections] == [3, 3]
+    assert {q.kind for q in survey.questions()} == {"single", "multiple", "likert", "ranking",
+                                                    "number", "long_text"}
+    submitted = SurveyResponse.submitted_at.is_not(None)
+    assert session.scalar(select(func.count()).select_from(SurveyResponse)
+                             .where(SurveyResponse.survey_id == survey.id, submitted)) == 120
+    assert session.scalar(select(func.count()).select_from(SurveyResponse)
+                             .where(SurveyResponse.participation_id.is_(None))) == 0
+    participant = session.scalar(select(User).where(User.email == "participant@example.jp"))
+    assert session.scalar(select(func.count()).select_from(SurveyResponse)
+                             .where(SurveyResponse.user_id == participant.id)) == 0
+    # Every required question is answered by all; answers differ between age groups.
+    required = [q for q in survey.questions() if q.required]
+    for question in required:
+        assert session.scalar(select(func.count(SurveyAnswer.response_id.distinct()))
+                                 .where(SurveyAnswer.question_id == question.id)) == 120
+    likert = next(q for q in survey.questions() if q.kind == "likert")
+    young = (Participation.age < 40).label("young")
+    by_band = dict(session.execute(
+        select(young, func.avg(SurveyAnswer.value_number))
+        .join(SurveyResponse, SurveyResponse.participation_id == Participation.id)
+        .join(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)
+        .where(SurveyAnswer.question_id == likert.id, Participation.age.is_not(None))
+        .group_by(young)).all())
+    assert by_band[True] < by_band[False] - 0.3
+    # The demo participant can still answer it.
+    login(client, "participant@example.jp", "hiroba-participant-2026")
+    start = client.get(f"/spaces/sapporo-plan-review/surveys/{survey.id}/answer/")
+    assert start.status_code == 302 and "/answer/" in start.headers["Location"]
+    assert client.get(start.headers["Location"]).status_code == 200
+
+
+def _check_ledger_as_planned(session) -> None:
+    """Everyone writes only in modules their planned ledger row already has, so the content
+    changes no participation figure."""
+    plans = plan_participants(TODAY)
+    p = Participation
+    flags = session.execute(select(
+        func.count(), func.sum(case((p.forum, 1), else_=0)),
+        func.sum(case((p.surveys, 1), else_=0)),
+        func.sum(case((p.proposal_supporters, 1), else_=0)),
+        func.sum(case((p.proposals, 1), else_=0)))).one()
+    assert tuple(flags) == (300, *(sum(m in plan.modules for plan in plans) for m in (
+        "forum", "surveys", "proposal_supporters", "proposals")))
+
+
+def test_content_is_skipped_outside_the_input_phase(db, monkeypatch, without_population):
+    notes: list[str] = []
+    counts = services.load_demo(db.session, today=date(2027, 3, 1), note=notes.append)
+    db.session.commit()
+    assert counts["participants"] == 300
+    assert all(counts[key] == 0 for key in content.COUNT_KEYS)
+    assert any("input phase" in n and "2027-03-01" in n for n in notes)
+    assert db.session.scalar(select(func.count()).select_from(Thread)) == 0
+    # Today inside the phase, but the real date (which the services check) outside it.
+    monkeypatch.setattr("app.spaces.models.today_jst", lambda: date(2027, 3, 1))
+    notes.clear()
+    counts = services.load_demo(db.session, today=TODAY, note=notes.append)
+    assert all(counts[key] == 0 for key in content.COUNT_KEYS)
+    assert any("real date" in n for n in notes)
+    # Once the phase is open, a later run adds the content.
+    monkeypatch.setattr("app.spaces.models.today_jst", lambda: TODAY)
+    counts = services.load_demo(db.session, today=TODAY)
+    assert counts["forum_threads"] == 5 and counts["survey_responses"] == 120
