@@ -57,11 +57,8 @@ def _postgresql_sequences(conn) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def db(request, app):
+def db(app):
     """Empty every table after each test (a transaction per test cannot hold: requests commit)."""
-    if "app" not in request.fixturenames and "nodb" in request.keywords:
-        yield None
-        return
     with app.app_context():
         yield _db
         _db.session.rollback()
