@@ -311,36 +311,34 @@ def _back_to(proposal) -> str:
     return url_for(".detail", proposal_id=proposal.id, _anchor="support")
 
 
-@bp.post("/<int:proposal_id>/support")
-def support(proposal_id: int):
+def _change_support(proposal_id: int, change, changed_message: str, unchanged_message: str):
+    """Support and withdrawal share one shape: log in first, apply, say what happened, and go
+    back to the proposal's support box (303, so a reload never repeats the POST)."""
     proposal = load_proposal(proposal_id)
     if not current_user.is_authenticated:
         return _login_then(url_for(".detail", proposal_id=proposal.id))
     try:
-        added = supports.support(db.session, proposal, current_user)
+        changed = change(db.session, proposal, current_user)
     except services.ProposalError as error:
         db.session.rollback()
         flash(error_text(error), "error")
     else:
-        flash(_("Thank you, your support is counted.") if added
-              else _("You already support this proposal."), "success")
+        flash(changed_message if changed else unchanged_message, "success")
     return redirect(_back_to(proposal)), 303
+
+
+@bp.post("/<int:proposal_id>/support")
+def support(proposal_id: int):
+    return _change_support(proposal_id, supports.support,
+                           _("Thank you, your support is counted."),
+                           _("You already support this proposal."))
 
 
 @bp.post("/<int:proposal_id>/unsupport")
 def unsupport(proposal_id: int):
-    proposal = load_proposal(proposal_id)
-    if not current_user.is_authenticated:
-        return _login_then(url_for(".detail", proposal_id=proposal.id))
-    try:
-        removed = supports.unsupport(db.session, proposal, current_user)
-    except services.ProposalError as error:
-        db.session.rollback()
-        flash(error_text(error), "error")
-    else:
-        flash(_("Your support is withdrawn.") if removed
-              else _("You were not supporting this proposal."), "success")
-    return redirect(_back_to(proposal)), 303
+    return _change_support(proposal_id, supports.unsupport,
+                           _("Your support is withdrawn."),
+                           _("You were not supporting this proposal."))
 
 
 @bp.post("/<int:proposal_id>/comments")
