@@ -22,7 +22,7 @@ from app.notifications.models import Notification
 from app.proposals import comments
 from app.proposals import services as proposals
 from app.representation import bodies
-from app.representation import population
+from app.representation import population, releases
 from app.representation import services as representation
 from app.representation.ledger import record_participation
 from app.representation.population_files import PopulationRecord
@@ -146,6 +146,8 @@ def build_world(session, secret_key: str) -> World:
     session.flush()
     for person in crowd:
         record_participation(session, space.id, person, "forum")
+    session.flush()
+    release = releases.create_release(session, space, facilitator, public_k=10, batch=5)
     session.commit()
 
     notification_id = session.scalar(select(Notification.id).where(
@@ -161,6 +163,7 @@ def build_world(session, secret_key: str) -> World:
         "category_id": category.id, "survey_id": survey.id, "section_id": section.id,
         "question_id": free_text.id, "body_id": body.id, "notification_id": notification_id,
         "token": accounts.make_reset_token(participant, secret_key),
+        "release_number": release.number,
     })
 
 
@@ -174,6 +177,7 @@ URL_ARGUMENTS = {
     "block_id": "block_id", "proposal_id": "proposal_id", "category_id": "category_id",
     "survey_id": "survey_id", "section_id": "section_id", "question_id": "question_id",
     "body_id": "body_id", "notification_id": "notification_id", "token": "token",
+    "number": "release_number",
 }
 # Per endpoint: argument -> a world key, or a literal in a one-element tuple.
 _DRAFT = {"proposal_id": "draft_id"}  # the author's own draft, the only proposal these serve
@@ -229,7 +233,8 @@ PUBLIC_ENDPOINTS = {
     "proposals.index", "proposals.detail", "proposals.similar",
     "surveys.index", "surveys.detail",
     "representation.transparency",
-    "api.openapi", "api.representation", "api.representation_csv",
+    "api.openapi", "api.representation", "api.representation_csv", "api.release_list",
+    "api.release",
     "proposals_api.proposal", "proposals_api.space_proposals",
 }
 # The first space's facilitators' pages: the other space's facilitator never opens them.
@@ -238,7 +243,7 @@ FACILITATOR_PAGES = {
     "spaces.team_page", "spaces.remove_member",
     "representation.dashboard", "representation.targets", "representation.body_list",
     "representation.body_new", "representation.body_edit", "representation.body_detail",
-    "representation.body_delete",
+    "representation.body_delete", "representation.publish_release",
     "forum.set_state",
     "proposals.status", "proposals.export_csv", "proposals.settings", "proposals.add_category",
     "proposals.edit_category", "proposals.delete_category",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,7 +13,9 @@ from sqlalchemy.orm import joinedload
 from app.accounts.permissions import can_facilitate
 from app.api.openapi import openapi_document
 from app.extensions import db, limiter
-from app.representation import services
+from app.common.time import to_jst
+from app.representation import releases, services
+from app.representation.batches import EARLIEST_DAY, LATEST_DAY
 from app.spaces.models import Space
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -38,9 +40,13 @@ def _date_arg(name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise _BadRequest(_("%(name)s must be a date written YYYY-MM-DD.", name=name)) from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise _BadRequest(_("%(name)s must lie between %(first)s and %(last)s.", name=name,
+                            first=EARLIEST_DAY.isoformat(), last=LATEST_DAY.isoformat()))
+    return day
 
 
 def _report_args() -> dict:
@@ -58,19 +64,44 @@ def _report_args() -> dict:
     return {"dimension": dimension, "module": module, "since": since, "until": until}
 
 
-def _space_report(slug: str):
-    """(report, is_facilitator) or an error response. Unlisted spaces are reachable by slug."""
-    space = db.session.scalar(select(Space).options(joinedload(Space.area)).where(Space.slug == slug))
+def _space(slug: str):
+    return db.session.scalar(select(Space).options(joinedload(Space.area)).where(Space.slug == slug))
+
+
+def _space_report(slug: str, export: str):
+    """(report, is_facilitator) or an error response. Facilitators get the live page of whole
+    batches with their filters (audited); everyone else the latest public release, unfiltered,
+    and only where the space publishes (404 otherwise, as for a space that does not exist)."""
+    space = _space(slug)
     if space is None:
+        return None, _error(404, _("No space has this address."))
+    facilitator = can_facilitate(current_user, space)
+    if not facilitator and not releases.is_published(space):
         return None, _error(404, _("No space has this address."))
     try:
         args = _report_args()
     except _BadRequest as exc:
         return None, _error(400, exc.message)
-    facilitator = can_facilitate(current_user, space)
-    k = current_app.config["MIN_CELL_FACILITATOR" if facilitator else "MIN_CELL_PUBLIC"]
-    report = services.build_report(db.session, space, args.pop("dimension"), min_cell=k, **args)
-    return (report, facilitator), None
+    dimension = args.pop("dimension")
+    if not facilitator:
+        if any(name in request.args for name in ("module", "since", "until")):
+            return None, _error(400, _("Public figures are releases: they take no module or "
+                                       "date filter. See /spaces/%(slug)s/releases.", slug=slug))
+        release = releases.latest_release(db.session, space)
+        if release is None:
+            return None, _error(404, _("Nothing has been published for this space yet."))
+        reports = releases.thaw(space.slug, release)["reports"]
+        if dimension not in reports:
+            return None, _error(400, _("dimension must be one of: %(choices)s.",
+                                       choices=", ".join(reports)))
+        return (reports[dimension], False), None
+    k = current_app.config["MIN_CELL_FACILITATOR"]
+    try:
+        page = services.facilitator_page(db.session, space, k=k, **args)
+    except services.ReportError as exc:
+        return None, _error(400, str(exc))
+    services.audit_view(db.session, current_user, space, export, page, dimension=dimension)
+    return (page.reports[dimension], True), None
 
 
 def _private(response: Response, facilitator: bool) -> Response:
@@ -83,7 +114,7 @@ def _private(response: Response, facilitator: bool) -> Response:
 @bp.get("/spaces/<slug>/representation")
 @limiter.limit(_rate_limit)
 def representation(slug: str):
-    result, error = _space_report(slug)
+    result, error = _space_report(slug, "representation.api")
     if error:
         return error
     report, facilitator = result
@@ -93,7 +124,7 @@ def representation(slug: str):
 @bp.get("/spaces/<slug>/representation.csv")
 @limiter.limit(_rate_limit)
 def representation_csv(slug: str):
-    result, error = _space_report(slug)
+    result, error = _space_report(slug, "representation.export")
     if error:
         return error
     report, facilitator = result
@@ -101,6 +132,56 @@ def representation_csv(slug: str):
     response = Response(services.report_csv(report), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return _private(response, facilitator)
+
+
+def _published_space(slug: str):
+    space = _space(slug)
+    if space is None or not releases.is_published(space):
+        return None
+    return space
+
+
+def _release_summary(space, release) -> dict:
+    return {"number": release.number,
+            "published_at": to_jst(release.published_at).isoformat(),
+            "participants": release.participants, "min_cell": release.min_cell,
+            "url": url_for("api.release", slug=space.slug, number=release.number)}
+
+
+@bp.get("/spaces/<slug>/releases")
+@limiter.limit(_rate_limit)
+def release_list(slug: str):
+    space = _published_space(slug)
+    if space is None:
+        return _error(404, _("No space has this address."))
+    items = [_release_summary(space, r) for r in releases.list_releases(db.session, space)]
+    return _private(jsonify({"space": space.slug, "releases": items}), False)
+
+
+@bp.get("/spaces/<slug>/releases/<int:number>")
+@limiter.limit(_rate_limit)
+def release(slug: str, number: int):
+    space = _published_space(slug)
+    item = releases.get_release(db.session, space, number) if space is not None else None
+    if item is None:
+        return _error(404, _("No release has this number."))
+    thawed = releases.thaw(space.slug, item)
+    figures = thawed["figures"]
+    body = {**_release_summary(space, item),
+            "space": space.slug,
+            "first_day": item.payload.get("first_day"), "last_day": item.payload.get("last_day"),
+            "headline": {key: _headline_dict(figures[key]) for key in ("youth", "women")},
+            "dimensions": {d: services.report_as_dict(r) for d, r in thawed["reports"].items()}}
+    return _private(jsonify(body), False)
+
+
+def _headline_dict(figure) -> dict | None:
+    if figure is None:
+        return None
+    return {"key": figure.key, "count": figure.count, "n": figure.n, "share": figure.share,
+            "population_share": figure.population_share, "ci_low": figure.ci_low,
+            "ci_high": figure.ci_high, "flag": figure.flag, "suppressed": figure.suppressed,
+            "low": figure.low, "high": figure.high, "estimated": figure.estimated}
 
 
 @bp.get("/openapi.json")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from app.demo import services
@@ -37,6 +38,8 @@ LABELS = {
 def load(today) -> None:
     """Load the demo space, accounts and participants. Running it again changes nothing."""
     counts = services.load_demo(db.session, today=today.date() if today else None,
+                                public_k=current_app.config["MIN_CELL_PUBLIC"],
+                                batch=current_app.config["MIN_CELL_FACILITATOR"],
                                 note=lambda message: click.echo(f"note: {message}"))
     db.session.commit()
     for key, value in counts.items():

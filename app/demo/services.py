@@ -227,9 +227,11 @@ def _participants(session: Session, space: Space, today: date) -> tuple[int, int
 
 
 def load_demo(session: Session, *, today: date | None = None,
-              note: Callable[[str], None] | None = None) -> dict[str, int]:
+              note: Callable[[str], None] | None = None, public_k: int = 10,
+              batch: int = 5) -> dict[str, int]:
     """Load the demo; returns what was created now (all zeros on a second run). `note` receives
-    remarks such as a loader that is not available yet."""
+    remarks such as a loader that is not available yet. `public_k` and `batch` are the public
+    and facilitator minimums the demo's releases follow."""
     note = note or (lambda message: None)
     today = today or today_jst()
     counts = {"areas": _load_areas(session, note),
@@ -241,7 +243,35 @@ def load_demo(session: Session, *, today: date | None = None,
     counts["targets"] = _residency_targets(session, space)
     counts.update(content.create_demo_content(session, space, users["facilitator@example.jp"],
                                               today=today, note=note))
+    counts["releases"] = _releases(session, space, users["facilitator@example.jp"], public_k,
+                                   batch)
     return counts
+
+
+# Releases as a real consultation makes them: after the first hundred, the second hundred, and
+# everyone so far (dated when the last person each one covers had joined).
+DEMO_RELEASES = (100, 200, None)
+
+
+def _releases(session: Session, space, facilitator: User, public_k: int, batch: int) -> int:
+    from app.representation import releases
+
+    if releases.list_releases(session, space):
+        return 0
+    made = 0
+    for upto in DEMO_RELEASES:
+        state = releases.readiness(session, space, public_k=public_k, batch=batch)
+        rank = state.covered if upto is None else upto
+        if rank - state.previous < public_k or rank > state.covered:
+            continue
+        at = session.scalar(select(Participation.first_at)
+                            .where(Participation.space_id == space.id)
+                            .order_by(Participation.first_at, Participation.id)
+                            .offset(rank - 1).limit(1))
+        releases.create_release(session, space, facilitator, public_k=public_k, batch=batch,
+                                upto=rank, at=at + timedelta(days=1) if upto else None)
+        made += 1
+    return made
 
 
 # What the demo facilitator aims for: mostly residents, with room for the relationship

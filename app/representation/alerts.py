@@ -4,7 +4,8 @@ population share). No Flask here; the CLI and the template global pass the confi
 
 An alert names a group, never a figure, so the decision reads the unsuppressed headline: a group
 so small that the dashboard hides its count is the clearest case of under-representation and must
-not escape the alert because of that suppression."""
+not escape the alert because of that suppression. It reads whole batches only, like the
+dashboard, so an alert cannot start or stop because of one person joining."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import RoleAssignment, User
 from app.notifications.services import notify
-from app.representation.services import headline
+from app.representation import batches
+from app.representation.page import build_page
 from app.spaces.models import Phase, Space
 
 ALERT_KIND = "representation_under"
@@ -38,12 +40,17 @@ def _flagged(figures: dict, min_participants: int) -> list[str]:
             if figures.get(group) is not None and figures[group].flag == "under"]
 
 
+def headline(session: Session, space: Space, batch: int) -> dict:
+    """The unsuppressed headline over the closed batches of `batch` people."""
+    win = batches.window(session, space, k=batch)
+    return build_page(session, space, window=win, k=1, dimensions=(), series=False).figures()
+
+
 def check_space(session: Session, space: Space, *, min_participants: int = DEFAULT_MIN_PARTICIPANTS,
-                min_cell: int = 1) -> list[str]:
-    """The groups ('youth', 'women') flagged under-represented among all participants of `space`,
-    or [] while it has fewer than `min_participants`. `min_cell` is the suppression applied to
-    the figures read; keep the default 1 (see the module docstring) unless a caller shows them."""
-    return _flagged(headline(session, space, min_cell=min_cell), min_participants)
+                batch: int = 5) -> list[str]:
+    """The groups ('youth', 'women') flagged under-represented among the participants of `space`
+    in closed batches of `batch`, or [] while there are fewer than `min_participants`."""
+    return _flagged(headline(session, space, batch), min_participants)
 
 
 def iso_week(day: date) -> str:
@@ -75,12 +82,12 @@ def facilitator_ids(session: Session, space: Space) -> list[int]:
 
 
 def run_checks(session: Session, today: date, *,
-               min_participants: int = DEFAULT_MIN_PARTICIPANTS) -> list[CheckResult]:
+               min_participants: int = DEFAULT_MIN_PARTICIPANTS, batch: int = 5) -> list[CheckResult]:
     """Check every open space and notify its facilitators once per group per ISO week (running it
     again the same week writes nothing new). Only flushes; the caller commits."""
     results = []
     for space in open_spaces(session, today):
-        figures = headline(session, space, min_cell=1)
+        figures = headline(session, space, batch)
         result = CheckResult(space.slug, figures["participants"],
                              _flagged(figures, min_participants))
         if result.flagged:

@@ -15,11 +15,27 @@ cli = AppGroup("representation", help="Representation tracker tasks.")
 def check() -> None:
     """Notify facilitators where young people or women are under-represented (once per ISO week
     per group; safe to run as often as cron likes)."""
+    from sqlalchemy import select
+
+    from app.admin.services import audit
     from app.representation.alerts import run_checks
+    from app.representation.releases import auto_release
+    from app.spaces.models import Space
 
     minimum = current_app.config["ALERT_MIN_PARTICIPANTS"]
-    results = run_checks(db.session, today_jst(), min_participants=minimum)
+    batch = current_app.config["MIN_CELL_FACILITATOR"]
+    results = run_checks(db.session, today_jst(), min_participants=minimum, batch=batch)
+    spaces = db.session.scalars(select(Space).where(Space.transparency_public.is_(True))
+                                .order_by(Space.id))
+    made = auto_release(db.session, spaces, public_k=current_app.config["MIN_CELL_PUBLIC"],
+                        batch=batch)
+    for release in made:
+        audit(db.session, None, "representation.release", f"space:{release.space_id}",
+              number=release.number, participants=release.participants, scheduled=True)
     db.session.commit()
+    for release in made:
+        click.echo(f"Release {release.number} made for space {release.space_id}: "
+                   f"{release.participants} participants.")
     if not results:
         click.echo("No space accepts input today; nothing to check.")
         return

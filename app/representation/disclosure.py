@@ -49,27 +49,40 @@ class Protection:
     unprotectable: set = field(default_factory=set)  # primary keys narrower than k - 1 at best
 
 
+Link = tuple[Iterable[int], Iterable[int]]  # sum of the first atoms = sum of the second
+
+
+def _linear(n_atoms: int, constraints, links) -> list:
+    rows = list(constraints)
+    links = list(links)
+    if not rows and not links:
+        return []
+    matrix = np.zeros((len(rows) + len(links), n_atoms))
+    values = np.zeros(len(rows) + len(links))
+    for i, (atoms, value) in enumerate(rows):
+        matrix[i, list(atoms)] = 1.0
+        values[i] = value
+    for j, (plus, minus) in enumerate(links, len(rows)):
+        matrix[j, list(plus)] = 1.0
+        matrix[j, list(minus)] = -1.0
+    return [LinearConstraint(matrix, values, values)]
+
+
 def feasible_range(n_atoms: int, constraints: Sequence[tuple[Iterable[int], int]],
-                   target: Iterable[int]) -> tuple[int, int]:
+                   target: Iterable[int], links: Sequence[Link] = (),
+                   integral: bool = True) -> tuple[int, int]:
     """(min, max) of the sum of `target` atoms over non-negative integer atom vectors meeting
-    every (atoms, value) equality. Raises ValueError when the constraints are inconsistent."""
+    every (atoms, value) equality and every link. `integral=False` solves the LP relaxation,
+    whose range contains the integer one (a cheap first look). Raises ValueError when the
+    constraints are inconsistent."""
     target = list(target)
     if not target:
         return (0, 0)
-    rows = [r for r in constraints]
-    if rows:
-        matrix = np.zeros((len(rows), n_atoms))
-        values = np.zeros(len(rows))
-        for i, (atoms, value) in enumerate(rows):
-            matrix[i, list(atoms)] = 1.0
-            values[i] = value
-        linear = [LinearConstraint(matrix, values, values)]
-    else:
-        linear = []
+    linear = _linear(n_atoms, constraints, links)
     objective = np.zeros(n_atoms)
     objective[target] = 1.0
     bounds = Bounds(0, np.inf)
-    integrality = np.ones(n_atoms)
+    integrality = np.ones(n_atoms) if integral else np.zeros(n_atoms)
     out = []
     for sign in (1.0, -1.0):
         result = milp(sign * objective, constraints=linear, integrality=integrality, bounds=bounds)
@@ -81,20 +94,48 @@ def feasible_range(n_atoms: int, constraints: Sequence[tuple[Iterable[int], int]
                 continue
             raise ValueError(f"inconsistent figures: {result.message}")
         out.append(sign * result.fun)
+    if not integral:
+        return (out[0], out[1])
     return (round(out[0]), out[1] if out[1] == float("inf") else round(out[1]))
 
 
-def _width(figures: dict, hidden: set, n_atoms: int, target: Figure) -> tuple[int, float]:
-    constraints = [(f.atoms, f.value) for f in figures.values() if f.shown and f.key not in hidden]
-    return feasible_range(n_atoms, constraints, sorted(target.atoms))
+_CACHE: dict = {}
+_CACHE_SIZE = 512
 
 
 def protect(n_atoms: int, figures: Sequence[Figure], k: int,
-            together: Iterable[Iterable[Hashable]] = ()) -> Protection:
+            together: Iterable[Iterable[Hashable]] = (),
+            forced: Iterable[Hashable] = (), links: Sequence[Link] = ()) -> Protection:
+    """protect_uncached(), remembered: a page's figures change only when a batch closes, so the
+    same audit is asked for again and again between two closings (per process; a copy is
+    returned so callers cannot change what is remembered)."""
+    together, forced = [tuple(g) for g in together], tuple(forced)
+    links = [(tuple(a), tuple(b)) for a, b in links]
+    key = (n_atoms, k, tuple(figures), tuple(together), forced, tuple(links))
+    if key not in _CACHE:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = protect_uncached(n_atoms, figures, k, together, forced, links)
+    found = _CACHE[key]
+    return Protection(set(found.hidden), set(found.primary), dict(found.ranges),
+                      set(found.unprotectable))
+
+
+def protect_uncached(n_atoms: int, figures: Sequence[Figure], k: int,
+                     together: Iterable[Iterable[Hashable]] = (),
+                     forced: Iterable[Hashable] = (), links: Sequence[Link] = ()) -> Protection:
     """Decide which figures to hide so that no primary figure (0 < value < k) can be narrowed
     below k values from the shown ones. `together` lists groups of keys that are hidden as a
-    whole when any member is (e.g. a line of a 2-D table whose total is small, so that its zero
-    cells do not tell what the whole small group is)."""
+    whole when any member is; `forced` keys are hidden from the start (e.g. every cell of a line
+    whose total is small, so that its zero cells do not tell what the whole small group is)."""
+    links = [(list(a), list(b)) for a, b in links]
+
+    def _width(figures_by_key: dict, hidden_keys: set, n: int, target: Figure,
+               integral: bool = True) -> tuple[float, float]:
+        constraints = [(f.atoms, f.value) for f in figures_by_key.values()
+                       if f.shown and f.key not in hidden_keys]
+        return feasible_range(n, constraints, sorted(target.atoms), links, integral)
+
     by_key = {f.key: f for f in figures}
     if len(by_key) != len(figures):
         raise ValueError("figure keys must be unique")
@@ -104,6 +145,7 @@ def protect(n_atoms: int, figures: Sequence[Figure], k: int,
     primary = [f for f in figures if f.sensitive and 0 < f.value < k]
     result.primary = {f.key for f in primary if f.shown}
     hidden = {f.key for f in primary if f.shown and f.hideable}
+    hidden |= {key for key in forced if key in by_key and by_key[key].hideable}
     groups = [set(g) for g in together]
 
     def close_groups() -> None:
@@ -125,6 +167,10 @@ def protect(n_atoms: int, figures: Sequence[Figure], k: int,
             candidates.sort(key=lambda f: (f.group != target.group, f.value, order[f.key]))
             for candidate in candidates:
                 trial = hidden | {candidate.key}
+                # The relaxation first: if even it does not widen, the integer range cannot.
+                r_low, r_high = _width(by_key, trial, n_atoms, target, integral=False)
+                if r_high - r_low <= high - low + 1e-9:
+                    continue
                 t_low, t_high = _width(by_key, trial, n_atoms, target)
                 if t_high - t_low > high - low:
                     hidden.add(candidate.key)
@@ -132,8 +178,14 @@ def protect(n_atoms: int, figures: Sequence[Figure], k: int,
                     low, high = _width(by_key, hidden, n_atoms, target)
                     break
             else:
-                result.unprotectable.add(target.key)
-                break
+                if not candidates:
+                    result.unprotectable.add(target.key)
+                    break
+                # No single figure widens it (two or more pin it): hide the likeliest one and
+                # look again; this ends, at worst, with everything hideable hidden.
+                hidden.add(candidates[0].key)
+                close_groups()
+                low, high = _width(by_key, hidden, n_atoms, target)
         result.ranges[target.key] = (low, high)
     # A later complement can only widen earlier ranges (fewer constraints), so one pass holds;
     # the final ranges are recomputed for the record.
@@ -141,3 +193,4 @@ def protect(n_atoms: int, figures: Sequence[Figure], k: int,
         result.ranges[target.key] = _width(by_key, hidden, n_atoms, target)
     result.hidden = hidden
     return result
+

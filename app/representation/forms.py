@@ -8,10 +8,12 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField
+from wtforms import (BooleanField, DateField, DecimalField, IntegerField, SelectField,
+                     StringField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from app.representation.batches import EARLIEST_DAY, LATEST_DAY
 from app.representation.bodies import COUNT_MAX, NAME_MAX
 from app.representation.labels import MODULE_LABELS
 from app.representation.services import MODULE_FILTERS
@@ -27,16 +29,37 @@ class FilterForm(FlaskForm):
         csrf = False
 
     module = SelectField(_l("Who to count"), choices=MODULE_CHOICES, default="all",
-                         validators=[Optional()])
+                         validators=[Optional()], validate_choice=False)
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("Until"), validators=[Optional()])
 
+    def __init__(self, *args, offered: Sequence[str] = MODULE_FILTERS, k: int = 5, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offered, self.k = list(offered), k
+        self.module.choices = [c for c in MODULE_CHOICES if c.value in self.offered]
+
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
+        if self.module.data and self.module.data not in self.offered:
+            self.module.errors.append(_l(
+                "This filter is not offered: fewer than %(k)s people took part this way, or "
+                "fewer than %(k)s did not, so their figures would single people out.", k=self.k))
+            ok = False
+        for day in (self.since, self.until):
+            if day.data and not EARLIEST_DAY <= day.data <= LATEST_DAY:
+                day.errors.append(_l("Enter a date between %(first)s and %(last)s.",
+                                     first=EARLIEST_DAY.isoformat(), last=LATEST_DAY.isoformat()))
+                ok = False
         if ok and self.since.data and self.until.data and self.since.data > self.until.data:
             self.until.errors.append(_l("The end date cannot be before the start date."))
             ok = False
         return ok
+
+
+class ReleaseForm(FlaskForm):
+    """Publishing a release: a POST with CSRF and an explicit confirmation."""
+    confirm = BooleanField(_l("I have checked these figures and they may be published"),
+                           validators=[InputRequired()])
 
 
 def field_name(dimension: str, category: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -41,12 +42,14 @@ def record_participation(session: Session, space_id: int, user, module: str,
         raise ValueError(f"unknown ledger module: {module}")
     at = at or utcnow()
     values = {"space_id": space_id, "user_id": user.id, "first_at": at,
-              **{m: m == module for m in LEDGER_MODULES}, **snapshot(user, at)}
+              **{m: m == module for m in LEDGER_MODULES}, f"{module}_at": at,
+              **snapshot(user, at)}
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(Participation).values(**values)
     stmt = stmt.on_conflict_do_update(
         index_elements=[Participation.space_id, Participation.user_id],
-        set_={module: True},
+        set_={module: True,
+              f"{module}_at": func.coalesce(getattr(Participation, f"{module}_at"), at)},
     )
     session.execute(stmt)

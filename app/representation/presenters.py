@@ -16,7 +16,9 @@ from app.representation.stats import PARITY_UNREACHABLE
 
 
 def suppressed_text(k: int) -> str:
-    return f"< {k}"
+    """The mark of a hidden figure. The same for a small group and for a figure hidden to
+    protect one, so the mark says nothing about the value (not even that it is below k)."""
+    return _("hidden")
 
 
 def fmt_int(value: int | float | None) -> str:
@@ -66,6 +68,7 @@ class Section:
     facts: list[tuple[str, str]] = field(default_factory=list)
     is_target: bool = False
     show_counts: bool = True
+    hidden_totals: bool = False  # a total beside the table is hidden
     count_label: str = ""
     csv_url: str = ""
     json_url: str = ""
@@ -108,7 +111,7 @@ def table_rows(categories: Sequence, k: int, *, show_population: bool = True) ->
         rows.append(TableRow(
             label=str(c.label),
             count=hidden if c.suppressed else fmt_int(c.count),
-            share=hidden if c.suppressed else pct(c.share),
+            share=hidden if c.suppressed or (c.share is None and c.count) else pct(c.share),
             interval=fmt_interval(c.ci_low, c.ci_high),
             population=fmt_int(c.population) if show_population else "",
             population_share=pct(c.population_share),
@@ -210,7 +213,9 @@ def report_section(report, *, chart_id: str, show_counts: bool = True,
         (_("Dissimilarity index"), dissimilarity_text(report.dissimilarity)),
         (_("Participation rate ratio (lowest / highest)"), rate_ratio_text(report.rate_ratio_min_max)),
     ]
-    return Section(report.dimension, title, True, chart=bar_chart(
+    hidden_totals = report.module != "body" and show_counts and None in (
+        report.answered, report.unknown, report.unreferenced)
+    return Section(report.dimension, title, True, hidden_totals=hidden_totals, chart=bar_chart(
         report.categories, title=title, chart_id=chart_id, k=k,
         participants_label=participants_label),
         rows=table_rows(report.categories, k, show_population=not is_target),
@@ -249,8 +254,9 @@ def headline_cards(figures: dict, k: int) -> list[HeadlineCard]:
             cards.append(HeadlineCard(key, title, False))
             continue
         cards.append(HeadlineCard(
-            key, title, True, suppressed=figure.suppressed,
-            share=suppressed_text(k) if figure.suppressed else pct(figure.share),
+            key, title, True, suppressed=figure.share is None and figure.n != 0,
+            share=("–" if figure.n == 0 else suppressed_text(k)) if figure.share is None
+            else pct(figure.share),
             population_share=pct(figure.population_share),
             interval=fmt_interval(figure.ci_low, figure.ci_high),
             flag=figure.flag, flag_label=labels.flag_label(figure.flag) if figure.flag else "",

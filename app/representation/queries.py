@@ -122,11 +122,12 @@ def headline_statement(space, *, module: str = "all", since: date | None = None,
     return select(*indicator_columns(space, groups.c.age, groups.c.gender, groups.c.n))
 
 
-def week_expression(dialect: str):
-    """Monday (Japan time) of first_at's week, in SQL."""
+def week_expression(dialect: str, column=None):
+    """Monday (Japan time) of the week of `column` (default first_at), in SQL."""
+    column = Participation.first_at if column is None else column
     if dialect == "postgresql":
-        shifted = Participation.first_at + literal_column("interval '9 hours'")
+        shifted = column + literal_column("interval '9 hours'")
         return func.date(func.date_trunc(literal_column("'week'"), shifted))
-    return func.date(Participation.first_at, literal_column("'+9 hours'"),
+    return func.date(column, literal_column("'+9 hours'"),
                      literal_column("'weekday 0'"), literal_column("'-6 days'"))
 

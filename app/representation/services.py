@@ -19,13 +19,16 @@ import io
 from collections.abc import Mapping
 from datetime import date
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import RESIDENCY_TYPES, SECTORS
-from app.representation import stats
+from app.representation import batches, releases, stats
 from app.representation.figures import CategoryLabel, CategoryRow, HeadlineFigure, Report, WeekPoint
+from app.representation.batches import WindowError
 from app.representation.indicators import headline, weekly_series
+from app.representation.page import build_page
+from app.representation.models import Participation
 from app.representation.population import TARGET_DIMENSIONS, Target
 from app.representation.queries import (BELOW, DIMENSIONS, GENDERS, MODULE_FILTERS, UNKNOWN,
                                         ReportError, band_expression, check_scope,
@@ -39,11 +42,10 @@ __all__ = [
     "CategoryRow", "HeadlineFigure", "Reference", "Report", "ReportError", "TargetError",
     "WeekPoint", "age_bands", "band_expression", "build_report", "counts_statement", "get_targets",
     "headline", "reference_for", "report_as_dict", "report_csv", "scope_filters", "set_targets",
-    "weekly_series", "youth_band",
+    "weekly_series", "youth_band", "offered_modules", "facilitator_page", "audit_view",
 ]
 
 TARGET_CATEGORIES = {"residency": RESIDENCY_TYPES, "sector": SECTORS}
-HIDDEN = "~hidden"  # the merged suppressed cells in the overall statistics
 
 
 class TargetError(ValueError):
@@ -55,118 +57,19 @@ class TargetError(ValueError):
         self.params = params
 
 
-def _tally(dimension: str, rows, keys: list[str]) -> tuple[dict[str, int], int, int, int]:
-    """(counts per reference key, participants, unknown, unreferenced) from the GROUP BY rows."""
-    counts = dict.fromkeys(keys, 0)
-    total = unknown = unreferenced = 0
-    for *group, n in rows:
-        n = int(n)  # a SUM comes back as Decimal on PostgreSQL
-        total += n
-        if dimension == "age_band_x_gender":
-            band, gender = group
-            if band == UNKNOWN or gender in (None, "no_answer"):
-                unknown += n
-                continue
-            key = f"{band}|{gender}"
-        else:
-            key = group[0]
-            if key in (None, UNKNOWN) or (dimension == "gender" and key == "no_answer"):
-                unknown += n
-                continue
-        if key in counts:
-            counts[key] += n
-        else:
-            unreferenced += n
-    return counts, total, unknown, unreferenced
-
-
-def _population(dimension: str, space, reference: Reference, targets: dict[str, float]) -> dict[str, float]:
-    if dimension in TARGET_DIMENSIONS:
-        return dict(targets)
-    bands = age_bands(space)
-    if dimension == "age_band":
-        return {b.key: reference.population(b.low, b.high) for b in bands}
-    if dimension == "gender":
-        return {g: reference.population(space.min_age, None, g) for g in GENDERS}
-    return {f"{b.key}|{g}": reference.population(b.low, b.high, g) for b in bands for g in GENDERS}
-
-
-def _hidden_cells(dimension: str, counts: dict[str, int], k: int) -> set[str]:
-    if dimension != "age_band_x_gender":
-        return stats.suppressed_cells(counts, k)
-    cells = {tuple(key.split("|")): c for key, c in counts.items()}
-    return {"|".join(cell) for cell in stats.suppressed_table(cells, k)}
-
-
-def _unavailable(space, dimension, module, reference, rows, k, reason, since, until) -> Report:
-    total = sum(int(row[-1]) for row in rows)
-    return Report(space.slug, dimension, module, reference, total, None, None, None, k, [],
-                  stats.ChiSquare(None, 0, None, False, "unavailable"), None, None,
-                  False, reason, since, until)
-
-
 def build_report(session: Session, space, dimension: str, *, module: str = "all",
                  since: date | None = None, until: date | None = None, min_cell: int = 5) -> Report:
-    """Participants of `space` by `dimension` against the reference population (or targets),
-    with cells below `min_cell` suppressed. Raises ReportError for a bad dimension/module/range."""
+    """Participants of `space` by `dimension` against the reference population (or targets):
+    the whole batches of the window, protected together with everything the dashboard shows
+    beside it (app/representation/page.py). Raises ReportError for a bad dimension, module or
+    date range."""
     check_scope(dimension, module, since, until)
-    k = max(1, int(min_cell))
-    rows = session.execute(counts_statement(space, dimension, module=module,
-                                            since=since, until=until)).all()
-    targets: dict[str, float] = {}
-    if dimension in TARGET_DIMENSIONS:
-        reference = target_reference(session, space)
-        targets = get_targets(session, space, dimension)
-        if not targets:
-            return _unavailable(space, dimension, module, reference, rows, k, "no_targets", since, until)
-    else:
-        reference = reference_for(session, space)
-        if not reference.available:
-            return _unavailable(space, dimension, module, reference, rows, k, "no_reference", since, until)
-    population = _population(dimension, space, reference, targets)
-    if sum(population.values()) <= 0:
-        return _unavailable(space, dimension, module, reference, rows, k, "no_population", since, until)
-    counts, total, unknown, unreferenced = _tally(dimension, rows, list(population))
-    comparison = stats.compare(counts, population, unknown=unknown, unreferenced=unreferenced)
-    hidden = _hidden_cells(dimension, counts, k)
-    lone = len(hidden) == 1  # no partner: n itself would reveal it
-    answered = comparison.answered
-    chi, dissimilarity, rate_ratio = (comparison.chi_square, comparison.dissimilarity,
-                                      comparison.rate_ratio_min_max)
-    if lone:
-        answered = unknown = unreferenced = None
-        chi = stats.ChiSquare(None, 0, None, False, "suppressed")
-        dissimilarity = rate_ratio = None
-    elif hidden:
-        merged_counts = {key: c for key, c in counts.items() if key not in hidden}
-        merged_pop = {key: p for key, p in population.items() if key not in hidden}
-        merged_counts[HIDDEN] = sum(counts[key] for key in hidden)
-        merged_pop[HIDDEN] = sum(population[key] for key in hidden)
-        merged = stats.compare(merged_counts, merged_pop)
-        chi, dissimilarity, rate_ratio = (merged.chi_square, merged.dissimilarity,
-                                          merged.rate_ratio_min_max)
-    if not lone and (0 < unknown < k or 0 < unreferenced < k):
-        unknown = unreferenced = None
-    categories = [_row(dimension, cat, cat.key in hidden, lone, targets) for cat in comparison.categories]
-    return Report(space.slug, dimension, module, reference, total, answered, unknown, unreferenced,
-                  k, categories, chi, dissimilarity, rate_ratio, True, None, since, until)
-
-
-def _row(dimension: str, cat: stats.CategoryStat, hidden: bool, lone: bool,
-         targets: dict) -> CategoryRow:
-    row_key = col_key = None
-    if dimension == "age_band_x_gender":
-        row_key, col_key = cat.key.split("|")
-    population = None if targets else cat.population
-    label = CategoryLabel(dimension, cat.key)
-    if hidden or lone:
-        return CategoryRow(cat.key, label, None if hidden else cat.count, None, population,
-                           cat.population_share, None, None, None, None, None, hidden,
-                           row_key, col_key)
-    flag = cat.flag if cat.share is not None else None  # no participants: nothing to flag
-    return CategoryRow(cat.key, label, cat.count, cat.share, population, cat.population_share,
-                       cat.ratio, cat.ci_low, cat.ci_high, flag, cat.parity_gap, False,
-                       row_key, col_key)
+    try:
+        page = build_page(session, space, module=module, since=since, until=until, k=min_cell,
+                          dimensions=(dimension,))
+    except WindowError as error:
+        raise ReportError(str(error)) from None
+    return page.reports[dimension]
 
 
 # --- targets ----------------------------------------------------------------------------------
@@ -247,9 +150,12 @@ def report_as_dict(report: Report) -> dict:
     }
 
 
+SUPPRESSED_MARK = "x"  # as official statistics mark 秘匿 cells: says nothing about the value
+
+
 def _cell(value, suppressed: bool, k: int) -> str:
     if suppressed:
-        return f"<{k}"
+        return SUPPRESSED_MARK
     if value is None:
         return ""
     if isinstance(value, float):
@@ -259,8 +165,9 @@ def _cell(value, suppressed: bool, k: int) -> str:
 
 def report_csv(report: Report) -> str:
     """The report as CSV for spreadsheets: UTF-8 with a BOM (Excel in Japan needs it to read UTF-8),
-    the category table first, then the overall figures as name,value lines. Suppressed counts and
-    shares read "<k"."""
+    the category table first, then the overall figures as name,value lines. Hidden counts and
+    shares read "x" (hidden because small, or to protect a small group: the mark does not say
+    which, so it says nothing about the value)."""
     out = io.StringIO()
     out.write("\ufeff")
     w = csv.writer(out, lineterminator="\r\n")
@@ -293,3 +200,42 @@ def report_csv(report: Report) -> str:
     ):
         w.writerow([name, _cell(value, False, k)])
     return out.getvalue()
+
+
+# --- the facilitators' page ---------------------------------------------------------------
+
+def offered_modules(session: Session, space, k: int) -> list[str]:
+    """Module filters worth offering: both the module's people and everyone else number at
+    least k (a filter on a smaller group, or the rest of it, would single people out)."""
+    columns = [func.count(getattr(Participation, f"{m}_at")) for m in MODULE_FILTERS[1:]]
+    total, *used = session.execute(select(func.count(), *columns)
+                                   .where(Participation.space_id == space.id)).one()
+    return ["all", *(m for m, n in zip(MODULE_FILTERS[1:], used)
+                     if n >= k and total - n >= k)]
+
+
+def facilitator_page(session: Session, space, *, module: str = "all", since: date | None = None,
+                     until: date | None = None, k: int = 5, dimensions=DIMENSIONS):
+    """The dashboard's page: whole batches of the window, protected together; where the window
+    is exactly a public release's, what the release shows stays shown (it is public anyway) and
+    the audit decides around it. Raises ReportError for a filter that is not offered."""
+    check_scope("gender", module, since, until)
+    if module not in offered_modules(session, space, k):
+        raise ReportError("module filter not offered: too few people use it, or too few do not")
+    try:
+        win = batches.window(session, space, module=module, since=since, until=until, k=k)
+    except WindowError as error:
+        raise ReportError(str(error)) from None
+    release = releases.release_for_window(session, space, win)
+    return build_page(session, space, window=win, k=k, dimensions=dimensions,
+                      fixed=releases.fixed_keys(release))
+
+
+def audit_view(session: Session, actor, space, action: str, page, **detail) -> None:
+    """Filtered views and every export go to the audit log (who, when, which filter)."""
+    from app.admin.services import audit
+
+    win = page.window
+    audit(session, actor, action, f"space:{space.id}", module=win.module,
+          since=win.since.isoformat() if win.since else None,
+          until=win.until.isoformat() if win.until else None, ranks=[win.low, win.high], **detail)

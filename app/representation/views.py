@@ -13,14 +13,12 @@ from app.accounts.permissions import can_facilitate, require
 from app.common.charts import pct
 from app.extensions import db
 from app.notifications.kinds import RenderedNotification, register_kind
-from app.representation import alerts, bodies, labels, presenters, services
-from app.representation.forms import (FilterForm, body_form_class, field_name,
+from app.representation import alerts, bodies, labels, presenters, releases, services
+from app.representation.forms import (FilterForm, ReleaseForm, body_form_class, field_name,
                                       targets_form_class)
 from app.spaces.services import get_space_by_slug
 
 bp = Blueprint("representation", __name__)
-
-PUBLIC_DIMENSIONS = ("gender", "age_band", "residency")
 
 
 @bp.url_value_preprocessor
@@ -40,7 +38,8 @@ def representation_alert(space) -> list[dict]:
     if space is None or not can_facilitate(current_user, space):
         return []
     flagged = alerts.check_space(db.session, space,
-                                 min_participants=current_app.config["ALERT_MIN_PARTICIPANTS"])
+                                 min_participants=current_app.config["ALERT_MIN_PARTICIPANTS"],
+                                 batch=current_app.config["MIN_CELL_FACILITATOR"])
     return [{"group": group, "label": _alert_message(group, space)} for group in flagged]
 
 
@@ -96,33 +95,74 @@ def _api_urls(dimension: str, module: str, since, until) -> tuple[str, str]:
     return url_for("api.representation_csv", **params), url_for("api.representation", **params)
 
 
+def _release_settings() -> dict:
+    return {"public_k": current_app.config["MIN_CELL_PUBLIC"],
+            "batch": current_app.config["MIN_CELL_FACILITATOR"]}
+
+
 @bp.get("/spaces/<slug>/representation/")
 @require(can_facilitate)
 def dashboard(slug: str):
     space = g.space
-    form = FilterForm(request.args)
+    k = current_app.config["MIN_CELL_FACILITATOR"]
+    offered = services.offered_modules(db.session, space, k)
+    form = FilterForm(request.args, offered=offered, k=k)
     module, since, until = "all", None, None
     if request.args and form.validate():
         module = form.module.data or "all"
         since, until = form.since.data, form.until.data
-    k = current_app.config["MIN_CELL_FACILITATOR"]
-    figures = services.headline(db.session, space, module=module, min_cell=k, since=since,
-                                until=until)
+    page = services.facilitator_page(db.session, space, module=module, since=since,
+                                     until=until, k=k)
+    if page.window.filtered:
+        services.audit_view(db.session, current_user, space, "representation.view", page)
+    figures = page.figures()
     sections = []
-    for dimension in services.DIMENSIONS:
-        report = services.build_report(db.session, space, dimension, module=module, since=since,
-                                       until=until, min_cell=k)
+    for dimension, report in page.reports.items():
         section = presenters.report_section(report, chart_id=f"chart-{dimension}")
         section.csv_url, section.json_url = _api_urls(dimension, module, since, until)
         sections.append(section)
-    points = services.weekly_series(db.session, space, module=module, min_cell=k)
     return render_template(
         "representation/dashboard.html", space=space, form=form, module=module,
-        module_label=labels.module_label(module), since=since, until=until, k=k,
-        participants=figures["participants"], reference=figures["reference"],
-        cards=presenters.headline_cards(figures, k), sections=sections, points=points,
-        weekly_chart=presenters.weekly_chart(points, figures, chart_id="chart-weekly"),
-        alert_minimum=current_app.config["ALERT_MIN_PARTICIPANTS"])
+        module_label=labels.module_label(module), since=since, until=until, k=k, page=page,
+        participants=page.participants, reference=page.reference,
+        cards=presenters.headline_cards(figures, k), sections=sections, points=page.points,
+        weekly_chart=presenters.weekly_chart(page.points, figures, chart_id="chart-weekly"),
+        alert_minimum=current_app.config["ALERT_MIN_PARTICIPANTS"],
+        releases=releases.list_releases(db.session, space),
+        readiness=releases.readiness(db.session, space, **_release_settings()),
+        release_form=ReleaseForm(), published=releases.is_published(space),
+        age_setting_changes=_age_setting_changes(space))
+
+
+def _age_setting_changes(space) -> list:
+    """Audited changes of the space's minimum age and youth band, if the spaces module keeps
+    them (figures before and after such a change are not comparable)."""
+    from app.spaces import services as spaces
+
+    finder = getattr(spaces, "age_setting_changes", None)
+    return finder(db.session, space) if finder else []
+
+
+@bp.post("/spaces/<slug>/representation/releases")
+@require(can_facilitate)
+def publish_release(slug: str):
+    space = g.space
+    form = ReleaseForm()
+    if not form.validate_on_submit():
+        flash(_("Tick the box to confirm that these figures may be published."), "error")
+        return redirect(url_for(".dashboard", slug=space.slug, _anchor="releases"))
+    try:
+        release = releases.create_release(db.session, space, current_user, **_release_settings())
+    except releases.ReleaseError as error:
+        flash(_(error.message, **error.params), "error")
+        return redirect(url_for(".dashboard", slug=space.slug, _anchor="releases"))
+    from app.admin.services import audit
+
+    audit(db.session, current_user, "representation.release", f"space:{space.id}",
+          number=release.number, participants=release.participants)
+    flash(_("Release %(number)s was made: it covers the first %(n)s participants.",
+            number=release.number, n=release.participants), "success")
+    return redirect(url_for(".dashboard", slug=space.slug, _anchor="releases"))
 
 
 # --- targets -------------------------------------------------------------------------------
@@ -261,14 +301,25 @@ def body_delete(slug: str, body_id: int):
 
 @bp.get("/spaces/<slug>/transparency")
 def transparency(slug: str):
+    """The public figures: releases only, never live figures and never a filter."""
     space = g.space
-    if not space.transparency_public:
+    if not releases.is_published(space):
         abort(404)
-    k = current_app.config["MIN_CELL_PUBLIC"]
-    figures = services.headline(db.session, space, min_cell=k)
-    sections = [presenters.report_section(
-        services.build_report(db.session, space, dimension, min_cell=k),
-        chart_id=f"public-{dimension}", show_counts=False) for dimension in PUBLIC_DIMENSIONS]
-    return render_template("representation/transparency.html", space=space, k=k,
-                           cards=presenters.headline_cards(figures, k), sections=sections,
-                           reference=figures["reference"])
+    items = releases.list_releases(db.session, space)
+    number = request.args.get("release", type=int)
+    release = items[0] if items and number is None else next(
+        (r for r in items if r.number == number), None)
+    if number is not None and release is None:
+        abort(404)
+    sections, cards, reference, k = [], [], None, current_app.config["MIN_CELL_PUBLIC"]
+    if release is not None:
+        thawed = releases.thaw(space.slug, release)
+        k = release.min_cell
+        cards = presenters.headline_cards(thawed["figures"], k)
+        reference = thawed["reference"]
+        sections = [presenters.report_section(report, chart_id=f"public-{dimension}",
+                                              show_counts=False)
+                    for dimension, report in thawed["reports"].items()]
+    return render_template("representation/transparency.html", space=space, k=k, cards=cards,
+                           sections=sections, reference=reference, release=release,
+                           releases=items)

@@ -35,9 +35,11 @@ def add_participants(session, space, count: int, *, age: int | None = 65,
     flags.update(modules or {"forum": True})
     moment = first_at or datetime(2025, 1, 6, 3, 0)
     for i in range(count):
+        at = moment + timedelta(minutes=i)
+        times = {f"{m}_at": at for m, used in flags.items() if used}
         session.add(Participation(space_id=space.id, user_id=None,
-                                  first_at=moment + timedelta(minutes=i), age=age, gender=gender,
-                                  residency=residency, sector=sector, **flags))
+                                  first_at=at, age=age, gender=gender,
+                                  residency=residency, sector=sector, **flags, **times))
     session.commit()
 
 

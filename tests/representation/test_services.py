@@ -96,7 +96,10 @@ def add_rows(session, space, rows: list[dict]) -> None:
     base = {"user_id": None, "first_at": datetime(2026, 6, 10, 3, 0), "age": None, "gender": None,
             "residency": "resident", "sector": None, "home_area_id": None,
             **dict.fromkeys((*MODULE_FLAGS, "panel"), False)}
-    session.execute(insert(Participation), [{**base, "space_id": space.id, **r} for r in rows])
+    def with_times(row: dict) -> dict:
+        row = {**base, "space_id": space.id, **row}
+        return {**row, **{f"{m}_at": row["first_at"] for m in (*MODULE_FLAGS, "panel") if row[m]}}
+    session.execute(insert(Participation), [with_times(r) for r in rows])
     session.commit()
 
 

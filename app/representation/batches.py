@@ -1,0 +1,161 @@
+"""Batches: the only sets of people that representation figures describe.
+
+People in a space are ranked by (time, id) in a *chain*: the time of first participation for
+the whole space, or the time of first use of one module for that module's filtered figures. A
+batch is k consecutive people of a chain; only closed batches are counted (the open one waits
+for its k-th member). A window (a date range chosen by a facilitator) snaps to whole batches: it
+starts after the first cut at or after its start date and ends at the last cut before its end
+date. Any window, and any difference of two windows of one chain, therefore covers whole batches
+of at least k people, and a figure changes only when a batch closes.
+
+Ranks are counted in SQL over the (space_id, time, id) indexes; no ledger row leaves the database.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from app.common.time import JST, to_jst
+from app.representation.models import MODULE_FLAG_COLUMNS, Participation
+
+CHAINS = ("all", *MODULE_FLAG_COLUMNS)
+# Dates a window may name: the platform's lifetime, with room; anything else is a typo.
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+class WindowError(ValueError):
+    """A date outside EARLIEST_DAY..LATEST_DAY, a reversed range or an unknown chain."""
+
+
+def chain_time(module: str):
+    """The column that orders a chain."""
+    if module not in CHAINS:
+        raise WindowError(f"module must be one of {', '.join(CHAINS)}")
+    return Participation.first_at if module == "all" else getattr(Participation, f"{module}_at")
+
+
+def chain_filters(space, module: str) -> list:
+    column = chain_time(module)
+    return [Participation.space_id == space.id, column.is_not(None)]
+
+
+def jst_midnight_utc(day: date) -> datetime:
+    return datetime.combine(day, time(), JST).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Window:
+    """People ranked low+1 .. high in `module`'s chain (ranks from 1)."""
+    module: str
+    k: int
+    low: int
+    high: int
+    members: int  # everyone in the chain now, the open batch included
+    since: date | None = None  # as asked
+    until: date | None = None
+
+    @property
+    def size(self) -> int:
+        return max(0, self.high - self.low)
+
+    @property
+    def empty(self) -> bool:
+        return self.size == 0
+
+    @property
+    def waiting(self) -> int:
+        """People in the open batch (not counted yet)."""
+        return max(0, self.members - (self.members // self.k) * self.k)
+
+    @property
+    def filtered(self) -> bool:
+        return self.module != "all" or self.since is not None or self.until is not None
+
+
+def check_day(day: date | None, name: str) -> None:
+    if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise WindowError(f"{name} must lie between {EARLIEST_DAY.isoformat()} and "
+                          f"{LATEST_DAY.isoformat()}")
+
+
+def members(session: Session, space, module: str = "all") -> int:
+    return session.scalar(select(func.count()).select_from(Participation)
+                          .where(*chain_filters(space, module))) or 0
+
+
+def _before(session: Session, space, module: str, day: date) -> int:
+    """People of the chain whose time is before Japan-time midnight starting `day`."""
+    column = chain_time(module)
+    return session.scalar(select(func.count()).select_from(Participation).where(
+        *chain_filters(space, module), column < jst_midnight_utc(day))) or 0
+
+
+def window(session: Session, space, *, module: str = "all", since: date | None = None,
+           until: date | None = None, k: int = 5) -> Window:
+    """The whole batches of `module`'s chain whose people joined between `since` and `until`
+    (Japan dates, inclusive; None = open)."""
+    k = max(1, int(k))
+    check_day(since, "since")
+    check_day(until, "until")
+    if since and until and until < since:
+        raise WindowError("until must not be before since")
+    total = members(session, space, module)
+    closed = total // k * k
+    low = 0 if since is None else -(-_before(session, space, module, since) // k) * k
+    high = closed if until is None else min(
+        closed, _before(session, space, module, until + timedelta(days=1)) // k * k)
+    return Window(module, k, min(low, closed), max(min(low, closed), high), total, since, until)
+
+
+def release_window(session: Session, space, *, k: int, batch: int) -> Window:
+    """Everyone up to the last cut of the facilitators' chain (batch size `batch`): a release
+    ends on a facilitator cut, so no facilitator window differs from it by less than a batch."""
+    total = members(session, space)
+    return Window("all", batch, 0, total // batch * batch, total)
+
+
+def ranked(space, module: str, *columns):
+    """A subquery of the chain's people with their rank `rn` and the given columns."""
+    column = chain_time(module)
+    rn = func.row_number().over(order_by=(column, Participation.id)).label("rn")
+    return select(rn, column.label("t"), *columns).where(*chain_filters(space, module)).subquery("r")
+
+
+def in_window(subquery, win: Window):
+    return and_(subquery.c.rn > win.low, subquery.c.rn <= win.high)
+
+
+def week_cuts(session: Session, space, win: Window, week_expr, limit: int = 30) -> list[tuple[date, int]]:
+    """(Monday, rank) per Japan week: the last cut reached by the end of that week, within the
+    window; at most `limit` points, thinned evenly, the window's end always last."""
+    if win.empty:
+        return []
+    week = week_expr.label("week")
+    rows = session.execute(select(week, func.count()).where(*chain_filters(space, win.module))
+                           .group_by(week).order_by(week)).all()
+    cuts: list[tuple[date, int]] = []
+    running = 0
+    for value, n in rows:
+        running += int(n)
+        start = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+        cut = min(win.high, running // win.k * win.k)
+        if cut > win.low and (not cuts or cut > cuts[-1][1]):
+            cuts.append((start, cut))
+    if len(cuts) > limit:
+        step = len(cuts) / limit
+        picked = [cuts[int(i * step)] for i in range(limit - 1)]
+        cuts = [*dict.fromkeys(picked), cuts[-1]]
+    return cuts
+
+
+def span_dates(session: Session, space, win: Window) -> tuple[date | None, date | None]:
+    """Japan dates of the first and last person the window covers."""
+    if win.empty:
+        return (None, None)
+    r = ranked(space, win.module)
+    first, last = session.execute(select(func.min(r.c.t), func.max(r.c.t))
+                                  .where(in_window(r, win))).one()
+    return (to_jst(first).date() if first else None, to_jst(last).date() if last else None)
