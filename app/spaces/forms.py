@@ -127,6 +127,12 @@ class SpaceForm(AreaFieldMixin, SlugFieldMixin, FlaskForm):
             valid = False
         return valid
 
+    def make_ages_read_only(self, note_id: str) -> None:
+        """Show the age settings without offering to change them, described by the sentence
+        with id `note_id` that says why. The service refuses a changed value all the same."""
+        for name in services.AGE_FIELDS:
+            getattr(self, name).render_kw = {"readonly": True, "aria-describedby": note_id}
+
     def settings(self) -> dict:
         """The values create_space/update_space take besides title, slug and area."""
         return {name: getattr(self, name).data for name in services.SETTING_FIELDS} | {
