@@ -12,7 +12,7 @@ from tests.conftest import login
 
 def _rows(html: str) -> list[tuple[str, str]]:
     """(action, target) of every row shown."""
-    return re.findall(r"<td><code>([^<]+)</code></td>\s*<td>\s*(?:<a [^>]+>)?([^<\s]+)", html)
+    return re.findall(r"<td>[^<]*<code>([^<]+)</code></td>\s*<td>\s*(?:<a [^>]+>)?([^<\s]+)", html)
 
 
 def test_audit_service_records_actor_action_target_detail(world, db):
