@@ -112,7 +112,7 @@ def edit(slug: str):
     ages_locked = services.age_settings_locked(db.session, space)
     may_change_ages = not ages_locked or can_change_locked_age_settings(current_user)
     if not may_change_ages:
-        form.make_ages_read_only("age-settings-locked")
+        form.make_ages_read_only(space, "age-settings-locked")
     if form.validate_on_submit():
         try:
             services.update_space(db.session, space, actor=current_user,
