@@ -20,8 +20,9 @@ from app.areas.models import Area
 from app.common.pagination import Page, paginate
 from app.common.text import normalize
 from app.representation.models import Participation
+# age_setting_changes and AgeSettingChange are part of this module's interface (the dashboard).
 from app.spaces.history import (AGE_FIELDS, MODULE_FIELDS, AgeSettingChange,  # noqa: F401
-                                age_setting_changes, audit_value, changes_between)
+                                age_setting_changes, changes_between)
 from app.spaces.models import REFERENCE_CHOICES, VISIBILITIES, Phase, Space
 
 TITLE_MAX = 150

@@ -66,7 +66,8 @@ def test_creating_and_copying_a_space_are_audited(client, world, sign_in, db):
         "title": "写し", "slug": "kita-copy", "area": "01100"}).status_code == 302
     entries = _entries(db)
     assert [(a, actor, d["space"]) for a, actor, _t, d in entries] == [
-        ("space.create", facilitator.id, "brand-new"), ("space.create", facilitator.id, "kita-copy"),
+        ("space.create", facilitator.id, "brand-new"),
+        ("space.create", facilitator.id, "kita-copy"),
         ("space.copy", facilitator.id, "kita-copy")]
     assert entries[0][3]["area"] == "01100" and entries[2][3]["source"] == "kita-plan"
 

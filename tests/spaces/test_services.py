@@ -72,8 +72,8 @@ def test_create_space_rejects_a_taken_slug(db, make):
 def test_update_space_keeps_own_slug_and_refuses_another(db, make, staff):
     space = make.space("first-space")
     make.space("second-space")
-    services.update_space(db.session, space, actor=staff, slug="first-space", title="新しい題名", min_age=16,
-                          youth_min=16)
+    services.update_space(db.session, space, actor=staff, slug="first-space", title="新しい題名",
+                          min_age=16, youth_min=16)
     assert (space.title, space.min_age) == ("新しい題名", 16)
     with pytest.raises(services.SpaceError) as caught:
         services.update_space(db.session, space, actor=staff, slug="second-space")
@@ -86,11 +86,13 @@ def test_update_space_keeps_own_slug_and_refuses_another(db, make, staff):
 
 def test_phases_add_update_delete(db, make, staff):
     space = make.space()  # has one phase at position 0
-    added = services.add_phase(db.session, space, actor=staff, name="熟議", starts_on=date(2026, 5, 1),
-                               ends_on=date(2026, 5, 31), accepts_input=True)
+    added = services.add_phase(db.session, space, actor=staff, name="熟議",
+                               starts_on=date(2026, 5, 1), ends_on=date(2026, 5, 31),
+                               accepts_input=True)
     assert added.position == 1
-    services.update_phase(db.session, added, actor=staff, name="熟議（延長）", starts_on=date(2026, 5, 1),
-                          ends_on=date(2026, 6, 15), accepts_input=False, position=3)
+    services.update_phase(db.session, added, actor=staff, name="熟議（延長）",
+                          starts_on=date(2026, 5, 1), ends_on=date(2026, 6, 15),
+                          accepts_input=False, position=3)
     db.session.commit()
     stored = db.session.get(Phase, added.id)
     assert (stored.name, stored.ends_on, stored.accepts_input, stored.position) == (
@@ -107,8 +109,8 @@ def test_phases_add_update_delete(db, make, staff):
 
 def test_a_one_day_phase_is_allowed(db, make, staff):
     space = make.space()
-    phase = services.add_phase(db.session, space, actor=staff, name="当日", starts_on=date(2026, 1, 5),
-                               ends_on=date(2026, 1, 5))
+    phase = services.add_phase(db.session, space, actor=staff, name="当日",
+                               starts_on=date(2026, 1, 5), ends_on=date(2026, 1, 5))
     assert phase.starts_on == phase.ends_on
 
 
@@ -222,7 +224,8 @@ def test_list_spaces_for_paginates_newest_first(db, make):
 def test_team_add_by_normalised_email_and_refuse_duplicates(db, make, staff):
     space = make.space()
     person = make.user("hanako@example.jp")
-    assignment = team.add_team_member(db.session, space, "ＨＡＮＡＫＯ＠example.jp ", "moderator", actor=staff)
+    assignment = team.add_team_member(db.session, space, "ＨＡＮＡＫＯ＠example.jp ", "moderator",
+                                      actor=staff)
     db.session.commit()
     assert (assignment.user_id, assignment.role, assignment.space_id) == (person.id, "moderator", space.id)
     with pytest.raises(services.SpaceError) as caught:
