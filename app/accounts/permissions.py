@@ -33,6 +33,13 @@ def can_create_space(user) -> bool:
                 and (user.is_admin or any(r.role == "facilitator" for r in user.roles)))
 
 
+def can_change_locked_age_settings(user) -> bool:
+    """Once a space has participants, its minimum age and youth band are changed only by admins:
+    a facilitator who moved them step by step and read the age x gender table each time would
+    learn people's birth years. Admins' changes are audited and shown beside the figures."""
+    return is_admin(user)
+
+
 def can_copy_space(user, space) -> bool:
     """Copying a space as a template: its facilitators, and anyone who may create spaces when
     the source is public (good practice spreads to other municipalities)."""

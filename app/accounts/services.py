@@ -19,6 +19,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.accounts.export import export_user_data, register_export_section  # noqa: F401
 from app.accounts.models import (BIRTH_YEAR_MIN, GENDERS, RESIDENCY_TYPES, ROLES, SECTORS,
                                  Demographics, RoleAssignment, User)
+from app.admin.services import audit
 from app.areas.models import Area
 from app.common.text import normalize, normalize_email
 from app.common.time import today_jst, utcnow
@@ -322,13 +323,27 @@ def save_demographics(session: Session, user: User, values: dict) -> Demographic
 
 
 def withdraw_demographics(session: Session, user: User) -> bool:
-    """Delete the answers. Snapshots already in the participation ledger stay: they are
-    anonymous statistics of what happened then. True if there was something to delete."""
-    if user.demographics is None:
-        return False
+    """Delete the answers and, in the same transaction, blank age, gender and sector in every
+    participation snapshot of the person (all spaces): from now on they count as "unknown".
+    Figures already published stay as published (releases are frozen snapshots). Residency and
+    home area are answers of registration, not consented demographics, and stay. True if there
+    was something to delete or blank."""
+    blanked = session.execute(
+        update(Participation)
+        .where(Participation.user_id == user.id,
+               or_(Participation.age.is_not(None), Participation.gender.is_not(None),
+                   Participation.sector.is_not(None)))
+        .values(age=None, gender=None, sector=None)
+    ).rowcount
+    had_answers = user.demographics is not None
     user.demographics = None  # delete-orphan removes the row
     session.flush()
-    return True
+    return had_answers or bool(blanked)
+
+
+def record_personal_data_export(session: Session, user: User) -> None:
+    """Audit that the person downloaded their data (who and when, never the content)."""
+    audit(session, user, "export.personal_data", f"user:{user.id}")
 
 
 # --- roles -------------------------------------------------------------------------------

@@ -234,7 +234,8 @@ def withdraw_demographics():
         flash(_("Tick the box to confirm."), "error")
         return redirect(url_for("accounts.demographics"))
     if services.withdraw_demographics(db.session, current_user._get_current_object()):
-        flash(_("Your answers have been deleted."), "success")
+        flash(_("Your answers have been deleted, and you now count as unknown in every "
+                "space where you took part."), "success")
     return redirect(url_for("accounts.demographics"))
 
 
@@ -260,7 +261,9 @@ def change_password():
 @bp.get("/profile/export")
 @login_required
 def export():
-    data = services.export_user_data(db.session, current_user._get_current_object())
+    user = current_user._get_current_object()
+    data = services.export_user_data(db.session, user)
+    services.record_personal_data_export(db.session, user)
     body = json.dumps(data, ensure_ascii=False, indent=2,
                       default=lambda o: o.isoformat() if hasattr(o, "isoformat") else str(o))
     filename = f"hiroba-my-data-{today_jst().isoformat()}.json"

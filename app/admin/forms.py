@@ -36,6 +36,43 @@ class AreaSearchForm(_GetForm):
     ], default="", validators=[Optional()])
 
 
+# Readable names of the actions the audit log holds; an action missing here shows its code.
+AUDIT_ACTION_LABELS = {
+    "role.grant": _l("Role granted"),
+    "role.revoke": _l("Role revoked"),
+    "user.deactivate": _l("Account deactivated"),
+    "user.reactivate": _l("Account reactivated"),
+    "user.block": _l("Person blocked"),
+    "user.unblock": _l("Block lifted"),
+    "region.create": _l("Region created"),
+    "region.update": _l("Region changed"),
+    "region.delete": _l("Region deleted"),
+    "post.hide": _l("Post hidden"),
+    "post.restore": _l("Post restored"),
+    "flag.dismiss": _l("Flag dismissed"),
+    "thread.pin": _l("Thread pinned"),
+    "thread.unpin": _l("Thread unpinned"),
+    "thread.lock": _l("Thread locked"),
+    "thread.unlock": _l("Thread unlocked"),
+    "thread.close": _l("Thread closed"),
+    "thread.reopen": _l("Thread reopened"),
+    "proposal.answer": _l("Proposal answered"),
+    "proposal.status": _l("Proposal status changed"),
+    "proposal.merge": _l("Proposal merged"),
+    "space.create": _l("Space created"),
+    "space.copy": _l("Space copied from a template"),
+    "space.update": _l("Space settings changed"),
+    "space.modules": _l("Space modules switched"),
+    "space.age_settings": _l("Space age settings changed"),
+    "phase.create": _l("Phase added"),
+    "phase.update": _l("Phase changed"),
+    "phase.delete": _l("Phase deleted"),
+    "team.add": _l("Added to a space's team"),
+    "team.remove": _l("Removed from a space's team"),
+    "export.personal_data": _l("Personal data downloaded"),
+}
+
+
 class AuditFilterForm(_GetForm):
     # The choices are the actions present in the log, set by the view.
     action = SelectField(_l("Action"), choices=[SelectChoice("", _l("All actions"))], default="",

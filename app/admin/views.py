@@ -10,8 +10,9 @@ from wtforms.fields.choices import SelectChoice
 
 from app.accounts.permissions import admin_required
 from app.admin import regions, services
-from app.admin.forms import (KIND_LABELS, AreaSearchForm, AuditFilterForm, ConfirmForm,
-                             GrantRoleForm, RegionEditForm, RegionForm, UserSearchForm)
+from app.admin.forms import (AUDIT_ACTION_LABELS, KIND_LABELS, AreaSearchForm, AuditFilterForm,
+                             ConfirmForm, GrantRoleForm, RegionEditForm, RegionForm,
+                             UserSearchForm)
 from app.common.pagination import parse_page
 from app.extensions import db
 
@@ -227,9 +228,10 @@ def delete_region(code: str):
 def audit_log():
     form = AuditFilterForm(request.args)
     form.action.choices = [SelectChoice("", _("All actions"))] + [
-        SelectChoice(a) for a in services.audit_actions(db.session)]
+        SelectChoice(a, AUDIT_ACTION_LABELS.get(a, a)) for a in services.audit_actions(db.session)]
     valid = form.validate()
     page = services.list_audit(db.session, action=form.action.data if valid else None,
                                actor=form.actor.data if valid else None,
                                page=parse_page(request.args.get("page")), per_page=_per_page())
-    return render_template("admin/audit.html", form=form, page=page)
+    return render_template("admin/audit.html", form=form, page=page,
+                           action_labels=AUDIT_ACTION_LABELS)

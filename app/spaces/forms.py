@@ -18,6 +18,8 @@ from app.spaces import services
 REQUIRED = _l("This field is required.")
 WHOLE_NUMBER = _l("Enter a whole number.")
 DATE = _l("Enter a date as YYYY-MM-DD.")
+AGES_FIXED = _l("People have already taken part in this space, so only an administrator can "
+                "change its age settings.")
 
 
 def _strip(value):
@@ -111,8 +113,19 @@ class SpaceForm(AreaFieldMixin, SlugFieldMixin, FlaskForm):
     ], validators=[InputRequired(message=REQUIRED)])
     transparency_public = BooleanField(_l("Publish an aggregate transparency page"))
 
+    #: the stored age settings when they are fixed for this user (make_ages_read_only)
+    fixed_ages: dict[str, int] | None = None
+
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        if self.fixed_ages is not None:
+            changed = [getattr(self, name) for name in services.AGE_FIELDS
+                       if not getattr(self, name).errors
+                       and getattr(self, name).data != self.fixed_ages[name]]
+            for field in changed:  # said here so the order checks below cannot hide it
+                field.errors.append(AGES_FIXED)
+            if changed:
+                return False
         ages = (self.min_age.data, self.youth_min.data, self.youth_max.data)
         if any(f.errors for f in (self.min_age, self.youth_min, self.youth_max)) \
                 or any(a is None for a in ages):
@@ -126,6 +139,14 @@ class SpaceForm(AreaFieldMixin, SlugFieldMixin, FlaskForm):
                 _l("The youth band must start at or below its upper age."))
             valid = False
         return valid
+
+    def make_ages_read_only(self, space, note_id: str) -> None:
+        """Show the age settings of `space` without offering to change them, described by the
+        sentence with id `note_id` that says why; a posted change is refused next to its field
+        (and by the service all the same)."""
+        self.fixed_ages = {name: getattr(space, name) for name in services.AGE_FIELDS}
+        for name in services.AGE_FIELDS:
+            getattr(self, name).render_kw = {"readonly": True, "aria-describedby": note_id}
 
     def settings(self) -> dict:
         """The values create_space/update_space take besides title, slug and area."""

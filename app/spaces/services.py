@@ -3,20 +3,26 @@ another municipality. No Flask here: callers pass the session and the acting use
 only flushes (the request boundary commits).
 
 Validation errors raise SpaceError whose `message` is an English msgid marked with N_ (so Babel
-extracts it) and `field` names the form field it belongs to."""
+extracts it) and `field` names the form field it belongs to. Every change is written to the audit
+log (app.admin.services.audit) by the function that makes it, in the same transaction."""
 from __future__ import annotations
 
 import re
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.accounts.models import RoleAssignment
+from app.admin.services import audit
 from app.areas.models import Area
 from app.common.pagination import Page, paginate
 from app.common.text import normalize
+from app.representation.models import Participation
+# age_setting_changes and AgeSettingChange are part of this module's interface (the dashboard).
+from app.spaces.history import (AGE_FIELDS, MODULE_FIELDS, AgeSettingChange,  # noqa: F401
+                                age_setting_changes, changes_between)
 from app.spaces.models import REFERENCE_CHOICES, VISIBILITIES, Phase, Space
 
 TITLE_MAX = 150
@@ -89,6 +95,19 @@ def list_spaces_for(session: Session, user, page: int, per_page: int) -> Page:
             visible = or_(visible, Space.id.in_(facilitated))
         stmt = stmt.where(visible)
     return paginate(session, _with_listing_details(stmt), page, per_page)
+
+
+def has_participants(session: Session, space: Space) -> bool:
+    """Whether anyone has a row in the space's participation ledger."""
+    return space.id is not None and session.scalar(
+        select(Participation.id).where(Participation.space_id == space.id).limit(1)) is not None
+
+
+def age_settings_locked(session: Session, space: Space) -> bool:
+    """Once people took part, the minimum age and the youth band are fixed for all but admins:
+    a facilitator who moved the minimum age one year at a time and read the age x gender table
+    after each step would learn who was born in which year."""
+    return has_participants(session, space)
 
 
 def slug_taken(session: Session, slug: str, exclude_id: int | None = None) -> bool:
@@ -182,12 +201,19 @@ def create_space(session: Session, *, actor, title: str, slug: str, area: Area,
     space = Space(title=title, slug=slug, area=area, created_by_id=actor.id, **values)
     _flush_guarding_slug(session, space)
     session.add(RoleAssignment(user_id=actor.id, role="facilitator", space_id=space.id))
+    audit(session, actor, "space.create", f"space:{space.id}", space=space.slug, title=title,
+          area=area.code)
     session.flush()
     return space
 
 
-def update_space(session: Session, space: Space, **fields) -> Space:
-    """Change the given fields (any of EDITABLE_FIELDS) after checking the result as a whole."""
+def update_space(session: Session, space: Space, *, actor,
+                 may_change_locked_ages: bool = False, **fields) -> Space:
+    """Change the given fields (any of EDITABLE_FIELDS) after checking the result as a whole.
+    The age settings of a space with participants change only when the caller says the actor
+    may (permissions.can_change_locked_age_settings); otherwise nothing is saved. Audited: what
+    changed, old -> new (the description only as "changed"), in up to three entries so the log
+    can be filtered by kind: space.update, space.modules, space.age_settings."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown space fields: {', '.join(sorted(unknown))}")
@@ -201,10 +227,35 @@ def update_space(session: Session, space: Space, **fields) -> Space:
     if "area" in fields:
         check_area(fields["area"])
     check_settings({name: fields.get(name, getattr(space, name)) for name in SETTING_FIELDS})
+    changes = changes_between(space, fields)
+    age_changes = {name: changes.pop(name) for name in AGE_FIELDS if name in changes}
+    module_changes = {name: changes.pop(name) for name in MODULE_FIELDS if name in changes}
+    description_changed = changes.pop("description_md", None) is not None
+    participants = _participant_count(session, space) if age_changes else 0
+    if participants and not may_change_locked_ages:
+        raise SpaceError(N_("People have already taken part in this space, so only an "
+                            "administrator can change its age settings."), next(iter(age_changes)))
     for name, value in fields.items():
         setattr(space, name, value)
     _flush_guarding_slug(session, space)
+    target = f"space:{space.id}"
+    if changes or description_changed:
+        audit(session, actor, "space.update", target, space=space.slug, changes=changes,
+              description_changed=description_changed)
+    if module_changes:
+        audit(session, actor, "space.modules", target, space=space.slug, changes=module_changes)
+    if age_changes:
+        # The participant count at the time tells age_setting_changes whether figures existed
+        # before the change (and so are not comparable across it).
+        audit(session, actor, "space.age_settings", target, space=space.slug,
+              changes=age_changes, participants=participants)
+    session.flush()
     return space
+
+
+def _participant_count(session: Session, space: Space) -> int:
+    return session.scalar(select(func.count()).select_from(Participation)
+                          .where(Participation.space_id == space.id)) or 0
 
 
 def next_phase_position(space: Space) -> int:
@@ -223,28 +274,43 @@ def _check_phase(name: str, starts_on: date, ends_on: date, position: int) -> st
     return name
 
 
-def add_phase(session: Session, space: Space, *, name: str, starts_on: date, ends_on: date,
-              accepts_input: bool = False, position: int | None = None) -> Phase:
+def _phase_values(phase: Phase) -> dict:
+    return {"name": phase.name, "starts_on": phase.starts_on.isoformat(),
+            "ends_on": phase.ends_on.isoformat(), "accepts_input": phase.accepts_input}
+
+
+def add_phase(session: Session, space: Space, *, actor, name: str, starts_on: date,
+              ends_on: date, accepts_input: bool = False, position: int | None = None) -> Phase:
     position = next_phase_position(space) if position is None else position
     name = _check_phase(name, starts_on, ends_on, position)
     phase = Phase(name=name, starts_on=starts_on, ends_on=ends_on,
                   accepts_input=accepts_input, position=position)
     space.phases.append(phase)
     session.flush()
+    audit(session, actor, "phase.create", f"phase:{phase.id}", space=space.slug,
+          **_phase_values(phase))
     return phase
 
 
-def update_phase(session: Session, phase: Phase, *, name: str, starts_on: date, ends_on: date,
-                 accepts_input: bool, position: int) -> Phase:
-    phase.name = _check_phase(name, starts_on, ends_on, position)
+def update_phase(session: Session, phase: Phase, *, actor, name: str, starts_on: date,
+                 ends_on: date, accepts_input: bool, position: int) -> Phase:
+    name = _check_phase(name, starts_on, ends_on, position)
+    changes = changes_between(phase, {"name": name, "starts_on": starts_on, "ends_on": ends_on,
+                                      "accepts_input": accepts_input, "position": position})
+    phase.name = name
     phase.starts_on, phase.ends_on = starts_on, ends_on
     phase.accepts_input, phase.position = accepts_input, position
     session.flush()
+    if changes:
+        audit(session, actor, "phase.update", f"phase:{phase.id}", space=phase.space.slug,
+              name=phase.name, changes=changes)
     return phase
 
 
-def delete_phase(session: Session, phase: Phase) -> None:
+def delete_phase(session: Session, phase: Phase, *, actor) -> None:
     space = phase.space
+    audit(session, actor, "phase.delete", f"phase:{phase.id}", space=space.slug,
+          **_phase_values(phase))
     space.phases.remove(phase)  # delete-orphan cascade deletes the row
     session.flush()
 
@@ -261,6 +327,8 @@ def copy_space(session: Session, source: Space, *, slug: str, title: str, area: 
     copied. `actor` becomes the new space's facilitator."""
     settings = {name: getattr(source, name) for name in SETTING_FIELDS}
     copy = create_space(session, actor=actor, title=title, slug=slug, area=area, **settings)
+    # The new space's creation entry says where it came from; its phases are part of the copy.
+    audit(session, actor, "space.copy", f"space:{copy.id}", space=copy.slug, source=source.slug)
     phases = sorted(source.phases, key=lambda p: (p.position, p.starts_on))
     shift = timedelta(0)
     if start_on is not None and phases:

@@ -1,5 +1,6 @@
 """A space's team: the people holding the facilitator or moderator role in that space. No Flask
-here; errors are SpaceError with an N_-marked English message, like the other space services."""
+here; errors are SpaceError with an N_-marked English message, like the other space services.
+Every change is audited (team.add, team.remove) with the acting user."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -7,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import RoleAssignment, User
+from app.admin.services import audit
 from app.common.text import normalize_email
 from app.spaces.models import Space
 from app.spaces.services import N_, SpaceError
@@ -30,7 +32,8 @@ def get_team_assignment(session: Session, space: Space, assignment_id: int) -> R
         RoleAssignment.role.in_(TEAM_ROLES)))
 
 
-def add_team_member(session: Session, space: Space, email: str, role: str) -> RoleAssignment:
+def add_team_member(session: Session, space: Space, email: str, role: str, *,
+                    actor) -> RoleAssignment:
     """Give the account with `email` the `role` in `space`. Only flushes."""
     if role not in TEAM_ROLES:
         raise SpaceError(N_("Choose facilitator or moderator."), "role")
@@ -53,10 +56,12 @@ def add_team_member(session: Session, space: Space, email: str, role: str) -> Ro
             session.flush()
     except IntegrityError as error:  # the same person added twice at the same moment
         raise duplicate from error
+    audit(session, actor, "team.add", f"user:{user.id}", space=space.slug, role=role)
     return assignment
 
 
-def remove_team_member(session: Session, space: Space, assignment: RoleAssignment) -> None:
+def remove_team_member(session: Session, space: Space, assignment: RoleAssignment, *,
+                       actor) -> None:
     """Remove a role in the space; the last facilitator of a space stays. Only flushes."""
     if assignment.space_id != space.id:
         raise SpaceError(N_("This person is not in this space's team."))
@@ -68,5 +73,7 @@ def remove_team_member(session: Session, space: Space, assignment: RoleAssignmen
         if facilitators <= 1:
             raise SpaceError(N_("A space keeps at least one facilitator. Add another facilitator "
                                 "before removing this one."))
+    audit(session, actor, "team.remove", f"user:{assignment.user_id}", space=space.slug,
+          role=assignment.role)
     session.delete(assignment)
     session.flush()

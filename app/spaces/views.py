@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from app.accounts.permissions import (can_copy_space, can_create_space, can_facilitate,
-                                      require)
+from app.accounts.permissions import (can_change_locked_age_settings, can_copy_space,
+                                      can_create_space, can_facilitate, require)
 from app.common.pagination import parse_page
 from app.extensions import db
 from app.spaces import services, team
@@ -109,16 +109,23 @@ def edit(slug: str):
     form.editing_id = space.id
     if request.method == "GET":
         form.area.data = space.area.code
+    ages_locked = services.age_settings_locked(db.session, space)
+    may_change_ages = not ages_locked or can_change_locked_age_settings(current_user)
+    if not may_change_ages:
+        form.make_ages_read_only(space, "age-settings-locked")
     if form.validate_on_submit():
         try:
-            services.update_space(db.session, space, title=form.title.data, slug=form.slug.data,
-                                  area=form.area_obj, **form.settings())
+            services.update_space(db.session, space, actor=current_user,
+                                  may_change_locked_ages=may_change_ages, title=form.title.data,
+                                  slug=form.slug.data, area=form.area_obj, **form.settings())
         except services.SpaceError as error:
             _apply_error(form, error)
         else:
             flash(_("The space was saved."), "success")
             return redirect(url_for(".detail", slug=space.slug))
-    return render_template("spaces/form.html", form=form, space=space)
+    return render_template("spaces/form.html", form=form, space=space, ages_locked=ages_locked,
+                           may_change_ages=may_change_ages,
+                           age_changes=services.age_setting_changes(db.session, space))
 
 
 # --- phases ---------------------------------------------------------------------------------
@@ -139,7 +146,7 @@ def phases(slug: str):
         form.position.data = services.next_phase_position(space)
     if form.validate_on_submit():
         try:
-            services.add_phase(db.session, space, **form.values())
+            services.add_phase(db.session, space, actor=current_user, **form.values())
         except services.SpaceError as error:
             _apply_error(form, error)
         else:
@@ -155,7 +162,7 @@ def edit_phase(slug: str, phase_id: int):
     form = PhaseForm(obj=phase if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            services.update_phase(db.session, phase, **form.values())
+            services.update_phase(db.session, phase, actor=current_user, **form.values())
         except services.SpaceError as error:
             _apply_error(form, error)
         else:
@@ -169,7 +176,7 @@ def edit_phase(slug: str, phase_id: int):
 def delete_phase(slug: str, phase_id: int):
     phase = _phase_or_404(phase_id)
     if ConfirmForm().validate_on_submit():
-        services.delete_phase(db.session, phase)
+        services.delete_phase(db.session, phase, actor=current_user)
         flash(_("The phase was deleted."), "success")
     else:
         flash(_("Tick the box to confirm the deletion."), "error")
@@ -208,7 +215,8 @@ def team_page(slug: str):
     form = TeamMemberForm()
     if form.validate_on_submit():
         try:
-            assignment = team.add_team_member(db.session, space, form.email.data, form.role.data)
+            assignment = team.add_team_member(db.session, space, form.email.data, form.role.data,
+                                              actor=current_user)
         except services.SpaceError as error:
             _apply_error(form, error)
         else:
@@ -229,7 +237,7 @@ def remove_member(slug: str, assignment_id: int):
         flash(_("Tick the box to confirm the removal."), "error")
     else:
         try:
-            team.remove_team_member(db.session, g.space, assignment)
+            team.remove_team_member(db.session, g.space, assignment, actor=current_user)
         except services.SpaceError as error:
             flash(_(error.message, **error.params), "error")
         else:

@@ -105,19 +105,19 @@ def test_demographics_need_consent_and_a_valid_year(en, db, taro):
     assert db.session.get(Demographics, taro.id).birth_year == 1990
 
 
-def test_withdrawing_deletes_the_answers_but_not_past_snapshots(en, db, taro, make):
+def test_withdrawing_deletes_the_answers_and_blanks_past_snapshots(en, db, taro, make):
     space = make.space()
     record_participation(db.session, space.id, taro, "forum")
     db.session.commit()
     html = en.get("/auth/profile/demographics").get_data(as_text=True)
-    assert "anonymous snapshot" in html and 'action="/auth/profile/demographics/withdraw"' in html
+    assert "you count as “unknown”" in html and 'action="/auth/profile/demographics/withdraw"' in html
 
     assert en.post("/auth/profile/demographics/withdraw").status_code == 302  # no confirmation
     assert _count(db, Demographics) == 1
     assert en.post("/auth/profile/demographics/withdraw", data={"confirm": "yes"}).status_code == 302
     assert _count(db, Demographics) == 0
     row = db.session.scalar(select(Participation))
-    assert (row.user_id, row.gender, row.sector) == (taro.id, "male", "academia")
+    assert (row.user_id, row.age, row.gender, row.sector) == (taro.id, None, None, None)
 
 
 def test_withdraw_needs_a_login(client):

@@ -12,7 +12,7 @@ from tests.conftest import login
 
 def _rows(html: str) -> list[tuple[str, str]]:
     """(action, target) of every row shown."""
-    return re.findall(r"<td><code>([^<]+)</code></td>\s*<td>\s*(?:<a [^>]+>)?([^<\s]+)", html)
+    return re.findall(r"<td>[^<]*<code>([^<]+)</code></td>\s*<td>\s*(?:<a [^>]+>)?([^<\s]+)", html)
 
 
 def test_audit_service_records_actor_action_target_detail(world, db):
@@ -96,3 +96,38 @@ def test_every_admin_change_is_audited(client, world, db):
     assert actions == ["role.grant", "role.revoke", "user.deactivate", "user.reactivate",
                        "region.create", "region.update", "region.delete"]
     assert set(db.session.scalars(select(AuditEntry.actor_id))) == {world.admin.id}
+
+
+def test_actions_have_readable_names_in_both_languages(client, world, db):
+    audit(db.session, world.facilitator, "space.age_settings", f"space:{world.space.id}",
+          space=world.space.slug, participants=3, changes={"min_age": [18, 16]})
+    audit(db.session, world.participant, "export.personal_data", f"user:{world.participant.id}")
+    audit(db.session, world.admin, "something.new", "thing:1")
+    db.session.commit()
+    login(client, world.admin.email)
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert '<option value="space.age_settings">参加の場の年齢設定の変更</option>' in html
+    assert '<option value="export.personal_data">個人データのダウンロード</option>' in html
+    assert '<option value="something.new">something.new</option>' in html  # unknown: its code
+    client.get("/lang/en")
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert '<option value="space.age_settings">Space age settings changed</option>' in html
+    assert "Personal data downloaded <code>export.personal_data</code>" in html
+    # Changes read as old → new, one line per field.
+    assert "<li><code>min_age</code>: 18 → 16</li>" in html
+    html = client.get("/admin/audit?action=export.personal_data").get_data(as_text=True)
+    assert _rows(html) == [("export.personal_data", f"user:{world.participant.id}")]
+
+
+def test_every_known_action_has_a_label_in_both_catalogs(app):
+    from flask_babel import force_locale
+
+    from app.admin.forms import AUDIT_ACTION_LABELS
+
+    with app.test_request_context("/"):
+        for action, label in AUDIT_ACTION_LABELS.items():
+            with force_locale("en"):
+                english = str(label)
+            with force_locale("ja"):
+                japanese = str(label)
+            assert english != japanese, action  # translated, not the msgid again

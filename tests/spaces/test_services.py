@@ -14,6 +14,12 @@ from app.spaces import services, team
 from app.spaces.models import Phase, Space
 
 
+@pytest.fixture
+def staff(make):
+    """The person making changes in tests that are not about who may make them."""
+    return make.user(roles=("admin",))
+
+
 def _create(db, make, actor=None, **overrides):
     values = {"title": "札幌の未来", "slug": "sapporo-future", "area": make.area()}
     values.update(overrides)
@@ -63,46 +69,48 @@ def test_create_space_rejects_a_taken_slug(db, make):
     assert caught.value.field == "slug" and "already used" in str(caught.value)
 
 
-def test_update_space_keeps_own_slug_and_refuses_another(db, make):
+def test_update_space_keeps_own_slug_and_refuses_another(db, make, staff):
     space = make.space("first-space")
     make.space("second-space")
-    services.update_space(db.session, space, slug="first-space", title="新しい題名", min_age=16,
-                          youth_min=16)
+    services.update_space(db.session, space, actor=staff, slug="first-space", title="新しい題名",
+                          min_age=16, youth_min=16)
     assert (space.title, space.min_age) == ("新しい題名", 16)
     with pytest.raises(services.SpaceError) as caught:
-        services.update_space(db.session, space, slug="second-space")
+        services.update_space(db.session, space, actor=staff, slug="second-space")
     assert caught.value.field == "slug"
     with pytest.raises(services.SpaceError):
-        services.update_space(db.session, space, youth_max=10)  # below youth_min 16
+        services.update_space(db.session, space, actor=staff, youth_max=10)  # below youth_min 16
     with pytest.raises(TypeError):
-        services.update_space(db.session, space, created_by_id=1)
+        services.update_space(db.session, space, actor=staff, created_by_id=1)
 
 
-def test_phases_add_update_delete(db, make):
+def test_phases_add_update_delete(db, make, staff):
     space = make.space()  # has one phase at position 0
-    added = services.add_phase(db.session, space, name="熟議", starts_on=date(2026, 5, 1),
-                               ends_on=date(2026, 5, 31), accepts_input=True)
+    added = services.add_phase(db.session, space, actor=staff, name="熟議",
+                               starts_on=date(2026, 5, 1), ends_on=date(2026, 5, 31),
+                               accepts_input=True)
     assert added.position == 1
-    services.update_phase(db.session, added, name="熟議（延長）", starts_on=date(2026, 5, 1),
-                          ends_on=date(2026, 6, 15), accepts_input=False, position=3)
+    services.update_phase(db.session, added, actor=staff, name="熟議（延長）",
+                          starts_on=date(2026, 5, 1), ends_on=date(2026, 6, 15),
+                          accepts_input=False, position=3)
     db.session.commit()
     stored = db.session.get(Phase, added.id)
     assert (stored.name, stored.ends_on, stored.accepts_input, stored.position) == (
         "熟議（延長）", date(2026, 6, 15), False, 3)
     with pytest.raises(services.SpaceError) as caught:
-        services.add_phase(db.session, space, name="逆", starts_on=date(2026, 7, 2),
+        services.add_phase(db.session, space, actor=staff, name="逆", starts_on=date(2026, 7, 2),
                            ends_on=date(2026, 7, 1))
     assert caught.value.field == "ends_on"
-    services.delete_phase(db.session, stored)
+    services.delete_phase(db.session, stored, actor=staff)
     db.session.commit()
     assert db.session.get(Phase, added.id) is None
     assert len(space.phases) == 1
 
 
-def test_a_one_day_phase_is_allowed(db, make):
+def test_a_one_day_phase_is_allowed(db, make, staff):
     space = make.space()
-    phase = services.add_phase(db.session, space, name="当日", starts_on=date(2026, 1, 5),
-                               ends_on=date(2026, 1, 5))
+    phase = services.add_phase(db.session, space, actor=staff, name="当日",
+                               starts_on=date(2026, 1, 5), ends_on=date(2026, 1, 5))
     assert phase.starts_on == phase.ends_on
 
 
@@ -213,33 +221,34 @@ def test_list_spaces_for_paginates_newest_first(db, make):
     assert [s.slug for s in last.items] == ["space-number-0"]
 
 
-def test_team_add_by_normalised_email_and_refuse_duplicates(db, make):
+def test_team_add_by_normalised_email_and_refuse_duplicates(db, make, staff):
     space = make.space()
     person = make.user("hanako@example.jp")
-    assignment = team.add_team_member(db.session, space, "ＨＡＮＡＫＯ＠example.jp ", "moderator")
+    assignment = team.add_team_member(db.session, space, "ＨＡＮＡＫＯ＠example.jp ", "moderator",
+                                      actor=staff)
     db.session.commit()
     assert (assignment.user_id, assignment.role, assignment.space_id) == (person.id, "moderator", space.id)
     with pytest.raises(services.SpaceError) as caught:
-        team.add_team_member(db.session, space, "hanako@example.jp", "moderator")
+        team.add_team_member(db.session, space, "hanako@example.jp", "moderator", actor=staff)
     assert caught.value.field == "email"
     with pytest.raises(services.SpaceError) as caught:
-        team.add_team_member(db.session, space, "nobody@example.jp", "facilitator")
+        team.add_team_member(db.session, space, "nobody@example.jp", "facilitator", actor=staff)
     assert caught.value.field == "email"
     with pytest.raises(services.SpaceError) as caught:
-        team.add_team_member(db.session, space, "hanako@example.jp", "admin")
+        team.add_team_member(db.session, space, "hanako@example.jp", "admin", actor=staff)
     assert caught.value.field == "role"
 
 
-def test_team_keeps_the_last_facilitator(db, make):
+def test_team_keeps_the_last_facilitator(db, make, staff):
     space = make.space()
     first = make.user(roles=(f"facilitator:{space.id}",))
     second = make.user()
     only = team.list_team(db.session, space)
     assert [a.user_id for a in only] == [first.id]
     with pytest.raises(services.SpaceError):
-        team.remove_team_member(db.session, space, only[0])
-    team.add_team_member(db.session, space, second.email, "facilitator")
-    team.remove_team_member(db.session, space, only[0])
+        team.remove_team_member(db.session, space, only[0], actor=staff)
+    team.add_team_member(db.session, space, second.email, "facilitator", actor=staff)
+    team.remove_team_member(db.session, space, only[0], actor=staff)
     db.session.commit()
     assert [a.user_id for a in team.list_team(db.session, space)] == [second.id]
 
@@ -250,8 +259,8 @@ def test_get_space_by_slug(db, make):
     assert services.get_space_by_slug(db.session, "missing") is None
 
 
-def test_add_phase_after_today_does_not_become_current(db, make):
+def test_add_phase_after_today_does_not_become_current(db, make, staff):
     space = make.space()
     later = time_module.today_jst() + timedelta(days=100)
-    services.add_phase(db.session, space, name="後", starts_on=later, ends_on=later)
+    services.add_phase(db.session, space, actor=staff, name="後", starts_on=later, ends_on=later)
     assert space.current_phase().name == "意見募集"
