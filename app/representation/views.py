@@ -135,12 +135,11 @@ def dashboard(slug: str):
 
 
 def _age_setting_changes(space) -> list:
-    """Audited changes of the space's minimum age and youth band, if the spaces module keeps
-    them (figures before and after such a change are not comparable)."""
-    from app.spaces import services as spaces
+    """Audited changes of the space's minimum age and youth band (figures before and after
+    such a change are not comparable)."""
+    from app.spaces.services import age_setting_changes
 
-    finder = getattr(spaces, "age_setting_changes", None)
-    return finder(db.session, space) if finder else []
+    return age_setting_changes(db.session, space)
 
 
 @bp.post("/spaces/<slug>/representation/releases")
