@@ -85,6 +85,18 @@ def test_production_cookies_are_secure_httponly_and_lax(monkeypatch):
     assert production.config["REMEMBER_COOKIE_SECURE"] is True
 
 
+def test_production_checks_each_pooled_connection_before_use(monkeypatch):
+    # After a database restart the pool holds dead connections; a ping on checkout replaces them
+    # instead of failing the next request (tests/faults/test_postgres_restart.py shows it live).
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    production = create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://",
+                                            "SECRET_KEY": "x" * 32, "RATELIMIT_ENABLED": False})
+    assert production.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    with production.app_context():
+        _db.engine.dispose()
+
+
 def test_every_page_carries_security_headers(client):
     response = client.get("/")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
