@@ -48,5 +48,6 @@ lint: install
 audit: install
 	$(BIN)/python .ci/pip_audit.py
 
+# SQLite in WAL mode keeps -wal and -shm beside the database: a stale WAL must not meet a new one.
 clean:
-	rm -rf $(VENV) instance/hiroba.sqlite3
+	rm -rf $(VENV) instance/hiroba.sqlite3 instance/hiroba.sqlite3-wal instance/hiroba.sqlite3-shm
