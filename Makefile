@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install translations extract-messages update-messages db demo clean
+.PHONY: run test lint audit install translations extract-messages update-messages db demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,5 +40,14 @@ run: translations demo
 test: translations
 	$(BIN)/python -m pytest
 
+# Security scan of the application code: fails on a medium or high finding (see pyproject.toml).
+lint: install
+	$(BIN)/bandit -c pyproject.toml -r app --severity-level medium --quiet
+
+# Known vulnerabilities in the pinned requirements; warns (does not fail) when offline.
+audit: install
+	$(BIN)/python .ci/pip_audit.py
+
+# SQLite in WAL mode keeps -wal and -shm beside the database: a stale WAL must not meet a new one.
 clean:
-	rm -rf $(VENV) instance/hiroba.sqlite3
+	rm -rf $(VENV) instance/hiroba.sqlite3 instance/hiroba.sqlite3-wal instance/hiroba.sqlite3-shm

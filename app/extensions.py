@@ -34,13 +34,28 @@ migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address)
+# When the rate-limit storage (Redis) is down, count in this process's memory instead of
+# failing every request: limits stay roughly enforced (per worker) and the site stays up.
+# Flask-Limiter logs one warning when it falls back and checks the storage again with backoff.
+limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True)
+
+# Several gunicorn workers write to one SQLite file: WAL lets readers and the writer proceed
+# together, and the busy timeout makes a writer wait for the lock instead of failing at once
+# with "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_enforces_foreign_keys(dbapi_connection, _record) -> None:
-    """SQLite ignores ON DELETE rules unless told otherwise; behave like PostgreSQL."""
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
+def _sqlite_connection_settings(dbapi_connection, _record) -> None:
+    """SQLite ignores ON DELETE rules unless told otherwise; behave like PostgreSQL. Then WAL
+    and a busy timeout, so concurrent writers queue instead of failing."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # A longer wait chosen by the caller (connect_args={"timeout": ...}) is kept.
+    if cursor.execute("PRAGMA busy_timeout").fetchone()[0] < SQLITE_BUSY_TIMEOUT_MS:
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # In-memory databases answer "memory" and stay so; a file switches once and remembers.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()

@@ -11,10 +11,14 @@ from app.extensions import limiter
 from config import ProductionConfig
 
 
-def test_healthz_answers_200_with_the_database(client):
+def test_healthz_answers_200_with_the_database_and_reports_each_dependency(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
+    assert response.json["status"] == "ok"
+    assert response.json["database"]["ok"] is True and response.json["database"]["ms"] >= 0
+    # The test configuration counts rate limits in memory: no Redis to report on.
+    assert response.json["redis"] == {"ok": None, "configured": False}
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
@@ -22,8 +26,40 @@ def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'missing-dir' / 'nowhere.sqlite3'}"})
     response = unreachable.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.json["database"] == "unreachable"
+    assert response.json["status"] == "down"
+    assert response.json["database"] == {"ok": False}
     with unreachable.app_context():
+        _db.engine.dispose()
+
+
+def test_healthz_is_degraded_but_200_when_redis_is_down(app):
+    # Nothing listens on 6390: rate limits fall back to memory, so the site still serves.
+    without_redis = create_app("test", {
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SQLALCHEMY_ENGINE_OPTIONS": app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6390/6"})
+    response = without_redis.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json["status"] == "degraded"
+    assert response.json["database"]["ok"] is True
+    assert response.json["redis"] == {"ok": False, "configured": True}
+    with without_redis.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="TEST_REDIS_URL is not set")
+def test_healthz_reports_a_reachable_redis(app):
+    with_redis = create_app("test", {
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SQLALCHEMY_ENGINE_OPTIONS": app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        "RATELIMIT_STORAGE_URI": os.environ["TEST_REDIS_URL"]})
+    response = with_redis.test_client().get("/healthz")
+    assert response.status_code == 200 and response.json["status"] == "ok"
+    assert response.json["redis"]["ok"] is True and response.json["redis"]["configured"] is True
+    with with_redis.app_context():
+        _db.session.remove()
         _db.engine.dispose()
 
 
@@ -47,6 +83,18 @@ def test_production_cookies_are_secure_httponly_and_lax(monkeypatch):
     assert production.config["SESSION_COOKIE_HTTPONLY"] is True
     assert production.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert production.config["REMEMBER_COOKIE_SECURE"] is True
+
+
+def test_production_checks_each_pooled_connection_before_use(monkeypatch):
+    # After a database restart the pool holds dead connections; a ping on checkout replaces them
+    # instead of failing the next request (tests/faults/test_postgres_restart.py shows it live).
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    production = create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://",
+                                            "SECRET_KEY": "x" * 32, "RATELIMIT_ENABLED": False})
+    assert production.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    with production.app_context():
+        _db.engine.dispose()
 
 
 def test_every_page_carries_security_headers(client):

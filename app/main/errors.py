@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from app.extensions import db
+from app.health.outage import register_outage_handlers
 
 MESSAGES = {
     400: lambda: _("The request could not be understood."),
@@ -28,6 +29,8 @@ def _render(code: int, message: str | None = None):
 def register_error_handlers(app) -> None:
     for code in MESSAGES:
         app.register_error_handler(code, lambda e, code=code: _render(code))
+    # After the 500 above, which it replaces: an outage behind a 500 becomes a 503.
+    register_outage_handlers(app, server_error=lambda: _render(500))
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
