@@ -68,8 +68,9 @@ def binomial_p_value(count: int, n: int, share: float) -> float:
         raise ValueError(f"share must lie in [0, 1], got {share}")
     if n == 0:
         return 1.0
-    lower = float(_sp.binom.cdf(count, n, share))
-    upper = float(_sp.binom.sf(count - 1, n, share))
+    # scipy.special's binomial tails: the same values as scipy.stats.binom, far less overhead
+    lower = float(_special.bdtr(count, n, share))
+    upper = 1.0 if count == 0 else float(_special.bdtrc(count - 1, n, share))
     return min(1.0, 2.0 * min(lower, upper))
 
 
@@ -89,25 +90,45 @@ def _chi_statistic(x: np.ndarray, expected: np.ndarray) -> np.ndarray:
     return (((x - expected) ** 2) / expected).sum(axis=-1)
 
 
-def _compositions(total: int, parts: int, memo: dict) -> np.ndarray:
-    """Every way of splitting `total` into `parts` non-negative integers, one per row. `memo`
-    keeps the smaller splits, which every larger one reuses."""
-    if parts == 1:
-        return np.array([[total]], dtype=np.int64)
-    key = (total, parts)
-    if key not in memo:
-        blocks = []
-        for first in range(total + 1):
-            rest = _compositions(total - first, parts - 1, memo)
-            blocks.append(np.column_stack((np.full(len(rest), first, dtype=np.int64), rest)))
-        memo[key] = np.vstack(blocks)
-    return memo[key]
+def _bounded_tables(limit: int, parts: int) -> tuple[np.ndarray, np.ndarray]:
+    """(tables, totals): every row of `parts` non-negative integers summing to at most `limit`,
+    sorted by their sum. Built one column at a time: a row with sum s is repeated
+    limit - s + 1 times and extended by 0 .. limit - s."""
+    rows = np.arange(limit + 1, dtype=np.int64)[:, None]
+    totals = rows[:, 0].copy()
+    for _ in range(parts - 1):
+        repeats = limit - totals + 1
+        starts = np.repeat(np.cumsum(repeats) - repeats, repeats)
+        extra = np.arange(int(repeats.sum()), dtype=np.int64) - starts
+        rows = np.column_stack((np.repeat(rows, repeats, axis=0), extra))
+        totals = np.repeat(totals, repeats) + extra
+    order = np.argsort(totals, kind="stable")
+    return rows[order], totals[order]
 
 
 def _exact_outcomes(n: int, k: int) -> int:
-    """How many half-table rows the exact test enumerates (both halves, every split)."""
+    """How many half-table rows the exact test enumerates (both halves, every total)."""
     a, b = (k + 1) // 2, k // 2
     return math.comb(n + a, a) + math.comb(n + b, b)
+
+
+class _Half:
+    """The tables of one half of the cells, grouped by their total, with each table's part of
+    the chi-square statistic and its multinomial log-probability given that total."""
+
+    def __init__(self, n: int, probs: np.ndarray, expected: np.ndarray):
+        tables, totals = _bounded_tables(n, len(probs))
+        self.bounds = np.searchsorted(totals, np.arange(n + 2))
+        self.share = float(probs.sum())
+        log_factorial = _special.gammaln(np.arange(n + 1) + 1.0)
+        self.log_prob = (tables @ np.log(probs / self.share) - log_factorial[tables].sum(axis=1)
+                         + log_factorial[totals])
+        # sum (x - e)^2 / e expanded, so the big table is only multiplied, never broadcast
+        self.statistic = (tables ** 2) @ (1.0 / expected) - 2.0 * totals + expected.sum()
+
+    def of_total(self, m: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self.bounds[m], self.bounds[m + 1]
+        return self.statistic[lo:hi], np.exp(self.log_prob[lo:hi])
 
 
 def _exact_chi_p(observed: np.ndarray, probs: np.ndarray, statistic: float) -> float:
@@ -116,28 +137,24 @@ def _exact_chi_p(observed: np.ndarray, probs: np.ndarray, statistic: float) -> f
     independent multinomials, so for each m the B-tables are sorted by their part of the
     statistic and each A-table adds the probability of the B-tables that push it past the
     observed value. Work grows with the half-tables, not with their product."""
-    n, k = int(observed.sum()), len(observed)
+    n = int(observed.sum())
     expected = n * probs
-    half = (k + 1) // 2
-    pa, pb = probs[:half], probs[half:]
-    share_a = float(pa.sum())
+    cut = (len(observed) + 1) // 2
+    half_a = _Half(n, probs[:cut], expected[:cut])
+    half_b = _Half(n, probs[cut:], expected[cut:])
     slack = 1e-9 * max(1.0, statistic)  # equal statistics computed in another order still count
-    total, memo = 0.0, {}
+    total = 0.0
     for m in range(n + 1):
-        weight = float(_sp.binom.pmf(m, n, share_a))
+        weight = float(_sp.binom.pmf(m, n, half_a.share))
         if weight == 0.0:
             continue
-        xa, xb = _compositions(m, len(pa), memo), _compositions(n - m, len(pb), memo)
-        la = _sp.multinomial.logpmf(xa, m, pa / share_a) if m else np.zeros(1)
-        lb = _sp.multinomial.logpmf(xb, n - m, pb / (1 - share_a)) if n - m else np.zeros(1)
-        sa = _chi_statistic(xa, expected[:half])
-        sb = _chi_statistic(xb, expected[half:])
+        sa, pa = half_a.of_total(m)
+        sb, pb = half_b.of_total(n - m)
         order = np.argsort(sb)
-        sb_sorted = sb[order]
         # tail[i]: probability of the B-tables from sorted position i upwards
-        tail = np.concatenate((np.cumsum(np.exp(lb[order])[::-1])[::-1], [0.0]))
-        first = np.searchsorted(sb_sorted, statistic - slack - sa, side="left")
-        total += weight * float(np.dot(np.exp(la), tail[first]))
+        tail = np.concatenate((np.cumsum(pb[order][::-1])[::-1], [0.0]))
+        first = np.searchsorted(sb[order], statistic - slack - sa, side="left")
+        total += weight * float(np.dot(pa, tail[first]))
     return min(1.0, total)
 
 
