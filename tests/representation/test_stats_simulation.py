@@ -74,7 +74,7 @@ def _weekly_counts(share, draws, seed, weeks=21, per_week=14):
     return young[:, keep], ns[keep]
 
 
-def test_sequential_alert_keeps_its_rate_over_21_weekly_looks():
+def test_sequential_alert_keeps_its_rate_over_a_21_week_consultation():
     draws = 20_000
     for share, seed in ((YOUTH_18_39, 21), (SAPPORO_AGES["18-29"], 22)):
         young, ns = _weekly_counts(share, draws, seed)
