@@ -19,6 +19,7 @@ from app.representation.multiplicity import flag_dimension, in_line_verdict  # n
 from app.representation.sequential import spending_boundaries  # noqa: E402
 from app.representation.stats import Z95, compare, wilson_interval  # noqa: E402
 from app.representation.stats_exact import expected_dissimilarity, share_interval  # noqa: E402
+from app.representation.weighting import weighted_share  # noqa: E402
 
 AGES = {"18-29": 0.1388, "30-39": 0.1356, "40-49": 0.174, "50-59": 0.1577,
         "60-69": 0.1519, "70-79": 0.1432, "80+": 0.0988}
@@ -84,9 +85,24 @@ def in_line_sizes() -> None:
         print(f"population share {share:.1%}: 'in line' (+-20%) possible from about n={n}")
 
 
+def weighted_coverage(draws: int = 4000) -> None:
+    # the young (half the population, 60% yes) answer at a quarter of the rate of the old (20%)
+    rng = np.random.default_rng(31)
+    weights = np.r_[np.full(40, 4.0), np.ones(160)]
+    hits = {"weighted": 0, "ignoring weights": 0}
+    for _ in range(draws):
+        y = np.r_[rng.random(40) < 0.6, rng.random(160) < 0.2].astype(float)
+        for name, w in (("weighted", weights), ("ignoring weights", np.ones(200))):
+            res = weighted_share(y, w)
+            hits[name] += res.ci_low <= 0.4 <= res.ci_high
+    print("coverage of the 95% interval for a weighted share: " + ", ".join(
+        f"{name} {count / draws:.1%}" for name, count in hits.items()))
+
+
 if __name__ == "__main__":
     flag_rates()
     alert_rates()
     interval_coverage()
     chance_dissimilarity()
     in_line_sizes()
+    weighted_coverage()

@@ -106,4 +106,4 @@ def test_weighted_share_interval_covers_at_its_level_where_the_naive_one_does_no
         naive_covered += naive.ci_low <= truth <= naive.ci_high
     rate = covered / draws
     assert abs(rate - 0.95) <= _margin(0.95, draws) + 0.01
-    assert naive_covered / draws < 0.5
+    assert naive_covered / draws < 0.2  # about 5%: centred on the unweighted 28%
