@@ -9,11 +9,16 @@ few hundred cell totals gives the same answer as raking 100,000 rows, far faster
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["WeightingError", "rake", "effective_sample_size"]
+__all__ = ["WeightingError", "rake", "rake_joint", "effective_sample_size",
+           "kish_design_effect", "WeightedShare", "weighted_share"]
+
+Z95 = 1.959963984540054  # as in stats.py; this module imports nothing from the app
 
 
 class WeightingError(ValueError):
@@ -107,6 +112,118 @@ def effective_sample_size(weights: Sequence[float]) -> float:
     w = np.asarray(weights, dtype=float)
     sq = float(np.dot(w, w))
     return float(w.sum()) ** 2 / sq if sq > 0 else 0.0
+
+
+def rake_joint(
+    rows: Sequence[Mapping[str, Hashable | None]],
+    margins: Mapping[str | tuple[str, ...], Mapping[Hashable, float]],
+    **options,
+) -> list[float]:
+    """Like ``rake`` but a margin may be *joint*: its key is a tuple of variables, e.g.
+    ``("age", "gender")``, and its categories are tuples of their values, e.g.
+    ``{("18-29", "female"): 0.07, ("18-29", "male"): 0.069, ...}``. Raking to the census's
+    age x gender table meets every cell of it, where raking to the two margins separately only
+    meets the age and gender totals and leaves e.g. young women wherever the sample put them.
+    Plain string keys are ordinary margins and can be mixed in (e.g. residency).
+
+    A row takes part in a joint margin only when it answered every variable in it; a row that
+    gave its age but not its gender is not adjusted on that margin (the same rule as ``rake``
+    for one unanswered variable). Joint cells with a positive target and no respondents raise
+    WeightingError as in ``rake``: with small samples, collapse the table or rake the margins.
+    ``options`` are passed to ``rake`` (max_iter, tol, cap).
+    Reference: Deming & Stephan (1940), Ann. Math. Statist. 11:427 (raking to a table)."""
+    joint = {key: spec for key, spec in margins.items() if isinstance(key, tuple)}
+    for key, spec in joint.items():
+        if not key or not all(isinstance(var, str) for var in key):
+            raise WeightingError(f"joint margin {key!r} must be a tuple of variable names")
+        for cell in spec:
+            if not isinstance(cell, tuple) or len(cell) != len(key):
+                raise WeightingError(
+                    f"joint margin {key!r}: category {cell!r} must be a tuple of {len(key)} values")
+    if not joint:
+        return rake(rows, margins, **options)
+    expanded = []
+    for row in rows:
+        row = dict(row)
+        for key in joint:
+            values = tuple(row.get(var) for var in key)
+            row[key] = None if None in values else values
+        expanded.append(row)
+    return rake(expanded, margins, **options)
+
+
+def kish_design_effect(weights: Sequence[float]) -> float:
+    """Kish's design effect from unequal weights, n sum w^2 / (sum w)^2 = n / effective n:
+    how much the weights inflate the variance of a mean, if the answer is unrelated to the
+    weights. 1.0 for equal weights. Reference: Kish (1965), Survey Sampling, 11.7."""
+    w = np.asarray(weights, dtype=float)
+    if w.size == 0 or not w.sum() > 0:
+        raise ValueError("need at least one positive weight")
+    return float(w.size * np.dot(w, w) / w.sum() ** 2)
+
+
+class WeightedShare(NamedTuple):
+    """A weighted share with its standard error and an interval that accounts for the weights.
+    (A NamedTuple, not a dataclass: the tests load this module by path, outside sys.modules.)
+    effective_n is the number of unweighted respondents that would give the same precision;
+    design_effect = variance / the variance of an unweighted share of the same size."""
+    share: float
+    standard_error: float
+    ci_low: float
+    ci_high: float
+    effective_n: float
+    design_effect: float
+    method: str  # 'linearised' | 'kish'
+
+
+def weighted_share(indicator: Sequence[bool | int], weights: Sequence[float], *,
+                   method: str = "linearised", z: float = Z95) -> WeightedShare:
+    """Weighted share sum(w y) / sum(w) of respondents with y = 1 (e.g. who chose an option),
+    with a variance that accounts for the weights.
+
+    'linearised': Taylor linearisation of the ratio estimator,
+    v = n / (n - 1) * sum(w_i (y_i - share))^2 / (sum w)^2, which uses how the weights and the
+    answers go together; 'kish': p (1 - p) / n times Kish's design effect, which assumes they
+    are unrelated (a fallback, e.g. for a share of exactly 0 or 1 where the linearised
+    variance is 0). The interval is Wilson's with n replaced by the effective n = p (1 - p) / v,
+    so it stays inside [0, 1] (Kott & Carr 1997). Both treat the weights as fixed and the
+    respondents as independent: raking's own estimation error and self-selection are not in
+    it. References: Wolter (2007), Introduction to Variance Estimation, 6.11; Kott & Carr
+    (1997), Proc. Survey Research Methods Section, ASA, 114."""
+    if method not in ("linearised", "kish"):
+        raise ValueError(f"unknown method {method!r}")
+    y = np.asarray(indicator, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    if y.shape != w.shape or y.ndim != 1:
+        raise ValueError("indicator and weights must be 1-D and of the same length")
+    if ((y != 0) & (y != 1)).any() or (w < 0).any() or not np.isfinite(w).all():
+        raise ValueError("indicator must be 0/1 and weights finite and >= 0")
+    n = y.size
+    if n < 2 or not w.sum() > 0:
+        raise ValueError("need at least two respondents with positive total weight")
+    share = float(np.dot(w, y) / w.sum())
+    binomial = share * (1 - share) / n
+    deff_kish = kish_design_effect(w)
+    variance = float(n / (n - 1) * np.sum((w * (y - share)) ** 2) / w.sum() ** 2)
+    if method == "kish" or variance <= 0 or binomial <= 0:
+        method, variance = "kish", binomial * deff_kish
+        effective = n / deff_kish
+    else:
+        effective = share * (1 - share) / variance
+    low, high = _wilson_from_share(share, effective, z)
+    deff = variance / binomial if binomial > 0 else deff_kish
+    return WeightedShare(share, math.sqrt(variance), low, high, effective, deff, method)
+
+
+def _wilson_from_share(share: float, n: float, z: float) -> tuple[float, float]:
+    """Wilson's interval for a share observed with (possibly fractional) sample size n."""
+    z2 = z * z
+    denom = 1.0 + z2 / n
+    centre = (share + z2 / (2 * n)) / denom
+    half = z / denom * math.sqrt(share * (1 - share) / n + z2 / (4 * n * n))
+    low = 0.0 if share <= 0 else max(0.0, centre - half)
+    high = 1.0 if share >= 1 else min(1.0, centre + half)
+    return (low, high)
 
 
 def _normalise(margins):
