@@ -82,7 +82,7 @@ def test_admin_change_is_audited_and_noted(client, db, setting):
         AuditEntry.action == "space.age_settings")).all()
     assert entry.actor_id == admin.id
     assert entry.detail["changes"] == {"min_age": [18, 16], "youth_min": [18, 16]}
-    assert entry.detail["participants"] == 26
+    assert entry.detail["participants"] == 30
     html = client.get("/spaces/kita-review/edit").get_data(as_text=True)
     assert "The minimum age was changed from 18 to 16" in html
     assert "figures before and after are not comparable" in html
