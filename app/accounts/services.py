@@ -20,7 +20,7 @@ from app.accounts.export import export_user_data, register_export_section  # noq
 from app.accounts.models import (BIRTH_YEAR_MIN, GENDERS, RESIDENCY_TYPES, ROLES, SECTORS,
                                  Demographics, RoleAssignment, User)
 from app.areas.models import Area
-from app.common.text import normalize, normalize_email
+from app.common.text import normalize, normalize_email, normalize_identity
 from app.common.time import today_jst, utcnow
 from app.representation.models import Participation
 
@@ -75,8 +75,9 @@ def password_problem(password: str, email: str | None = None) -> str | None:
 
 
 def clean_display_name(name: str | None) -> str:
-    """NFKC and trimmed; raises AccountError unless 1..40 characters remain."""
-    cleaned = " ".join(normalize(name).split())
+    """NFKC, without invisible characters, spaces collapsed; raises AccountError unless 1..40
+    characters remain."""
+    cleaned = " ".join(normalize_identity(name).split())
     if not cleaned:
         raise AccountError("display_name", "display_name_missing")
     if len(cleaned) > DISPLAY_NAME_MAX:
