@@ -15,6 +15,7 @@ from app.accounts import services
 from app.accounts.forms import (DeleteAccountForm, DemographicsForm, LoginForm,
                                 PasswordChangeForm, ProfileForm, RegisterForm, ResetPasswordForm,
                                 ResetRequestForm, message)
+from app.common.jobs import enqueue
 from app.common.mail import send_mail
 from app.common.time import today_jst
 from app.common.urls import safe_next
@@ -113,6 +114,12 @@ def register():
 
 # --- password reset ----------------------------------------------------------------------
 
+def send_account_mail(user_id: int, to: str, subject: str, body: str) -> None:
+    """A job (app.common.jobs): plain ids and strings, so a queue worker could run it too."""
+    if not send_mail(to, subject, body):
+        log.error("account mail to user %s could not be sent: %s", user_id, subject)
+
+
 def _reset_max_age() -> int:
     return int(current_app.config["PASSWORD_RESET_MAX_AGE"])
 
@@ -142,8 +149,8 @@ def reset_request():
             with force_locale(user.locale or "ja"):  # the mail speaks the reader's language
                 subject = _("Reset your Hiroba password")
                 body = _reset_mail_body(user.display_name, link, _reset_max_age() // 60)
-                if not send_mail(user.email, subject, body):
-                    log.error("password reset mail to user %s could not be sent", user.id)
+            # Sent after the response, so a registered address answers as fast as any other.
+            enqueue(send_account_mail, user.id, user.email, subject, body)
         # The same answer whether or not the address is registered.
         return render_template("accounts/reset_request.html", form=form, sent=True,
                                minutes=_reset_max_age() // 60)
