@@ -19,6 +19,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.accounts.export import export_user_data, register_export_section  # noqa: F401
 from app.accounts.models import (BIRTH_YEAR_MIN, GENDERS, RESIDENCY_TYPES, ROLES, SECTORS,
                                  Demographics, RoleAssignment, User)
+from app.accounts.sessions import end_all_sessions
 from app.areas.models import Area
 from app.common.text import normalize, normalize_email, normalize_identity
 from app.common.time import today_jst, utcnow
@@ -236,12 +237,23 @@ def check_password(user: User, password: str | None) -> bool:
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    """Replace the password (the caller checked the old one or a reset token). Raises
-    AccountError('password', ...) when the new one is too weak."""
+    """Replace the password (the caller checked the old one or a reset token) and end every
+    session and remember-me cookie: whoever knew the old password is out. A view that keeps
+    its own session logs the user in again. Raises AccountError('password', ...) when the new
+    one is too weak."""
     if (code := password_problem(password, user.email)) is not None:
         raise AccountError("password", code)
     user.password_hash = generate_password_hash(password)
-    session.flush()
+    end_all_sessions(session, user)
+
+
+def reset_password(session: Session, user: User, password: str) -> None:
+    """set_password() through an e-mailed link, which also proves the address: a registration
+    still waiting for confirmation is confirmed."""
+    set_password(session, user, password)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        session.flush()
 
 
 # --- password reset ----------------------------------------------------------------------
@@ -260,7 +272,7 @@ def make_reset_token(user: User, secret_key: str) -> str:
 
 def user_for_reset_token(session: Session, token: str, secret_key: str,
                          max_age: int) -> User | None:
-    """The active user the token was made for, if it is younger than max_age seconds and their
+    """The user (active, confirmed or not) the token was made for, if it is younger than max_age seconds and their
     password has not changed since; otherwise None."""
     serializer = URLSafeTimedSerializer(secret_key, salt=_RESET_SALT)
     try:
@@ -270,7 +282,7 @@ def user_for_reset_token(session: Session, token: str, secret_key: str,
     if not isinstance(payload, dict) or not isinstance(payload.get("user"), int):
         return None
     user = session.get(User, payload["user"])
-    if user is None or not user.is_active or payload.get("pw") != _password_fingerprint(user):
+    if user is None or not user.may_recover or payload.get("pw") != _password_fingerprint(user):
         return None
     return user
 
@@ -363,4 +375,4 @@ def delete_account(session: Session, user: User) -> None:
     user.home_area_id = None
     user.active = False
     user.deleted_at = utcnow()
-    session.flush()
+    end_all_sessions(session, user)

@@ -9,12 +9,14 @@ from flask import (Blueprint, Response, current_app, flash, redirect, render_tem
                    session, url_for)
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import services
 from app.accounts.forms import (DeleteAccountForm, DemographicsForm, LoginForm,
-                                PasswordChangeForm, ProfileForm, RegisterForm, ResetPasswordForm,
-                                ResetRequestForm, message)
+                                LogoutEverywhereForm, PasswordChangeForm, ProfileForm,
+                                RegisterForm, ResetPasswordForm, ResetRequestForm, message)
+from app.accounts.sessions import end_all_sessions
 from app.common.jobs import enqueue
 from app.common.mail import send_mail
 from app.common.time import today_jst
@@ -70,9 +72,36 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    # A copy of the cookie (a shared computer, a stolen backup) must not outlive the logout:
+    # only a new session version disowns it, and that ends the person's other sessions too.
+    if current_user.is_authenticated:
+        end_all_sessions(db.session, current_user._get_current_object())
     logout_user()
     _renew_session()
     return redirect(url_for("main.index"))
+
+
+def _keep_this_session(user) -> None:
+    """After end_all_sessions(): log this browser in again under the new version, and renew its
+    remember-me cookie if it had one."""
+    cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    login_user(user, remember=cookie in request.cookies)
+
+
+def _password_check_user_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+def password_check_limits(view):
+    """PASSWORD_CHECK_RATE_LIMIT on POSTs, per account and per client address, shared by every
+    route that checks the current password, so guessing cannot move from one route to another."""
+    def limit():
+        return current_app.config["PASSWORD_CHECK_RATE_LIMIT"]
+
+    view = limiter.shared_limit(limit, scope="password-check-address",
+                                key_func=get_remote_address, methods=["POST"])(view)
+    return limiter.shared_limit(limit, scope="password-check-user",
+                                key_func=_password_check_user_key, methods=["POST"])(view)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -143,7 +172,7 @@ def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
         user = services.find_user_by_email(db.session, form.email.data)
-        if user is not None and user.is_active:
+        if user is not None and user.may_recover:
             token = services.make_reset_token(user, current_app.config["SECRET_KEY"])
             link = url_for("accounts.reset_password", token=token, _external=True)
             with force_locale(user.locale or "ja"):  # the mail speaks the reader's language
@@ -167,7 +196,7 @@ def reset_password(token: str):
     form = ResetPasswordForm(email=user.email)
     if form.validate_on_submit():
         try:
-            services.set_password(db.session, user, form.new_password.data)
+            services.reset_password(db.session, user, form.new_password.data)
         except services.AccountError as error:
             form.new_password.errors = [message(error.code)]
         else:
@@ -247,6 +276,7 @@ def withdraw_demographics():
 
 @bp.route("/profile/password", methods=["GET", "POST"])
 @login_required
+@password_check_limits
 def change_password():
     user = current_user._get_current_object()
     form = PasswordChangeForm(email=user.email)
@@ -259,7 +289,11 @@ def change_password():
             except services.AccountError as error:
                 form.new_password.errors = [message(error.code)]
             else:
-                flash(_("Your password has been changed."), "success")
+                # Every other session is over; this one, where the person just proved the
+                # password, goes on under the new session version.
+                _keep_this_session(user)
+                flash(_("Your password has been changed. You have been logged out everywhere "
+                        "else."), "success")
                 return redirect(url_for("accounts.profile"))
     return render_template("accounts/password.html", form=form)
 
@@ -279,6 +313,7 @@ def export():
 
 @bp.route("/profile/delete", methods=["GET", "POST"])
 @login_required
+@password_check_limits
 def delete_account():
     user = current_user._get_current_object()
     form = DeleteAccountForm()
@@ -292,3 +327,18 @@ def delete_account():
             flash(_("Your account has been deleted. Thank you for taking part."), "success")
             return redirect(url_for("main.index"))
     return render_template("accounts/delete.html", form=form)
+
+
+@bp.route("/profile/sessions", methods=["GET", "POST"])
+@login_required
+def logout_everywhere():
+    """End every session and remember-me cookie of the account, this one included: for a lost
+    phone, or a computer someone else used."""
+    form = LogoutEverywhereForm()
+    if form.validate_on_submit():
+        end_all_sessions(db.session, current_user._get_current_object())
+        logout_user()
+        _renew_session()
+        flash(_("You have been logged out on every device. Log in again to go on."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/logout_everywhere.html", form=form)

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import RoleAssignment, User
+from app.accounts.sessions import end_all_sessions
 from app.common.text import normalize_email
 from app.spaces.models import Space
 from app.spaces.services import N_, SpaceError
@@ -68,5 +69,7 @@ def remove_team_member(session: Session, space: Space, assignment: RoleAssignmen
         if facilitators <= 1:
             raise SpaceError(N_("A space keeps at least one facilitator. Add another facilitator "
                                 "before removing this one."))
+    user = assignment.user
     session.delete(assignment)
     session.flush()
+    end_all_sessions(session, user)  # sessions opened with the role do not outlive it
