@@ -182,12 +182,9 @@ def find_user_by_email(session: Session, email: str | None) -> User | None:
     return session.scalar(select(User).where(User.email == address))
 
 
-def register_user(session: Session, *, email: str, password: str, display_name: str,
-                  residency: str, home_area: Area | None, locale: str = "ja",
-                  demographics: dict | None = None) -> User:
-    """Create an account. `demographics` (birth_year, gender, sector) only with consent, which
-    the caller has checked. Raises AccountError for a taken e-mail, also when two registrations
-    race past the check: the unique constraint decides, inside a savepoint."""
+def checked_registration(email: str, password: str, display_name: str,
+                         residency: str) -> tuple[str, str]:
+    """The normalised address and display name of a registration, or AccountError."""
     address = normalize_email(email)
     if (code := email_problem(address)) is not None:
         raise AccountError("email", code)
@@ -195,13 +192,24 @@ def register_user(session: Session, *, email: str, password: str, display_name: 
         raise AccountError("password", code)
     if residency not in RESIDENCY_TYPES:
         raise AccountError("residency", "residency_missing")
-    name = clean_display_name(display_name)
+    return address, clean_display_name(display_name)
+
+
+def register_user(session: Session, *, email: str, password: str, display_name: str,
+                  residency: str, home_area: Area | None, locale: str = "ja",
+                  demographics: dict | None = None) -> User:
+    """Create an account. `demographics` (birth_year, gender, sector) only with consent, which
+    the caller has checked. Raises AccountError for a taken e-mail, also when two registrations
+    race past the check: the unique constraint decides, inside a savepoint. The account is
+    confirmed at once: this is for operators (CLI); people registering on the web go through
+    app.accounts.registration, which confirms the address by e-mail first."""
+    address, name = checked_registration(email, password, display_name, residency)
     if find_user_by_email(session, address) is not None:
         raise AccountError("email", "email_taken")
     user = User(email=address, password_hash=generate_password_hash(password), display_name=name,
                 residency=residency, home_area=home_area, locale=locale, active=True)
     if demographics and any(v is not None for v in demographics.values()):
-        user.demographics = _new_demographics(demographics)
+        user.demographics = new_demographics(demographics)
     try:
         with session.begin_nested():
             session.add(user)
@@ -258,7 +266,7 @@ def reset_password(session: Session, user: User, password: str) -> None:
 
 # --- password reset ----------------------------------------------------------------------
 
-def _password_fingerprint(user: User) -> str:
+def password_fingerprint(user: User) -> str:
     # A digest of the current hash, not the hash itself: the token is signed, not encrypted.
     return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
 
@@ -267,7 +275,7 @@ def make_reset_token(user: User, secret_key: str) -> str:
     """A signed token naming the user and their current password; it dies when the password
     changes, so it works once."""
     serializer = URLSafeTimedSerializer(secret_key, salt=_RESET_SALT)
-    return serializer.dumps({"user": user.id, "pw": _password_fingerprint(user)})
+    return serializer.dumps({"user": user.id, "pw": password_fingerprint(user)})
 
 
 def user_for_reset_token(session: Session, token: str, secret_key: str,
@@ -282,7 +290,7 @@ def user_for_reset_token(session: Session, token: str, secret_key: str,
     if not isinstance(payload, dict) or not isinstance(payload.get("user"), int):
         return None
     user = session.get(User, payload["user"])
-    if user is None or not user.may_recover or payload.get("pw") != _password_fingerprint(user):
+    if user is None or not user.may_recover or payload.get("pw") != password_fingerprint(user):
         return None
     return user
 
@@ -313,7 +321,7 @@ def _check_demographics(values: dict) -> dict:
     return {"birth_year": year, "gender": gender, "sector": sector}
 
 
-def _new_demographics(values: dict) -> Demographics:
+def new_demographics(values: dict) -> Demographics:
     return Demographics(**_check_demographics(values), consented_at=utcnow())
 
 

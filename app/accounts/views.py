@@ -7,7 +7,7 @@ import logging
 
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request,
                    session, url_for)
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
@@ -15,7 +15,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.accounts import services
 from app.accounts.forms import (DeleteAccountForm, DemographicsForm, LoginForm,
                                 LogoutEverywhereForm, PasswordChangeForm, ProfileForm,
-                                RegisterForm, ResetPasswordForm, ResetRequestForm, message)
+                                ResetPasswordForm, ResetRequestForm, message)
 from app.accounts.sessions import end_all_sessions
 from app.common.jobs import enqueue
 from app.common.mail import send_mail
@@ -104,43 +104,6 @@ def password_check_limits(view):
                                 key_func=_password_check_user_key, methods=["POST"])(view)
 
 
-@bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], methods=["POST"])
-def register():
-    next_url = safe_next(request.args.get("next"), url_for("main.index"))
-    if current_user.is_authenticated:
-        return redirect(next_url)
-    form = RegisterForm()
-    if form.is_submitted():
-        valid = form.validate()
-        # The municipality is looked up even when another field is wrong: all messages at once.
-        area = _resolve_area(form) if not form.home_area.errors else None
-        if not form.email.errors and form.email.data and \
-                services.find_user_by_email(db.session, form.email.data) is not None:
-            # Said now, beside the other messages, not only after every other field is fixed.
-            _show(form, services.AccountError("email", "email_taken"))
-            valid = False
-        if valid and area is not None:
-            try:
-                user = services.register_user(
-                    db.session, email=form.email.data, password=form.password.data,
-                    display_name=form.display_name.data, residency=form.residency.data,
-                    home_area=area, locale=str(get_locale()),
-                    demographics=form.demographic_values() if form.consent_demographics.data else None)
-            except services.AccountError as error:
-                _show(form, error)
-            else:
-                _renew_session()
-                login_user(user)
-                flash(_("Welcome to Hiroba, %(name)s.", name=user.display_name), "success")
-                return redirect(next_url)
-    form.password.data = ""  # never echo a password back into the page
-    area_names = services.area_suggestions(db.session)
-    if area_names:
-        form.home_area.render_kw = {"list": "home-area-options"}
-    return render_template("accounts/register.html", form=form, area_names=area_names)
-
-
 # --- password reset ----------------------------------------------------------------------
 
 def send_account_mail(user_id: int, to: str, subject: str, body: str) -> None:
@@ -151,6 +114,11 @@ def send_account_mail(user_id: int, to: str, subject: str, body: str) -> None:
 
 def _reset_max_age() -> int:
     return int(current_app.config["PASSWORD_RESET_MAX_AGE"])
+
+
+def reset_link(user) -> str:
+    token = services.make_reset_token(user, current_app.config["SECRET_KEY"])
+    return url_for("accounts.reset_password", token=token, _external=True)
 
 
 def _reset_mail_body(name: str, link: str, minutes: int) -> str:
@@ -173,8 +141,7 @@ def reset_request():
     if form.validate_on_submit():
         user = services.find_user_by_email(db.session, form.email.data)
         if user is not None and user.may_recover:
-            token = services.make_reset_token(user, current_app.config["SECRET_KEY"])
-            link = url_for("accounts.reset_password", token=token, _external=True)
+            link = reset_link(user)
             with force_locale(user.locale or "ja"):  # the mail speaks the reader's language
                 subject = _("Reset your Hiroba password")
                 body = _reset_mail_body(user.display_name, link, _reset_max_age() // 60)
@@ -342,3 +309,7 @@ def logout_everywhere():
         flash(_("You have been logged out on every device. Log in again to go on."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/logout_everywhere.html", form=form)
+
+
+# Registration lives in its own module on this blueprint; imported last, it finds the helpers.
+from app.accounts import registration_views  # noqa: E402,F401
