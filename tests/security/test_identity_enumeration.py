@@ -118,7 +118,7 @@ def test_a_reset_link_also_confirms_a_waiting_registration(app, db, sapporo, cap
 
 def test_two_registrations_racing_past_the_check_give_one_account(app, db, make, sapporo,
                                                                    caplog, monkeypatch):
-    make.user("taro@example.jp")
+    make.user("taro@example.jp", locale="en")
     real = registration.find_user_by_email
     calls = []
 
