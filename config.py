@@ -40,6 +40,13 @@ class Config:
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "5 per minute;50 per day")
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
     RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "5 per minute;20 per day")
+    # Current-password checks (password change, account deletion), per account and per address.
+    PASSWORD_CHECK_RATE_LIMIT = os.environ.get("PASSWORD_CHECK_RATE_LIMIT",
+                                               "10 per minute;50 per day")
+    # Adding a team member by e-mail tells whether the address has an account: per facilitator.
+    TEAM_ADD_RATE_LIMIT = os.environ.get("TEAM_ADD_RATE_LIMIT", "10 per minute;50 per day")
+    # Jobs (app.common.jobs) run after the response is sent; inline when set (tests).
+    JOBS_INLINE = os.environ.get("JOBS_INLINE", "0") == "1"
     # Mail: with no MAIL_SERVER the message is written to the log (development).
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = _int("MAIL_PORT", 587)
@@ -68,6 +75,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     SERVER_NAME = None
+    JOBS_INLINE = True
 
 
 class ProductionConfig(Config):

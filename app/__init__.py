@@ -88,13 +88,13 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = None  # the login page itself says why
     login_manager.session_protection = "strong"
 
-    from app.accounts.models import User
+    from app.accounts.sessions import user_for_session_id
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        # An account deactivated (or deleted) while logged in loses its session at once.
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+    def load_user(session_id: str):
+        # "<id>:<session version>": a stale version, or an account deactivated (or deleted)
+        # while logged in, loses its session at once.
+        return user_for_session_id(db.session, session_id)
 
 
 class _IdConverter(IntegerConverter):

@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter
 
+from app.accounts import registration
 from app.accounts import services as accounts
 from app.accounts.models import Demographics, RoleAssignment, User
 from app.admin import regions
@@ -150,6 +151,12 @@ def build_world(session, secret_key: str) -> World:
     release = releases.create_release(session, space, facilitator, public_k=10, batch=5)
     session.commit()
 
+    # A registration waiting for its e-mailed link, for the confirmation page.
+    waiting = registration.request_registration(
+        session, email="walk-waiting@example.jp", password="a sentence to remember",
+        display_name="確認 待ち", residency="resident", home_area=sapporo).user
+    session.commit()
+
     notification_id = session.scalar(select(Notification.id).where(
         Notification.user_id == participant.id))
     assignment_id = session.scalar(select(RoleAssignment.id).where(
@@ -164,6 +171,7 @@ def build_world(session, secret_key: str) -> World:
         "question_id": free_text.id, "body_id": body.id, "notification_id": notification_id,
         "token": accounts.make_reset_token(participant, secret_key),
         "release_number": release.number,
+        "confirm_token": registration.make_confirmation_token(waiting, secret_key),
     })
 
 
@@ -188,6 +196,7 @@ ENDPOINT_ARGUMENTS = {
     "forum.set_state": {"state": ("pinned",)},
     "proposals.edit": _DRAFT, "proposals.preview": _DRAFT, "proposals.publish": _DRAFT,
     "proposals.delete": _DRAFT,
+    "accounts.confirm_registration": {"token": "confirm_token"},
 }
 SKIPPED_ENDPOINTS = {"static"}
 
@@ -227,7 +236,7 @@ PARTICIPANT = frozenset({"participant"})
 PUBLIC_ENDPOINTS = {
     "main.index", "main.healthz", "main.set_language",
     "accounts.login", "accounts.logout", "accounts.register", "accounts.reset_request",
-    "accounts.reset_password",
+    "accounts.reset_password", "accounts.registration_sent", "accounts.confirm_registration",
     "spaces.index", "spaces.detail",
     "forum.index", "forum.thread", "forum.post_link",
     "proposals.index", "proposals.detail", "proposals.similar",
@@ -264,6 +273,7 @@ ACCESS: dict[str, frozenset] = {
     **{endpoint: LOGGED_IN for endpoint in (
         "accounts.profile", "accounts.delete_account", "accounts.demographics",
         "accounts.withdraw_demographics", "accounts.export", "accounts.change_password",
+        "accounts.logout_everywhere",
         "forum.settings", "forum.new_thread", "forum.reply", "forum.react",
         "notifications.index", "notifications.read_all",
         "proposals.new", "proposals.support", "proposals.unsupport", "proposals.comment",

@@ -220,3 +220,8 @@ class DeleteAccountForm(FlaskForm):
     password = PasswordField(_l("Current password"), validators=[InputRequired()])
     confirm = BooleanField(_l("I understand that my account is deleted for good."),
                            validators=[InputRequired(message=MESSAGES["confirm_missing"])])
+
+
+class LogoutEverywhereForm(FlaskForm):
+    confirm = BooleanField(_l("Log me out on every device, this one included."),
+                           validators=[InputRequired(message=MESSAGES["confirm_missing"])])

@@ -36,6 +36,12 @@ class User(UserMixin, db.Model):
     deleted_at: Mapped[datetime | None]
     # Opt-in: at most one e-mail a day summarising forum notifications (app.forum.digest).
     forum_email_digest: Mapped[bool] = mapped_column(default=False)
+    # Part of every session and remember-me cookie (get_id); raising it ends them all
+    # (app.accounts.sessions.end_all_sessions).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # NULL while a registration waits for its e-mailed link (app.accounts.registration).
+    # Accounts made by an operator (CLI, demo) are confirmed when made.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(default=utcnow)
 
     home_area = relationship("Area")
     demographics: Mapped[Demographics | None] = relationship(
@@ -47,7 +53,18 @@ class User(UserMixin, db.Model):
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active and self.deleted_at is None and self.email_confirmed_at is not None
+
+    @property
+    def may_recover(self) -> bool:
+        """May receive a reset link: active and not deleted, confirmed or not (following a link
+        proves the address as well as a confirmation does)."""
         return self.active and self.deleted_at is None
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie: the id and the
+        session version, so raising the version disowns every cookie issued before."""
+        return f"{self.id}:{self.session_version or 0}"
 
     def has_role(self, role: str, space_id: int | None = None) -> bool:
         """Global roles count everywhere; a space role only in its space. Admins hold every role."""

@@ -20,8 +20,9 @@ from app.accounts.export import export_user_data, register_export_section  # noq
 from app.accounts.models import (BIRTH_YEAR_MIN, GENDERS, RESIDENCY_TYPES, ROLES, SECTORS,
                                  Demographics, RoleAssignment, User)
 from app.admin.services import audit
+from app.accounts.sessions import end_all_sessions
 from app.areas.models import Area
-from app.common.text import normalize, normalize_email
+from app.common.text import normalize, normalize_email, normalize_identity
 from app.common.time import today_jst, utcnow
 from app.representation.models import Participation
 
@@ -76,8 +77,9 @@ def password_problem(password: str, email: str | None = None) -> str | None:
 
 
 def clean_display_name(name: str | None) -> str:
-    """NFKC and trimmed; raises AccountError unless 1..40 characters remain."""
-    cleaned = " ".join(normalize(name).split())
+    """NFKC, without invisible characters, spaces collapsed; raises AccountError unless 1..40
+    characters remain."""
+    cleaned = " ".join(normalize_identity(name).split())
     if not cleaned:
         raise AccountError("display_name", "display_name_missing")
     if len(cleaned) > DISPLAY_NAME_MAX:
@@ -181,12 +183,9 @@ def find_user_by_email(session: Session, email: str | None) -> User | None:
     return session.scalar(select(User).where(User.email == address))
 
 
-def register_user(session: Session, *, email: str, password: str, display_name: str,
-                  residency: str, home_area: Area | None, locale: str = "ja",
-                  demographics: dict | None = None) -> User:
-    """Create an account. `demographics` (birth_year, gender, sector) only with consent, which
-    the caller has checked. Raises AccountError for a taken e-mail, also when two registrations
-    race past the check: the unique constraint decides, inside a savepoint."""
+def checked_registration(email: str, password: str, display_name: str,
+                         residency: str) -> tuple[str, str]:
+    """The normalised address and display name of a registration, or AccountError."""
     address = normalize_email(email)
     if (code := email_problem(address)) is not None:
         raise AccountError("email", code)
@@ -194,13 +193,24 @@ def register_user(session: Session, *, email: str, password: str, display_name: 
         raise AccountError("password", code)
     if residency not in RESIDENCY_TYPES:
         raise AccountError("residency", "residency_missing")
-    name = clean_display_name(display_name)
+    return address, clean_display_name(display_name)
+
+
+def register_user(session: Session, *, email: str, password: str, display_name: str,
+                  residency: str, home_area: Area | None, locale: str = "ja",
+                  demographics: dict | None = None) -> User:
+    """Create an account. `demographics` (birth_year, gender, sector) only with consent, which
+    the caller has checked. Raises AccountError for a taken e-mail, also when two registrations
+    race past the check: the unique constraint decides, inside a savepoint. The account is
+    confirmed at once: this is for operators (CLI); people registering on the web go through
+    app.accounts.registration, which confirms the address by e-mail first."""
+    address, name = checked_registration(email, password, display_name, residency)
     if find_user_by_email(session, address) is not None:
         raise AccountError("email", "email_taken")
     user = User(email=address, password_hash=generate_password_hash(password), display_name=name,
                 residency=residency, home_area=home_area, locale=locale, active=True)
     if demographics and any(v is not None for v in demographics.values()):
-        user.demographics = _new_demographics(demographics)
+        user.demographics = new_demographics(demographics)
     try:
         with session.begin_nested():
             session.add(user)
@@ -236,17 +246,28 @@ def check_password(user: User, password: str | None) -> bool:
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    """Replace the password (the caller checked the old one or a reset token). Raises
-    AccountError('password', ...) when the new one is too weak."""
+    """Replace the password (the caller checked the old one or a reset token) and end every
+    session and remember-me cookie: whoever knew the old password is out. A view that keeps
+    its own session logs the user in again. Raises AccountError('password', ...) when the new
+    one is too weak."""
     if (code := password_problem(password, user.email)) is not None:
         raise AccountError("password", code)
     user.password_hash = generate_password_hash(password)
-    session.flush()
+    end_all_sessions(session, user)
+
+
+def reset_password(session: Session, user: User, password: str) -> None:
+    """set_password() through an e-mailed link, which also proves the address: a registration
+    still waiting for confirmation is confirmed."""
+    set_password(session, user, password)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        session.flush()
 
 
 # --- password reset ----------------------------------------------------------------------
 
-def _password_fingerprint(user: User) -> str:
+def password_fingerprint(user: User) -> str:
     # A digest of the current hash, not the hash itself: the token is signed, not encrypted.
     return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
 
@@ -255,12 +276,12 @@ def make_reset_token(user: User, secret_key: str) -> str:
     """A signed token naming the user and their current password; it dies when the password
     changes, so it works once."""
     serializer = URLSafeTimedSerializer(secret_key, salt=_RESET_SALT)
-    return serializer.dumps({"user": user.id, "pw": _password_fingerprint(user)})
+    return serializer.dumps({"user": user.id, "pw": password_fingerprint(user)})
 
 
 def user_for_reset_token(session: Session, token: str, secret_key: str,
                          max_age: int) -> User | None:
-    """The active user the token was made for, if it is younger than max_age seconds and their
+    """The user (active, confirmed or not) the token was made for, if it is younger than max_age seconds and their
     password has not changed since; otherwise None."""
     serializer = URLSafeTimedSerializer(secret_key, salt=_RESET_SALT)
     try:
@@ -270,7 +291,7 @@ def user_for_reset_token(session: Session, token: str, secret_key: str,
     if not isinstance(payload, dict) or not isinstance(payload.get("user"), int):
         return None
     user = session.get(User, payload["user"])
-    if user is None or not user.is_active or payload.get("pw") != _password_fingerprint(user):
+    if user is None or not user.may_recover or payload.get("pw") != password_fingerprint(user):
         return None
     return user
 
@@ -301,7 +322,7 @@ def _check_demographics(values: dict) -> dict:
     return {"birth_year": year, "gender": gender, "sector": sector}
 
 
-def _new_demographics(values: dict) -> Demographics:
+def new_demographics(values: dict) -> Demographics:
     return Demographics(**_check_demographics(values), consented_at=utcnow())
 
 
@@ -377,4 +398,4 @@ def delete_account(session: Session, user: User) -> None:
     user.home_area_id = None
     user.active = False
     user.deleted_at = utcnow()
-    session.flush()
+    end_all_sessions(session, user)

@@ -7,14 +7,17 @@ import logging
 
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request,
                    session, url_for)
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import services
 from app.accounts.forms import (DeleteAccountForm, DemographicsForm, LoginForm,
-                                PasswordChangeForm, ProfileForm, RegisterForm, ResetPasswordForm,
-                                ResetRequestForm, message)
+                                LogoutEverywhereForm, PasswordChangeForm, ProfileForm,
+                                ResetPasswordForm, ResetRequestForm, message)
+from app.accounts.sessions import end_all_sessions
+from app.common.jobs import enqueue
 from app.common.mail import send_mail
 from app.common.time import today_jst
 from app.common.urls import safe_next
@@ -69,52 +72,53 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    # A copy of the cookie (a shared computer, a stolen backup) must not outlive the logout:
+    # only a new session version disowns it, and that ends the person's other sessions too.
+    if current_user.is_authenticated:
+        end_all_sessions(db.session, current_user._get_current_object())
     logout_user()
     _renew_session()
     return redirect(url_for("main.index"))
 
 
-@bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], methods=["POST"])
-def register():
-    next_url = safe_next(request.args.get("next"), url_for("main.index"))
-    if current_user.is_authenticated:
-        return redirect(next_url)
-    form = RegisterForm()
-    if form.is_submitted():
-        valid = form.validate()
-        # The municipality is looked up even when another field is wrong: all messages at once.
-        area = _resolve_area(form) if not form.home_area.errors else None
-        if not form.email.errors and form.email.data and \
-                services.find_user_by_email(db.session, form.email.data) is not None:
-            # Said now, beside the other messages, not only after every other field is fixed.
-            _show(form, services.AccountError("email", "email_taken"))
-            valid = False
-        if valid and area is not None:
-            try:
-                user = services.register_user(
-                    db.session, email=form.email.data, password=form.password.data,
-                    display_name=form.display_name.data, residency=form.residency.data,
-                    home_area=area, locale=str(get_locale()),
-                    demographics=form.demographic_values() if form.consent_demographics.data else None)
-            except services.AccountError as error:
-                _show(form, error)
-            else:
-                _renew_session()
-                login_user(user)
-                flash(_("Welcome to Hiroba, %(name)s.", name=user.display_name), "success")
-                return redirect(next_url)
-    form.password.data = ""  # never echo a password back into the page
-    area_names = services.area_suggestions(db.session)
-    if area_names:
-        form.home_area.render_kw = {"list": "home-area-options"}
-    return render_template("accounts/register.html", form=form, area_names=area_names)
+def _keep_this_session(user) -> None:
+    """After end_all_sessions(): log this browser in again under the new version, and renew its
+    remember-me cookie if it had one."""
+    cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    login_user(user, remember=cookie in request.cookies)
+
+
+def _password_check_user_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+def password_check_limits(view):
+    """PASSWORD_CHECK_RATE_LIMIT on POSTs, per account and per client address, shared by every
+    route that checks the current password, so guessing cannot move from one route to another."""
+    def limit():
+        return current_app.config["PASSWORD_CHECK_RATE_LIMIT"]
+
+    view = limiter.shared_limit(limit, scope="password-check-address",
+                                key_func=get_remote_address, methods=["POST"])(view)
+    return limiter.shared_limit(limit, scope="password-check-user",
+                                key_func=_password_check_user_key, methods=["POST"])(view)
 
 
 # --- password reset ----------------------------------------------------------------------
 
+def send_account_mail(user_id: int, to: str, subject: str, body: str) -> None:
+    """A job (app.common.jobs): plain ids and strings, so a queue worker could run it too."""
+    if not send_mail(to, subject, body):
+        log.error("account mail to user %s could not be sent: %s", user_id, subject)
+
+
 def _reset_max_age() -> int:
     return int(current_app.config["PASSWORD_RESET_MAX_AGE"])
+
+
+def reset_link(user) -> str:
+    token = services.make_reset_token(user, current_app.config["SECRET_KEY"])
+    return url_for("accounts.reset_password", token=token, _external=True)
 
 
 def _reset_mail_body(name: str, link: str, minutes: int) -> str:
@@ -136,14 +140,13 @@ def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
         user = services.find_user_by_email(db.session, form.email.data)
-        if user is not None and user.is_active:
-            token = services.make_reset_token(user, current_app.config["SECRET_KEY"])
-            link = url_for("accounts.reset_password", token=token, _external=True)
+        if user is not None and user.may_recover:
+            link = reset_link(user)
             with force_locale(user.locale or "ja"):  # the mail speaks the reader's language
                 subject = _("Reset your Hiroba password")
                 body = _reset_mail_body(user.display_name, link, _reset_max_age() // 60)
-                if not send_mail(user.email, subject, body):
-                    log.error("password reset mail to user %s could not be sent", user.id)
+            # Sent after the response, so a registered address answers as fast as any other.
+            enqueue(send_account_mail, user.id, user.email, subject, body)
         # The same answer whether or not the address is registered.
         return render_template("accounts/reset_request.html", form=form, sent=True,
                                minutes=_reset_max_age() // 60)
@@ -160,7 +163,7 @@ def reset_password(token: str):
     form = ResetPasswordForm(email=user.email)
     if form.validate_on_submit():
         try:
-            services.set_password(db.session, user, form.new_password.data)
+            services.reset_password(db.session, user, form.new_password.data)
         except services.AccountError as error:
             form.new_password.errors = [message(error.code)]
         else:
@@ -241,6 +244,7 @@ def withdraw_demographics():
 
 @bp.route("/profile/password", methods=["GET", "POST"])
 @login_required
+@password_check_limits
 def change_password():
     user = current_user._get_current_object()
     form = PasswordChangeForm(email=user.email)
@@ -253,7 +257,11 @@ def change_password():
             except services.AccountError as error:
                 form.new_password.errors = [message(error.code)]
             else:
-                flash(_("Your password has been changed."), "success")
+                # Every other session is over; this one, where the person just proved the
+                # password, goes on under the new session version.
+                _keep_this_session(user)
+                flash(_("Your password has been changed. You have been logged out everywhere "
+                        "else."), "success")
                 return redirect(url_for("accounts.profile"))
     return render_template("accounts/password.html", form=form)
 
@@ -275,6 +283,7 @@ def export():
 
 @bp.route("/profile/delete", methods=["GET", "POST"])
 @login_required
+@password_check_limits
 def delete_account():
     user = current_user._get_current_object()
     form = DeleteAccountForm()
@@ -288,3 +297,22 @@ def delete_account():
             flash(_("Your account has been deleted. Thank you for taking part."), "success")
             return redirect(url_for("main.index"))
     return render_template("accounts/delete.html", form=form)
+
+
+@bp.route("/profile/sessions", methods=["GET", "POST"])
+@login_required
+def logout_everywhere():
+    """End every session and remember-me cookie of the account, this one included: for a lost
+    phone, or a computer someone else used."""
+    form = LogoutEverywhereForm()
+    if form.validate_on_submit():
+        end_all_sessions(db.session, current_user._get_current_object())
+        logout_user()
+        _renew_session()
+        flash(_("You have been logged out on every device. Log in again to go on."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/logout_everywhere.html", form=form)
+
+
+# Registration lives in its own module on this blueprint; imported last, it finds the helpers.
+from app.accounts import registration_views  # noqa: E402,F401

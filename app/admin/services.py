@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.models import ROLES, Demographics, RoleAssignment, User
+from app.accounts.sessions import end_all_sessions
 from app.admin.models import AuditEntry
 from app.areas.models import Area
 from app.common.pagination import Page, paginate
@@ -168,6 +169,7 @@ def revoke_role(session: Session, actor: User, user: User, assignment_id: int) -
     space_slug = assignment.space.slug if assignment.space else None
     user.roles.remove(assignment)
     session.flush()
+    end_all_sessions(session, user)  # sessions opened with the role do not outlive it
     audit(session, actor, "role.revoke", f"user:{user.id}", role=assignment.role, space=space_slug)
     return assignment
 
@@ -181,6 +183,9 @@ def set_active(session: Session, actor: User, user: User, active: bool) -> bool:
     if user.active == active:
         return False
     user.active = active
+    if not active:
+        # Otherwise a reactivation would bring every old session and cookie back to life.
+        end_all_sessions(session, user)
     session.flush()
     audit(session, actor, "user.reactivate" if active else "user.deactivate", f"user:{user.id}")
     return True

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import RoleAssignment, User
 from app.admin.services import audit
+from app.accounts.sessions import end_all_sessions
 from app.common.text import normalize_email
 from app.spaces.models import Space
 from app.spaces.services import N_, SpaceError
@@ -75,5 +76,7 @@ def remove_team_member(session: Session, space: Space, assignment: RoleAssignmen
                                 "before removing this one."))
     audit(session, actor, "team.remove", f"user:{assignment.user_id}", space=space.slug,
           role=assignment.role)
+    user = assignment.user
     session.delete(assignment)
     session.flush()
+    end_all_sessions(session, user)  # sessions opened with the role do not outlive it

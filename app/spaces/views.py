@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from app.accounts.permissions import (can_change_locked_age_settings, can_copy_space,
                                       can_create_space, can_facilitate, require)
 from app.common.pagination import parse_page
-from app.extensions import db
+from app.extensions import db, limiter
 from app.spaces import services, team
 from app.spaces.forms import ConfirmForm, CopySpaceForm, PhaseForm, SpaceForm, TeamMemberForm
 
@@ -208,8 +209,17 @@ def copy(slug: str):
 
 # --- team -----------------------------------------------------------------------------------
 
+def _team_add_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
 @bp.route("/<slug>/team", methods=["GET", "POST"])
 @require(can_facilitate)
+# Adding a member tells the facilitator whether an address has an account. They are adding a
+# person they know, so the answer stays ("no account uses this address" is what they need to
+# hear), but a facilitator account must not become a tool to test addresses by the thousand.
+@limiter.limit(lambda: current_app.config["TEAM_ADD_RATE_LIMIT"], key_func=_team_add_key,
+               methods=["POST"])
 def team_page(slug: str):
     space = g.space
     form = TeamMemberForm()
