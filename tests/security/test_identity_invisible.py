@@ -72,5 +72,6 @@ def test_login_team_and_admin_search_find_the_address_typed_with_a_hidden_charac
     assert services.find_user_by_email(db.session, "ta\u2060ro@example.jp").id == user.id
     assert [u.id for u in admin_services.search_users(db.session, "ta\u200bro").items] == [user.id]
     space = make.space()
-    assignment = team.add_team_member(db.session, space, "\ufefftaro@example.jp", "moderator")
+    assignment = team.add_team_member(db.session, space, "\ufefftaro@example.jp", "moderator",
+                                      actor=None)
     assert assignment.user_id == user.id
