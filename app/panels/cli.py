@@ -7,7 +7,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from app.panels import files
+from app.panels import files, lottery as lotteries
 from app.representation import sortition
 
 cli = AppGroup("panel", help="Citizens' panels: stratified selection by lottery.")
@@ -56,7 +56,7 @@ def describe_infeasible(error: sortition.InfeasibleQuotas, k: int) -> str:
 @click.option("--out", "out_path", required=True, type=_OUT, help="CSV of the selected people (their rows).")
 @click.option("--probabilities", "probabilities_path", type=_OUT,
               help="CSV id,probability: each volunteer's chance of selection in this draw.")
-@click.option("--lottery-size", "m", type=click.IntRange(min=1), default=sortition.DEFAULT_LOTTERY_SIZE,
+@click.option("--lottery-size", "m", type=click.IntRange(min=1), default=lotteries.DEFAULT_LOTTERY_SIZE,
               show_default=True, help="Number of equally likely panels the distribution is rounded to.")
 @click.option("--lottery", "lottery_path", type=_OUT,
               help="CSV of the numbered panels, to publish before the public number is known.")
@@ -81,7 +81,7 @@ def select(categories_path, people_path, k, algorithm, seed, out_path, probabili
             probabilities = distribution.probabilities
             summary = [f"Probabilities estimated from {samples} draws of the legacy method."]
         else:
-            lottery = sortition.to_lottery(distribution, m, seed=seed)
+            lottery = lotteries.to_lottery(distribution, m, seed=seed)
             number, chosen = lottery.pick(str(seed) if public_number is None else public_number)
             probabilities = lottery.probabilities
             summary = [
@@ -92,7 +92,8 @@ def select(categories_path, people_path, k, algorithm, seed, out_path, probabili
             ]
             if lottery_path:
                 files.write_lottery(lottery_path, lottery)
-    except (files.PanelFileError, sortition.InvalidSelectionInput, sortition.SelectionFailed) as exc:
+    except (files.PanelFileError, lotteries.LotteryInputError, sortition.InvalidSelectionInput,
+            sortition.SelectionFailed) as exc:
         _fail(str(exc))
     except sortition.InfeasibleQuotas as exc:
         _fail(describe_infeasible(exc, k))

@@ -11,7 +11,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.representation.sortition import Lottery, Quota
+from app.panels.lottery import Lottery
+from app.representation.sortition import Quota
 
 _HEADERS = (("category", "name"), ("feature", "value"))
 

@@ -1,4 +1,4 @@
-"""Stratified panel selection (sortition): quotas, fair selection probabilities, a public lottery.
+"""Stratified panel selection (sortition): quotas and fair selection probabilities.
 
 Pure numpy + HiGHS (``highspy``, open source) -- no Flask, SQLAlchemy or ``app`` imports.
 
@@ -20,20 +20,15 @@ algorithms choose a probability distribution over feasible panels:
 
 Volunteers with the same value in every stratifying feature (a *type*) are interchangeable: the
 leximin probabilities are unique, hence equal within a type, so the LPs and MIPs work on how many
-of each type a panel takes (a few hundred integers at most) instead of one binary per volunteer.
-This is exact, and is why a pool of thousands solves in seconds.
+of each type a panel takes (one integer per combination present in the pool, at most one per
+volunteer) instead of one binary per volunteer. This is exact, and with a handful of features it
+is why a pool of thousands solves in seconds.
 
-For a draw anyone can check, ``to_lottery`` rounds the distribution to a uniform lottery over m
-panels (Flanigan, Kehne and Procaccia, NeurIPS 2021): an integer programme picks how many of the m
-panels get each composition so that every type's probability moves as little as possible; within
-a type the places go round-robin through the volunteers in a seeded order. The exact change of
-every volunteer's probability is reported. The panel is then chosen by ``pick_number``:
-``1 + SHA-256(public number written in decimal) mod m``, from a number made public after the list.
+The uniform lottery over m panels made from a distribution, and its public pick, are in
+``app/panels/lottery.py``.
 """
 from __future__ import annotations
 
-import hashlib
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -41,10 +36,9 @@ import highspy
 import numpy as np
 
 __all__ = ["ALGORITHMS", "Conflict", "Distribution", "InfeasibleQuotas", "InvalidSelectionInput",
-           "Lottery", "Quota", "QuotaChange", "SelectionFailed", "find_distribution", "pick_number", "to_lottery"]
+           "Quota", "QuotaChange", "SelectionFailed", "find_distribution"]
 
 ALGORITHMS = ("leximin", "maximin", "legacy")
-DEFAULT_LOTTERY_SIZE = 1000
 _IMPROVES = 1e-9     # a priced panel must beat the LP's bound by this much to be added
 _POSITIVE = 1e-9     # a dual weight above this marks a volunteer whose probability is fixed
 _INF = highspy.kHighsInf
@@ -126,31 +120,6 @@ class Distribution:
     drawn: tuple[int, ...] | None = None
 
 
-@dataclass(frozen=True)
-class Lottery:
-    """m panels (tuples of volunteer indices into ``ids``), each drawn with probability 1/m."""
-    ids: tuple[str, ...]
-    panels: tuple[tuple[int, ...], ...]
-    probabilities: np.ndarray   # how many of the m panels hold the volunteer, / m
-    loss: np.ndarray            # |lottery probability - distribution probability| per volunteer
-    max_loss: float
-
-    def pick(self, public_number: str) -> tuple[int, tuple[str, ...]]:
-        """The lottery number (1..m) chosen by ``public_number`` and the ids of its members."""
-        number = pick_number(public_number, len(self.panels))
-        return number, tuple(self.ids[i] for i in self.panels[number - 1])
-
-
-def pick_number(public_number: str, m: int) -> int:
-    """``1 + int(SHA-256(n)) mod m`` where n is the public number in decimal without leading
-    zeros or separators (so "0042", "42" and "4 2" pick alike): anyone can re-run it."""
-    digits = "".join(str(public_number).split()).replace("-", "").replace(",", "")
-    if not digits.isascii() or not digits.isdigit():
-        raise InvalidSelectionInput("public_number", f"not a whole number: {public_number!r}")
-    digest = hashlib.sha256(str(int(digits)).encode("ascii")).digest()
-    return 1 + int.from_bytes(digest, "big") % m
-
-
 class _Instance:
     """The pool reduced to types: ``member[q, t]`` is 1 when type t has quota q's value."""
 
@@ -194,6 +163,9 @@ def _solver() -> highspy._core._Highs:
     # The raw class: highspy.Highs prints a banner on stdout, which would garble CLI output.
     h = highspy._core._Highs()
     h.setOptionValue("output_flag", False)
+    # One thread: these models are small, and HiGHS's spinning worker threads only slow a
+    # shared or busy machine down (and a web worker must not take every core).
+    h.setOptionValue("threads", 1)
     return h
 
 
@@ -205,36 +177,58 @@ def _add_rows(h, matrix: np.ndarray, lower, upper) -> None:
 
 
 class _PanelOracle:
-    """The MIP over panel compositions: integer counts per type, exactly k, every quota met."""
+    """The MIP over panel compositions: integer counts per type, exactly k, every quota met.
+    Its LP relaxation is solved first: often its optimal vertex is already integral, and then it
+    is the MIP's optimum at a twentieth of the cost."""
 
     def __init__(self, inst: _Instance, lower=None, upper=None):
         self.inst, T = inst, len(inst.sizes)
-        self.h = h = _solver()
-        h.setOptionValue("mip_rel_gap", 0.0)
-        h.setOptionValue("mip_abs_gap", 1e-12)
+        self.lp, self.h = self._model(lower, upper, integer=False), self._model(lower, upper, integer=True)
+        self.h.setOptionValue("mip_rel_gap", 0.0)
+        self.h.setOptionValue("mip_abs_gap", 1e-12)
+        self.h.setOptionValue("mip_improving_solution_save", True)
+        self._last_was_mip = False
+
+    def _model(self, lower, upper, integer: bool):
+        inst, T = self.inst, len(self.inst.sizes)
+        h = _solver()
         h.setOptionValue("presolve", "off")  # for these small models presolve costs more than it saves
-        h.setOptionValue("mip_improving_solution_save", True)
         empty = np.array([], dtype=np.int32)
         h.addCols(T, np.zeros(T), np.zeros(T), inst.sizes, 0, empty, empty, np.array([]))
-        h.changeColsIntegrality(T, np.arange(T, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * T))
+        if integer:
+            h.changeColsIntegrality(T, np.arange(T, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * T))
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
         _add_rows(h, np.ones((1, T)), inst.k, inst.k)
         _add_rows(h, inst.member, inst.lo if lower is None else lower, inst.hi if upper is None else upper)
+        return h
 
     def best(self, costs: np.ndarray) -> tuple[np.ndarray, float, float] | None:
         """(counts, value, upper bound on the value) of a best panel, or None if none exists."""
-        T = len(costs)
-        self.h.changeColsCost(T, np.arange(T, dtype=np.int32), np.asarray(costs, dtype=float))
-        self.h.run()
-        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return None
-        counts = np.rint(np.array(self.h.getSolution().col_value)).astype(np.int64)
-        info = self.h.getInfo()
-        return counts, float(counts @ costs), max(float(info.mip_dual_bound), float(counts @ costs))
+        T, costs = len(costs), np.asarray(costs, dtype=float)
+        columns = np.arange(T, dtype=np.int32)
+        self.lp.changeColsCost(T, columns, costs)
+        self.lp.run()
+        if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None  # no fractional panel, so no panel at all
+        relaxed = np.array(self.lp.getSolution().col_value)
+        bound = float(relaxed @ costs)  # the relaxation's optimum bounds every panel's value
+        counts = np.rint(relaxed)
+        self._last_was_mip = not np.allclose(relaxed, counts, rtol=0, atol=1e-9)
+        if self._last_was_mip:
+            self.h.changeColsCost(T, columns, costs)
+            self.h.run()
+            if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
+            counts = np.rint(np.array(self.h.getSolution().col_value))
+            bound = min(bound, max(float(self.h.getInfo().mip_dual_bound), float(counts @ costs)))
+        counts = counts.astype(np.int64)
+        return counts, float(counts @ costs), max(bound, float(counts @ costs))
 
     def runners_up(self) -> list[np.ndarray]:
-        """The other panels the last solve went through on its way to the best: good columns
-        for free, which saves column-generation rounds."""
+        """The other panels the last MIP went through on its way to the best: good columns for
+        free, which saves column-generation rounds."""
+        if not self._last_was_mip:
+            return []
         return [np.rint(np.array(s.col_value)).astype(np.int64) for s in self.h.getSavedMipSolutions()]
 
 
@@ -330,70 +324,6 @@ def _closest_distribution(inst: _Instance, compositions: np.ndarray, targets: np
     h.run()
     weights = np.maximum(np.array(h.getSolution().col_value)[:P], 0.0)
     return weights / weights.sum()
-
-
-def to_lottery(distribution: Distribution, m: int = DEFAULT_LOTTERY_SIZE, seed: int = 0,
-               time_limit: float = 5.0) -> Lottery:
-    """Round ``distribution`` (leximin or maximin) to m equally likely panels; see the docstring."""
-    if distribution.algorithm == "legacy":
-        raise InvalidSelectionInput("algorithm", "the legacy method draws directly; it has no lottery")
-    if isinstance(m, bool) or not isinstance(m, int) or m < 1:
-        raise InvalidSelectionInput("lottery_size", f"the lottery needs a positive whole number of panels, not {m!r}")
-    C, w = distribution.compositions, distribution.weights
-    counts = _round_counts(C, w, np.bincount(distribution.type_of).astype(float), m, time_limit)
-    rng = np.random.default_rng(seed)
-    members = [rng.permutation(np.flatnonzero(distribution.type_of == t)) for t in range(C.shape[1])]
-    cursor = np.zeros(C.shape[1], dtype=np.int64)
-    panels = []
-    for composition, copies in zip(C, counts):
-        for _ in range(copies):  # round-robin: within a type, places differ by at most one
-            chosen = []
-            for t in np.flatnonzero(composition):
-                take = (cursor[t] + np.arange(composition[t])) % len(members[t])
-                chosen.extend(members[t][take].tolist())
-                cursor[t] = (cursor[t] + composition[t]) % len(members[t])
-            panels.append(tuple(sorted(chosen)))
-    held = np.zeros(len(distribution.ids))
-    for panel in panels:
-        held[list(panel)] += 1
-    probabilities = held / m
-    loss = np.abs(probabilities - distribution.probabilities)
-    return Lottery(ids=distribution.ids, panels=tuple(panels), probabilities=probabilities,
-                   loss=loss, max_loss=float(loss.max()))
-
-
-def _round_counts(C: np.ndarray, w: np.ndarray, sizes: np.ndarray, m: int, time_limit: float) -> np.ndarray:
-    """Integers a_j (floor or ceil of m*w_j, summing to m) minimising the largest change of a
-    type's probability: min delta s.t. |sum_j (a_j - m w_j) C[j,t]| <= delta * sizes[t]."""
-    exact = m * w
-    low, high = np.floor(exact + 1e-9), np.ceil(exact - 1e-9)
-    fallback = low.copy()  # largest remainders: a valid answer if the MIP finds nothing better
-    fallback[np.argsort(-(exact - low))[: int(round(m - low.sum()))]] += 1
-    P, T = C.shape
-    h = _solver()
-    h.setOptionValue("time_limit", float(time_limit))
-    # delta is in units of 1/m; the round-robin within a type moves a volunteer by up to 1/m
-    # anyway, so proving the last quarter of a unit optimal is not worth seconds of search.
-    h.setOptionValue("mip_abs_gap", 0.25)
-    empty = np.array([], dtype=np.int32)
-    h.addCols(P + 1, np.r_[np.zeros(P), 1.0], np.r_[low, 0.0], np.r_[high, _INF], 0, empty, empty, np.array([]))
-    h.changeColsIntegrality(P, np.arange(P, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * P))
-    _add_rows(h, [np.r_[np.ones(P), 0.0]], m, m)
-    expected = exact @ C
-    _add_rows(h, np.c_[C.T, -sizes], -_INF, expected)
-    _add_rows(h, np.c_[C.T, sizes], expected, _INF)
-    h.setSolution(_solution(h, np.r_[fallback, np.max(np.abs(fallback @ C - expected) / sizes)]))
-    h.run()
-    solution = np.rint(np.array(h.getSolution().col_value)[:P]) if h.getSolution().value_valid else fallback
-    if solution.sum() != m or (solution < low).any() or (solution > high).any():
-        solution = fallback
-    return solution.astype(np.int64)
-
-
-def _solution(h, values: np.ndarray):
-    solution = h.getSolution()
-    solution.col_value = values.tolist()
-    return solution
 
 
 def _explain_infeasible(inst: _Instance) -> InfeasibleQuotas:

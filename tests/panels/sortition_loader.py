@@ -1,7 +1,9 @@
-"""`app/representation/sortition.py` loaded by path: the module is pure (numpy + HiGHS), and its
-tests should not depend on `app/__init__.py`, which imports Flask."""
+"""`app/representation/sortition.py` and `app/panels/lottery.py` loaded by path (both are pure,
+numpy + HiGHS, and their tests should not depend on `app/__init__.py`, which imports Flask), with
+brute-force references computed independently of them and the small instances the tests share."""
 from __future__ import annotations
 
+import ast
 import importlib.util
 import itertools
 import sys
@@ -9,11 +11,21 @@ from pathlib import Path
 
 import numpy as np
 
-PATH = Path(__file__).resolve().parents[2] / "app" / "representation" / "sortition.py"
-_spec = importlib.util.spec_from_file_location("hiroba_sortition_under_test", PATH)
-sortition = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = sortition  # dataclasses look their module up by name
-_spec.loader.exec_module(sortition)
+ROOT = Path(__file__).resolve().parents[2]
+PATH = ROOT / "app" / "representation" / "sortition.py"
+LOTTERY_PATH = ROOT / "app" / "panels" / "lottery.py"
+
+
+def _load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+sortition = _load("hiroba_sortition_under_test", PATH)
+lottery = _load("hiroba_lottery_under_test", LOTTERY_PATH)
 
 
 def feasible_panels(pool, quotas, k):
@@ -97,3 +109,32 @@ def agent_level_best(pool, quotas, k, weights):
     result = milp(-np.asarray(weights), constraints=LinearConstraint(np.array(rows), low, high),
                   integrality=np.ones(len(ids)), bounds=(0, 1))
     return -result.fun
+
+
+def quotas_of(spec):
+    return [sortition.Quota(feature, value, low, high) for feature, values in spec.items()
+            for value, (low, high) in values.items()]
+
+
+def pool_of(*groups):
+    """groups: (count, {feature: value}) -> ids g0_0, g0_1, ... in order."""
+    return {f"g{g}_{i}": dict(values) for g, (count, values) in enumerate(groups) for i in range(count)}
+
+
+def instance_a():
+    pool = pool_of((100, {"gender": "male", "politics": "con"}), (99, {"gender": "female", "politics": "lib"}),
+                   (1, {"gender": "female", "politics": "con"}))
+    quotas = quotas_of({"gender": {"male": (9, 20), "female": (9, 20)},
+                        "politics": {"con": (9, 20), "lib": (9, 20)}})
+    return pool, quotas, 20
+
+
+def imported_roots(path):
+    roots = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            roots |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0
+            roots.add(node.module.split(".")[0])
+    return roots

@@ -1,36 +1,15 @@
 """Worked examples for app/representation/sortition.py whose fair probabilities follow by hand
-(the reasoning is in each test), the optimality certificate, infeasibility explanations, the
-lottery and the public pick."""
+(the reasoning is in each test), the optimality certificate and infeasibility explanations."""
 from __future__ import annotations
 
-import ast
-import hashlib
 
 import numpy as np
 import pytest
 
-from tests.panels.sortition_loader import PATH, agent_level_best, brute_force_maximin, feasible_panels, sortition
+from tests.panels.sortition_loader import (PATH, agent_level_best, brute_force_maximin, feasible_panels, imported_roots,
+                                          instance_a, pool_of, quotas_of, sortition)
 
 Quota = sortition.Quota
-
-
-def quotas_of(spec):
-    return [Quota(feature, value, low, high) for feature, values in spec.items()
-            for value, (low, high) in values.items()]
-
-
-def pool_of(*groups):
-    """groups: (count, {feature: value}) -> ids g0_0, g0_1, ... in order."""
-    return {f"g{g}_{i}": dict(values) for g, (count, values) in enumerate(groups) for i in range(count)}
-
-
-def instance_a():
-    pool = pool_of((100, {"gender": "male", "politics": "con"}), (99, {"gender": "female", "politics": "lib"}),
-                   (1, {"gender": "female", "politics": "con"}))
-    quotas = quotas_of({"gender": {"male": (9, 20), "female": (9, 20)},
-                        "politics": {"con": (9, 20), "lib": (9, 20)}})
-    return pool, quotas, 20
-
 
 def test_instance_a_gives_everyone_one_tenth_and_proves_it():
     # Ten male-conservatives and ten female-liberals meet every quota, and so do panels with the
@@ -180,59 +159,5 @@ def test_malformed_input_is_named(pool, quotas, k, problem):
     assert caught.value.problem == problem
 
 
-# --- the lottery and the pick -------------------------------------------------
-
-def test_lottery_of_instance_a_is_exact_and_every_panel_is_feasible():
-    pool, quotas, k = instance_a()
-    lottery = sortition.to_lottery(sortition.find_distribution(pool, quotas, k), 1000, seed=5)
-    assert len(lottery.panels) == 1000
-    assert lottery.max_loss == pytest.approx(0, abs=1e-12)  # 1000 * 20 seats share out evenly
-    ids = list(pool)
-    for panel in lottery.panels:
-        assert len(set(panel)) == k
-        for q in quotas:
-            assert q.min <= sum(pool[ids[i]][q.feature] == q.value for i in panel) <= q.max
-
-
-def test_lottery_reports_the_loss_it_makes():
-    # C is certain, A/B 1/2 and D/E/F 1/3: with 7 panels these cannot be met exactly.
-    pool = pool_of((1, {"g": "z"}), (2, {"g": "x"}), (3, {"g": "y"}))
-    d = sortition.find_distribution(pool, quotas_of({"g": {"z": (1, 1), "x": (1, 1), "y": (0, 3)}}), 3)
-    lottery = sortition.to_lottery(d, 7, seed=1)
-    assert lottery.max_loss == pytest.approx(np.abs(lottery.probabilities - d.probabilities).max())
-    assert 0 < lottery.max_loss < 1 / 7  # round-robin within a type: 7 seats over 3 people is 3/2/2
-    assert lottery.probabilities.sum() == pytest.approx(3)
-
-
-def test_lottery_is_reproducible_from_the_seed():
-    pool, quotas, k = instance_a()
-    d = sortition.find_distribution(pool, quotas, k)
-    assert sortition.to_lottery(d, 50, seed=9).panels == sortition.to_lottery(d, 50, seed=9).panels
-    assert sortition.to_lottery(d, 50, seed=9).panels != sortition.to_lottery(d, 50, seed=10).panels
-
-
-def test_legacy_has_no_lottery():
-    pool, quotas, k = instance_a()
-    with pytest.raises(sortition.InvalidSelectionInput):
-        sortition.to_lottery(sortition.find_distribution(pool, quotas, k, "legacy", samples=10))
-
-
-def test_pick_number_is_sha256_of_the_decimal_number():
-    expected = 1 + int(hashlib.sha256(b"42").hexdigest(), 16) % 1000
-    assert sortition.pick_number("42", 1000) == expected
-    assert sortition.pick_number("0042", 1000) == sortition.pick_number(" 4-2 ", 1000) == expected
-    assert {sortition.pick_number(str(n), 7) for n in range(200)} == set(range(1, 8))
-    for bad in ("", "12a", "١٢"):
-        with pytest.raises(sortition.InvalidSelectionInput):
-            sortition.pick_number(bad, 10)
-
-
 def test_module_imports_no_web_or_database_code():
-    roots = set()
-    for node in ast.walk(ast.parse(PATH.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            roots |= {a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            assert node.level == 0
-            roots.add(node.module.split(".")[0])
-    assert roots <= {"__future__", "collections", "dataclasses", "hashlib", "math", "numpy", "highspy"}
+    assert imported_roots(PATH) <= {"__future__", "collections", "dataclasses", "numpy", "highspy"}

@@ -11,7 +11,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.panels.sortition_loader import brute_force_leximin, brute_force_maximin, feasible_panels, sortition
+from tests.panels.sortition_loader import (brute_force_leximin, brute_force_maximin, feasible_panels, lottery,
+                                          sortition)
 
 FEATURES = {"g": ("f", "m"), "a": ("young", "mid", "old")}
 
@@ -80,13 +81,13 @@ def test_lottery_panels_are_feasible_and_within_the_reported_loss(instance, m, s
     if not feasible_panels(pool, quotas, k):
         return
     d = sortition.find_distribution(pool, quotas, k)
-    lottery = sortition.to_lottery(d, m, seed=seed)
-    assert len(lottery.panels) == m
-    for panel in lottery.panels:
+    made = lottery.to_lottery(d, m, seed=seed)
+    assert len(made.panels) == m
+    for panel in made.panels:
         members = [d.ids[i] for i in panel]
         assert len(set(members)) == k and meets(pool, quotas, members)
-    assert (np.abs(lottery.probabilities - d.probabilities) <= lottery.max_loss + 1e-12).all()
-    assert abs(lottery.probabilities.sum() - k) < 1e-9
+    assert (np.abs(made.probabilities - d.probabilities) <= made.max_loss + 1e-12).all()
+    assert abs(made.probabilities.sum() - k) < 1e-9
 
 
 @PROPERTY_SETTINGS
