@@ -100,7 +100,7 @@ def gini(p: np.ndarray) -> float:
     """Mean absolute difference over all pairs, over twice the mean (0 = everyone equal)."""
     p = np.sort(p)
     n = len(p)
-    return float((2 * np.arange(1, n + 1) - n - 1) @ p / (n * p.sum()))
+    return max(0.0, float((2 * np.arange(1, n + 1) - n - 1) @ p / (n * p.sum())))  # no -0.000
 
 
 def main(names) -> None:
@@ -108,7 +108,7 @@ def main(names) -> None:
     header = f"{'inst':4} {'algorithm':9} {'n':>5} {'k':>4} {'min p':>9} {'bound':>9} {'Gini':>6} {'<k/2n':>6} {'wall s':>7} {'cpu s':>6}"
     print(header)
     print("-" * len(header))
-    lotteries = []
+    rounded = []
     for name in names:
         pool, quotas, k = INSTANCES[name]()
         n = len(pool)
@@ -124,11 +124,11 @@ def main(names) -> None:
             if algorithm == "leximin":
                 start = time.perf_counter()
                 lottery = lotteries.to_lottery(d, LOTTERY_SIZE, seed=SEED)
-                lotteries.append((name, lottery.max_loss, float(lottery.probabilities.min()),
+                rounded.append((name, lottery.max_loss, float(lottery.probabilities.min()),
                                   time.perf_counter() - start))
     print()
     print(f"leximin rounded to a uniform lottery over {LOTTERY_SIZE} panels:")
-    for name, loss, smallest, elapsed in lotteries:
+    for name, loss, smallest, elapsed in rounded:
         print(f"  ({name}) largest loss {loss:.5f}, smallest lottery probability {smallest:.4f}, {elapsed:.2f} s")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
