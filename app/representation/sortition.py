@@ -103,8 +103,10 @@ class InfeasibleQuotas(Exception):
 class Distribution:
     """Volunteer ``ids[i]`` (of type ``type_of[i]``) is selected with ``probabilities[i]``. Panel
     composition j takes ``compositions[j, t]`` volunteers of type t, uniformly among them, with
-    probability ``weights[j]``. ``dual_bound``/``certificate``: see the module docstring (None for
-    legacy, whose ``drawn`` is the panel the seed itself draws, as volunteer indices)."""
+    probability ``weights[j]``. ``min_probability`` is over everyone; ``dual_bound`` and
+    ``certificate`` (see the module docstring) are over the volunteers some panel can hold, as
+    those no panel can hold (a quota with max 0 for their value) are 0 under any distribution.
+    Both are None for legacy, whose ``drawn`` is the panel the seed itself draws (indices)."""
     algorithm: str
     ids: tuple[str, ...]
     k: int
@@ -270,7 +272,6 @@ def _leximin(inst: _Instance, oracle: _PanelOracle, stop_after_first: bool) -> D
     _add_rows(lp, [np.r_[np.array(p) / inst.sizes, -1.0] for p in panels], -_INF, 0.0)
     stages = priced = 0
     bound = certificate = None
-    minimum = 0.0
     while np.isnan(fixed).any():
         stages += 1
         while True:
@@ -288,7 +289,7 @@ def _leximin(inst: _Instance, oracle: _PanelOracle, stop_after_first: bool) -> D
             _add_rows(lp, [np.r_[c / inst.sizes, -1.0] for c in found], -_INF, 0.0)
         open_ = np.isnan(fixed)
         if stages == 1:
-            minimum, bound = value_now, upper
+            bound = upper
             certificate = (y / inst.sizes)[inst.type_of]
         newly = open_ & (y > _POSITIVE)
         if not newly.any():
