@@ -20,11 +20,13 @@ Instances (all generated here, deterministically from SEED):
     Dirichlet(4)-drawn factor per sub-area.
 (c) 2,000 volunteers, k = 200, age band (6) x sub-area (10), generated like (b) without gender.
 
-Anchors (from issue #14, not re-measured here): the reference library sortition-algorithms on
-(a) maximin 8.2 s, nash 4.6 s, minimum 0.1; on its (b) maximin 93 s, minimum 0.041, Gini 0.15,
-nash 179 s, legacy minimum 0.014; on its (c) maximin unfinished after 45 min, nash 352 s;
-published leximin (Flanigan et al. 2021, Gurobi) 1,162 s on a comparable pool. Note that (b) and
-(c) here are our own draws of the issue's descriptions, so the figures compare in kind.
+Anchors. The reference library sortition-algorithms 0.12.15 (HiGHS backend; its leximin needs
+Gurobi), measured once on this machine on the instances generated here (2026-12-06, load average
+5-7): (a) maximin 11.8 s, nash 4.8 s, both minimum 0.1; (b) maximin 219.5 s, minimum 0.030488,
+Gini 0.303; nash on (b) was stopped unfinished after about 40 minutes. Issue #14's figures, on its
+own draws of (b) and (c): maximin 93 s, minimum 0.041, Gini 0.15, nash 179 s, legacy minimum 0.014
+on (b); maximin unfinished after 45 min, nash 352 s, published leximin (Flanigan et al. 2021,
+Gurobi) 1,162 s on (c).
 """
 from __future__ import annotations
 
