@@ -36,6 +36,7 @@ CLI_MODULES = (
     "app.demo.cli",
     "app.representation.alerts_cli",
     "app.forum.cli",
+    "app.panels.cli",
 )
 
 
