@@ -113,7 +113,7 @@ def test_registration_errors_appear_next_to_fields_and_keep_the_input(open_page,
                                                                        mail_log,
                                                                        browser_problems):
     make.area()
-    make.user("hanako@example.jp", display_name="先にいる花子")
+    make.user("hanako@example.jp", display_name="先にいる花子", locale="en")  # reads English mail
     page = open_page(**PHONE)
     page.goto("/lang/en?next=/auth/register")
     page.fill("input[name=email]", "ｈａｎａｋｏ＠ｅｘａｍｐｌｅ．ｊｐ")  # the same address, full-width
