@@ -46,11 +46,18 @@ def test_create_survey_with_bad_then_good_input(fac, world, db):
     r = fac.post(base(world) + "/new", data={
         "title": "交通アンケート", "results_visibility": "live",
         "opens_at": "2030-05-01T10:00", "closes_at": "2030-05-31T18:00"})
+    # results public while open are no longer a choice: refused next to the field, kept typed
+    assert r.status_code == 422 and 'value="交通アンケート"' in r.get_data(as_text=True)
+    assert "Not a valid choice" in r.get_data(as_text=True)
+    assert 'value="live"' not in r.get_data(as_text=True)
+    r = fac.post(base(world) + "/new", data={
+        "title": "交通アンケート", "results_visibility": "private",
+        "opens_at": "2030-05-01T10:00", "closes_at": "2030-05-31T18:00"})
     assert r.status_code == 302 and "/build" in r.headers["Location"]
     survey = db.session.scalar(select(Survey).where(Survey.title == "交通アンケート"))
     assert survey.space_id == world.space.id and not survey.published
     assert survey.opens_at.hour == 1  # 10:00 in Japan is 01:00 UTC
-    assert survey.results_visibility == "live" and len(survey.sections) == 1
+    assert survey.results_visibility == "private" and len(survey.sections) == 1
     assert survey.status() == "draft"
 
 
