@@ -142,17 +142,22 @@ def _table(question, order, answered, counts, sums, k) -> Table:
     if question.kind in ("single", "multiple", "likert"):
         exact = (question.kind == "multiple" and question.min_choices is not None
                  and question.min_choices == question.max_choices)
-        hidden = count_figures(keys, columns, cells, totals, overall, total, k,
-                               multiple=question.kind == "multiple", exact_choices=exact)
-        hidden_cols = {c for c in columns if ("total", c) in hidden
-                       or ("total", c, keys[0] if keys else None) in hidden}
+        options = dict(multiple=question.kind == "multiple", exact_choices=exact)
+        hidden = count_figures(keys, columns, cells, totals, overall, total, k, **options)
+        if hidden is None:
+            # The audit hides one figure at a time; where a small cell needs two hidden at once
+            # (its row's overall count pins it), leaving the "All" column out often suffices.
+            hidden = count_figures(keys, columns, cells, totals, None, total, k, **options)
     else:  # ranking and number: respondents per column, then averages of whole columns
         hidden = column_figures(totals, total, k)
-        hidden_cols = {c for c in columns if ("total", c) in hidden}
+    unprotectable = hidden is None
+    hidden = set(columns) if hidden is None else hidden
+    hidden_cols = {c for c in columns if ("total", c) in hidden
+                   or ("total", c, keys[0] if keys else None) in hidden}
     table = Table(question, columns, {c: (None if c in hidden_cols else answered[c])
                                       for c in columns})
     table.answered = total
-    if columns and (total < k or len(hidden_cols) == len(columns)):
+    if columns and (unprotectable or total < k or len(hidden_cols) == len(columns)):
         # fewer than k people in all, or every group small: any breakdown would single them out
         table.suppressed_all = True
         table.totals = {c: None for c in columns}

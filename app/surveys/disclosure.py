@@ -40,14 +40,16 @@ def two_figures(value: float | None) -> float | None:
 # --- the shared audit on a table of counts ---------------------------------------------------
 
 def count_figures(rows: list[str], columns: list[str] | None, cells: dict, totals: dict,
-                  overall: dict, answered: int, k: int, *, multiple: bool = False,
-                  exact_choices: bool = False) -> set:
-    """Keys to hide among the counts of one question's table, decided by one `protect` call.
+                  overall: dict | None, answered: int, k: int, *, multiple: bool = False,
+                  exact_choices: bool = False) -> set | None:
+    """Keys to hide among the counts of one question's table, decided by one `protect` call;
+    None when some small figure cannot be protected by hiding others one at a time (e.g. a
+    group of 1 beside a single other group: the caller then shows none of the table).
 
     rows are answers (options, 'other', Likert points), columns the breakdown categories or
     None for the overall counts alone. Keys: ('cell', row, column), ('total', column) (for a
     multiple-choice question ('total', column, row), hidden together), ('overall', row).
-    Atoms are the counts of row x column. A single or Likert answer is one row per person, so
+    `overall` None leaves the overall counts out (hidden). Atoms are the counts of row x column. A single or Likert answer is one row per person, so
     a column total is the sum of its cells; a multiple-choice question has, per option, the
     people who chose it and those who did not, and `exact_choices` (everyone chose exactly m)
     publishes the sum of all choices too. The answered total is always shown."""
@@ -76,7 +78,7 @@ def count_figures(rows: list[str], columns: list[str] | None, cells: dict, total
                                       totals[c], group="totals"))
             if 0 < totals[c] < k:  # a small group: its zeros would say what all of it answered
                 together.append(keys + [("cell", r, c) for r in rows])
-    for i, r in enumerate(rows):
+    for i, r in enumerate(rows if overall is not None else []):
         figures.append(Figure(("overall", r), frozenset(atom(i, j) for j in range(width)),
                               overall[r], group="overall"))
     if multiple:
@@ -87,24 +89,31 @@ def count_figures(rows: list[str], columns: list[str] | None, cells: dict, total
         if exact_choices:
             figures.append(Figure(("choices",), frozenset(
                 atom(i, j) for i in range(len(rows)) for j in range(width)),
-                sum(overall.values()), hideable=False, sensitive=False))
+                sum(cells.values()) if columns else sum(overall.values()),
+                hideable=False, sensitive=False))
     else:
         figures.append(Figure(("answered",), frozenset(range(len(rows) * width)), answered,
                               hideable=False, sensitive=False))
     if not rows:
         return set()
-    return protect(len(rows) * width * per_row, figures, k, together).hidden
+    protection = protect(len(rows) * width * per_row, figures, k, together)
+    if protection.unprotectable:
+        return None
+    return protection.hidden | ({("overall", r) for r in rows} if overall is None else set())
 
 
-def column_figures(totals: dict, answered: int, k: int) -> set:
+def column_figures(totals: dict, answered: int, k: int) -> set | None:
     """Keys ('total', column) to hide when a table shows only respondents per column (number
-    and ranking questions) beside the answered total."""
+    and ranking questions) beside the answered total; None as for count_figures."""
     columns = list(totals)
     figures = [Figure(("total", c), frozenset({j}), totals[c], group="totals")
                for j, c in enumerate(columns)]
     figures.append(Figure(("answered",), frozenset(range(len(columns))), answered,
                           hideable=False, sensitive=False))
-    return protect(len(columns), figures, k).hidden if columns else set()
+    if not columns:
+        return set()
+    protection = protect(len(columns), figures, k)
+    return None if protection.unprotectable else protection.hidden
 
 
 # --- a results page or the API, for one audience ---------------------------------------------
@@ -189,7 +198,7 @@ def _protect_public(result: QuestionResult, k: int, weighted: bool, median) -> N
     hidden = count_figures(rows, None, {}, {}, counts, result.answered, k,
                            multiple=q.kind == "multiple", exact_choices=exact)
     for option in result.options:
-        if ("overall", option.key) in hidden:
+        if hidden is None or ("overall", option.key) in hidden:
             _hide_option(option)
             result.hidden += 1
     if result.hidden:
