@@ -35,7 +35,7 @@ def create_survey(session: Session, space, facilitator: User, cast: Cast, clock:
     phase = space.current_phase(today)
     survey = builder.create_survey(
         session, space, facilitator, title=data.SURVEY_TITLE,
-        description_md=data.SURVEY_DESCRIPTION, results_visibility="live", opens_at=opens,
+        description_md=data.SURVEY_DESCRIPTION, results_visibility="after_close", opens_at=opens,
         closes_at=utc_at(phase.ends_on, time(23, 59)))
     first = survey.sections[0]
     builder.update_section(session, first, title=data.SECTIONS[0][0],

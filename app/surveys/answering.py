@@ -16,6 +16,13 @@ OTHER = "other"  # form value of the "other (please specify)" choice
 SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 5000
 OTHER_TEXT_MAX = 200
+# Largest magnitude of a number answer when the question sets no range of its own: beyond any
+# count, amount or year a survey asks for, and far from where sums and means overflow a float.
+NUMBER_LIMIT = 1e12
+
+
+def within_limit(value: float) -> bool:
+    return math.isfinite(value) and abs(value) <= NUMBER_LIMIT
 
 
 @dataclass
@@ -186,7 +193,7 @@ def _check_choice(question, given: Given) -> Problem | None:
 
 def _check_number(question, given: Given) -> Problem | None:
     value = given.number
-    if value is None:
+    if value is None or not math.isfinite(value):
         return Problem.of("not_a_number")
     if question.integer_only and value != int(value):
         return Problem.of("whole_number")
@@ -197,6 +204,9 @@ def _check_number(question, given: Given) -> Problem | None:
         if low is not None:
             return Problem.of("number_at_least", min=format_number(low))
         return Problem.of("number_at_most", max=format_number(high))
+    if not within_limit(value):
+        return Problem.of("number_between", min=format_number(-NUMBER_LIMIT),
+                          max=format_number(NUMBER_LIMIT))
     return None
 
 

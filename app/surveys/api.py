@@ -1,24 +1,26 @@
 """JSON results of a survey: GET /api/v1/surveys/<id>/results?weighted=0|1.
 
-Readable by the facilitators of the survey's space at any time, and by everyone when the
-survey's results are open (by default once it has closed). Anything else answers 404, the same
-as a survey that does not exist, so ids cannot be probed.
+Readable by the facilitators of the survey's space at any time, and by everyone once a survey
+of a public space has closed (never while it is open; never for unlisted spaces, whose slug and
+title would otherwise be found by walking ids). Anything else answers 404, the same as a survey
+that does not exist. What is shown follows app.surveys.disclosure for the caller's audience.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.permissions import can_manage_surveys, can_view_survey_results
+from app.accounts.permissions import (can_facilitate, can_manage_surveys,
+                                      can_view_survey_results)
 from app.api.openapi import register_path, register_schema
 from app.common.time import to_jst
 from app.extensions import db
-from app.surveys import results, services
+from app.surveys import disclosure, results, services
 
 bp = Blueprint("surveys_api", __name__, url_prefix="/api/v1")
 
-RESULT_KEYS = ("survey", "respondents", "weighted", "weighting", "questions")
+RESULT_KEYS = ("survey", "respondents", "weighted", "weighting", "questions", "disclosure")
 SURVEY_KEYS = ("id", "title", "space", "status", "opens_at", "closes_at")
 WEIGHTING_KEYS = ("available", "reason", "variables", "effective_sample_size", "max_weight",
                   "min_weight", "cap", "lacking_demographics", "margins")
@@ -58,20 +60,26 @@ def _weighting(weighting: results.Weighting) -> dict:
     }
 
 
-def _question(result: results.QuestionResult, weighted: bool) -> dict:
+def _question(result: results.QuestionResult, weighted: bool, public: bool) -> dict:
     q = result.question
+    # Public shares to 0.1 point: finer digits of a weighted share would help match it to sums
+    # of known cell weights.
+    digits = 3 if public else 6
     out = {"id": q.id, "position": None, "kind": q.kind, "text": q.text,
            "answered": result.answered, "options": [], "mean": _round(result.mean),
-           "minimum": result.minimum, "maximum": result.maximum}
+           "minimum": result.minimum, "maximum": result.maximum,
+           "hidden": result.hidden, "too_few": result.too_few}
+    if q.kind == "number":
+        out["median"] = _round(result.median) if public else None
     if weighted:
         out["weighted_mean"] = _round(result.weighted_mean)
         out["effective_sample_size"] = _round(result.effective_n, 3)
     for option in result.options:
         row = {"key": option.key,
                "label": _("Other") if option.key == "other" else option.label,
-               "count": option.count, "share": _round(option.share)}
+               "count": option.count, "share": _round(option.share, digits)}
         if weighted:
-            row["weighted_share"] = _round(option.weighted_share)
+            row["weighted_share"] = _round(option.weighted_share, digits)
         if q.kind == "ranking":
             row["mean_rank"] = _round(option.mean_rank)
             if weighted:
@@ -85,6 +93,9 @@ def survey_results(survey_id: int):
     survey = services.get_survey_by_id(db.session, survey_id)
     if survey is None or not can_view_survey_results(current_user, survey):
         abort(404)
+    facilitator = can_facilitate(current_user, survey.space)
+    if survey.space.visibility != "public" and not facilitator:
+        abort(404)
     if not survey.space.surveys_enabled and not can_manage_surveys(current_user, survey.space):
         abort(404)
     flag = request.args.get("weighted", "0")
@@ -92,20 +103,24 @@ def survey_results(survey_id: int):
         return jsonify({"error": "weighted must be 0 or 1", "status": 400}), 400
     weighted = flag == "1"
     space = survey.space
-    weighting = results.compute_weighting(db.session, survey, space, cap=survey.weight_cap) \
-        if weighted else None
-    questions = results.question_results(db.session, survey, space, weighting)
+    k = current_app.config["MIN_CELL_FACILITATOR" if facilitator else "MIN_CELL_PUBLIC"]
+    shown = disclosure.release(db.session, survey, space, k=k, public=not facilitator)
+    if not weighted:  # raw figures only: the same release, its weights left out
+        for result in shown.questions:
+            result.weighted_mean = None
     body = {
         "survey": {"id": survey.id, "title": survey.title, "space": space.slug,
                    "status": survey.status(), "opens_at": _iso(survey.opens_at),
                    "closes_at": _iso(survey.closes_at)},
-        "respondents": results.respondent_count(db.session, survey),
+        "respondents": shown.respondents,
         "weighted": weighted,
-        "weighting": _weighting(weighting) if weighting is not None else None,
+        "weighting": _weighting(shown.weighting) if weighted else None,
         "questions": [],
+        "disclosure": {"min_group": k, "withheld": shown.withheld,
+                       "hidden_figures": shown.hidden},
     }
-    for position, result in enumerate(questions, 1):
-        row = _question(result, weighted)
+    for position, result in enumerate(shown.questions, 1):
+        row = _question(result, weighted, shown.public)
         row["position"] = position
         body["questions"].append(row)
     response = jsonify(body)
@@ -123,8 +138,9 @@ register_schema("SurveyOptionResult", {
     "properties": {
         "key": {"type": "string", "description": "Option id, 'other', or the Likert point."},
         "label": {"type": "string"},
-        "count": {"type": "integer", "description": "Respondents who chose it (ranking: who "
-                  "ranked it)."},
+        "count": {"type": ["integer", "null"], "description": "Respondents who chose it "
+                  "(ranking: who ranked it); null when hidden (fewer than the minimum group, or "
+                  "needed to keep one hidden)."},
         "share": {**_NUMBER_OR_NULL, "description": "count / answered; null for ranking."},
         "weighted_share": {**_NUMBER_OR_NULL, "description": "Population-weighted share "
                            "(only with weighted=1)."},
@@ -145,7 +161,13 @@ register_schema("SurveyQuestionResult", {
                     "description": "Empty for text and number questions (texts are not published "
                                    "in the API)."},
         "mean": {**_NUMBER_OR_NULL, "description": "Likert and number questions."},
-        "minimum": _NUMBER_OR_NULL, "maximum": _NUMBER_OR_NULL,
+        "minimum": {**_NUMBER_OR_NULL, "description": "Number questions, facilitators only."},
+        "maximum": {**_NUMBER_OR_NULL, "description": "Number questions, facilitators only."},
+        "median": {**_NUMBER_OR_NULL, "description": "Number questions, public: to two "
+                   "significant figures, like the mean."},
+        "hidden": {"type": "integer", "description": "Figures of this question withheld."},
+        "too_few": {"type": "boolean", "description": "Fewer answered than the minimum "
+                    "group: no figures."},
         "weighted_mean": {**_NUMBER_OR_NULL, "description": "Only with weighted=1."},
         "effective_sample_size": {**_NUMBER_OR_NULL, "description": "Kish's effective sample "
                                   "size of the weights of those who answered (weighted=1)."},
@@ -162,7 +184,8 @@ register_schema("SurveyResults", {
             "status": {"type": "string", "enum": ["open", "scheduled", "closed", "draft"]},
             "opens_at": {"type": ["string", "null"], "format": "date-time"},
             "closes_at": {"type": ["string", "null"], "format": "date-time"}}},
-        "respondents": {"type": "integer", "description": "Submitted responses."},
+        "respondents": {"type": ["integer", "null"], "description": "Submitted responses; "
+                        "null when withheld."},
         "weighted": {"type": "boolean"},
         "weighting": {"type": ["object", "null"], "required": list(WEIGHTING_KEYS),
                       "description": "Raking to the space's census margins (age band, gender) "
@@ -171,7 +194,8 @@ register_schema("SurveyResults", {
                       "properties": {
                           "available": {"type": "boolean"},
                           "reason": {"type": ["string", "null"], "enum": [
-                              "no_respondents", "no_margins", "not_converged", None]},
+                              "no_respondents", "no_margins", "not_converged", "small_cells",
+                              "withheld", None]},
                           "variables": {"type": "array", "items": {"type": "string"}},
                           "effective_sample_size": _NUMBER_OR_NULL,
                           "max_weight": _NUMBER_OR_NULL, "min_weight": _NUMBER_OR_NULL,
@@ -186,14 +210,23 @@ register_schema("SurveyResults", {
                                                      "more than 1 point away."}}},
         "questions": {"type": "array",
                       "items": {"$ref": "#/components/schemas/SurveyQuestionResult"}},
+        "disclosure": {"type": "object", "required": ["min_group", "withheld", "hidden_figures"],
+                       "description": "Groups smaller than min_group are never shown; withheld: "
+                                      "fewer respondents than that, so nothing is published.",
+                       "properties": {"min_group": {"type": "integer"},
+                                      "withheld": {"type": "boolean"},
+                                      "hidden_figures": {"type": "integer"}}},
     },
 })
 register_path("/surveys/{id}/results", {"get": {
     "operationId": "getSurveyResults",
     "summary": "Results of a survey per question, raw or population-weighted",
-    "description": "Readable by the facilitators of the survey's space, and by everyone when the "
-                   "survey's results are public (by default once it has closed). Otherwise 404, "
-                   "exactly as for a survey that does not exist.",
+    "description": "Readable by the facilitators of the survey's space, and by everyone once a "
+                   "survey of a public space has closed (never while open). Otherwise 404, "
+                   "exactly as for a survey that does not exist. Public results need at least "
+                   "MIN_CELL_PUBLIC respondents; smaller groups are hidden, weights are used "
+                   "only when every weighting cell holds the minimum group, and number "
+                   "questions show no minimum or maximum.",
     "parameters": [
         {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
         {"name": "weighted", "in": "query", "required": False,

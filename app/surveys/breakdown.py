@@ -1,10 +1,12 @@
 """Answers broken down by a demographic dimension of the respondents' ledger snapshots, with
 small groups suppressed.
 
-For each question the table is options x categories. A category (column) with fewer than k
-respondents is hidden whole, and so is a second one when it would be alone (its figures would
-follow from the published overall counts); inside the table stats.suppressed_table hides small
-cells and their partners per row and column. No Flask here.
+For each question the table is answers x categories, with the respondents per category, the
+overall count of each answer and the answered total beside them. Which of them to hide is
+decided over all of them at once by the shared audit (app.surveys.disclosure.count_figures,
+one `protect` call per question): cells and groups below k, and as many others as needed so
+that no sum or difference of what is shown recovers them. A small group is hidden whole, zeros
+included. No Flask here.
 """
 from __future__ import annotations
 
@@ -16,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import GENDERS, RESIDENCY_TYPES, SECTORS
 from app.representation import services as representation
-from app.representation import stats
 from app.representation.models import Participation
+from app.surveys.disclosure import column_figures, count_figures
 from app.surveys.models import Survey, SurveyAnswer, SurveyQuestion
 from app.surveys.results import answers_from
 
@@ -39,6 +41,7 @@ class Row:
     label: str
     cells: dict[str, Cell] = field(default_factory=dict)
     means: dict[str, float | None] = field(default_factory=dict)  # ranking: mean rank
+    overall: int | None = None  # all respondents who gave this answer; None when hidden
 
 
 @dataclass
@@ -48,7 +51,9 @@ class Table:
     totals: dict[str, int | None]  # respondents per column; None when hidden
     rows: list[Row] = field(default_factory=list)
     means: dict[str, float | None] = field(default_factory=dict)  # Likert and number
-    suppressed_all: bool = False  # one small group and nothing to hide it among
+    suppressed_all: bool = False  # too few people, or every group small: nothing shown
+    answered: int = 0  # respondents who answered the question (always shown)
+    hidden: int = 0  # figures withheld
 
 
 def category_order(space, dimension: str) -> list[str]:
@@ -128,36 +133,57 @@ def _table(question, order, answered, counts, sums, k) -> Table:
     extra = [c for c in answered if c not in order]
     columns = [c for c in order + extra if answered.get(c)]
     qid = question.id
-    hidden_cols = stats.suppressed_cells({c: answered[c] for c in columns}, k)
+    rows = _row_keys(question)
+    keys = [key for key, _ in rows]
+    total = sum(answered[c] for c in columns)
+    cells = {(key, c): counts.get((qid, key, c), 0) for key in keys for c in columns}
+    totals = {c: answered[c] for c in columns}
+    overall = {key: sum(cells[(key, c)] for c in columns) for key in keys}
+    if question.kind in ("single", "multiple", "likert"):
+        exact = (question.kind == "multiple" and question.min_choices is not None
+                 and question.min_choices == question.max_choices)
+        options = dict(multiple=question.kind == "multiple", exact_choices=exact)
+        hidden = count_figures(keys, columns, cells, totals, overall, total, k, **options)
+        if hidden is None:
+            # The audit hides one figure at a time; where a small cell needs two hidden at once
+            # (its row's overall count pins it), leaving the "All" column out often suffices.
+            hidden = count_figures(keys, columns, cells, totals, None, total, k, **options)
+    else:  # ranking and number: respondents per column, then averages of whole columns
+        hidden = column_figures(totals, total, k)
+    unprotectable = hidden is None
+    hidden = set(columns) if hidden is None else hidden
+    hidden_cols = {c for c in columns if ("total", c) in hidden
+                   or ("total", c, keys[0] if keys else None) in hidden}
     table = Table(question, columns, {c: (None if c in hidden_cols else answered[c])
                                       for c in columns})
-    if len(hidden_cols) == 1:
-        # a lone small group without a partner: its size follows from the overall total
+    table.answered = total
+    if columns and (unprotectable or total < k or len(hidden_cols) == len(columns)):
+        # fewer than k people in all, or every group small: any breakdown would single them out
         table.suppressed_all = True
         table.totals = {c: None for c in columns}
         return table
-    rows = _row_keys(question)
-    cells = {(key, c): counts.get((qid, key, c), 0) for key, _ in rows for c in columns}
-    # hidden columns count as small cells, so each line keeps at least two hidden cells
-    probe = {key: (1 if key[1] in hidden_cols else n) for key, n in cells.items()}
-    hidden = stats.suppressed_table(probe, k) if question.kind != "ranking" else set()
-    hidden |= {key for key in cells if key[1] in hidden_cols}
     for key, label in rows:
         row = Row(key, label)
+        row.overall = None if ("overall", key) in hidden else overall[key]
         for c in columns:
             n = cells[(key, c)]
-            if (key, c) in hidden:
+            if ("cell", key, c) in hidden or c in hidden_cols:
                 row.cells[c] = Cell(None, None, True)
+                table.hidden += 1
             else:
                 row.cells[c] = Cell(n, n / answered[c] if answered[c] else None)
             if question.kind == "ranking":
                 row.means[c] = None if c in hidden_cols or not n else sums[(qid, key, c)] / n
         table.rows.append(row)
     for c in columns:
-        if c in hidden_cols:
+        # A Likert mean is a weighted sum of the column's counts: shown only when all of them
+        # are, so it cannot solve a hidden one.
+        whole = c not in hidden_cols and not any(row.cells[c].hidden for row in table.rows)
+        if not whole:
             table.means[c] = None
         elif question.kind == "number":
             table.means[c] = sums.get((qid, "sum", c), 0.0) / answered[c]
         elif question.kind == "likert":
-            table.means[c] = sum(int(key) * cells[(key, c)] for key, _ in rows) / answered[c]
+            table.means[c] = sum(int(key) * cells[(key, c)] for key in keys) / answered[c]
+    table.hidden += len(hidden_cols) + sum(1 for row in table.rows if row.overall is None)
     return table

@@ -11,6 +11,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from app.common.text import normalize
+from app.surveys import answering
 from app.surveys.models import (CHOICE_KINDS, LIKERT_POINTS, OPTION_KINDS, QUESTION_KINDS,
                                 RESULTS_VISIBILITIES, Survey, SurveyOption, SurveyQuestion,
                                 SurveyResponse, SurveySection)
@@ -238,6 +239,11 @@ def _check_spec(survey: Survey, spec: dict, *, question: SurveyQuestion | None,
                      label_high=_text(spec.get("label_high"), END_LABEL_MAX, "label_high"))
     if kind == "number":
         low, high = spec.get("min_value"), spec.get("max_value")
+        for name, bound in (("min_value", low), ("max_value", high)):
+            if bound is not None and not answering.within_limit(bound):
+                raise SurveyError(N_("Use a number between %(min)s and %(max)s."), name,
+                                  min=answering.format_number(-answering.NUMBER_LIMIT),
+                                  max=answering.format_number(answering.NUMBER_LIMIT))
         if low is not None and high is not None and low > high:
             raise SurveyError(N_("The smallest value cannot be above the largest."), "max_value")
         clean.update(min_value=low, max_value=high, integer_only=bool(spec.get("integer_only")))

@@ -1,28 +1,39 @@
-"""Responses as CSV (UTF-8 with BOM so spreadsheet software reads Japanese correctly).
+"""The facilitators' export of a survey: two CSVs (UTF-8 with BOM so spreadsheet software reads
+Japanese correctly) that cannot be joined to each other. No Flask here.
 
-One line per submitted response, numbered 1..n. Demographic columns are the respondent's ledger
-categories, age only as the space's band -- never names, e-mail addresses or user ids -- and the
-population weight. Answers are streamed from one query ordered by response. No Flask here.
+Responses: one line per submitted response with the quasi-identifiers (age band, gender,
+residency, sector, from the ledger snapshot) made k-anonymous: a combination shared by fewer
+than k respondents has its sector blanked, then its residency, then its age band, then its
+gender, until every combination present holds at least k lines (or all are blank). The weight is
+the average of the group sharing the line's shown combination (a cell's own weight would tell
+the blanked categories). No response number, no submission date, and the lines are ordered by
+the shown combination and then at random, so neither order nor date points back to a person.
+Free text (and "other" texts) are not in it.
+
+Written answers: question and text only, shuffled: no demographics, no response number.
 """
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import random
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.common.time import to_jst
 from app.representation.models import Participation
 from app.representation.services import BELOW, UNKNOWN
 from app.surveys.answering import format_number
-from app.surveys.models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
+from app.surveys.models import TEXT_KINDS, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
 from app.surveys.results import Weighting, cell_columns
 
 BOM = "\ufeff"
 DEMOGRAPHIC_COLUMNS = ("age_band", "gender", "residency", "sector")
+BLANK_ORDER = ("sector", "residency", "age_band", "gender")  # least useful first
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_shuffler = random.SystemRandom()
 
 
 def _safe(value) -> str:
@@ -38,74 +49,141 @@ def _category(value) -> str:
 
 
 def _columns(question: SurveyQuestion, number: int) -> list[tuple[str, tuple]]:
-    """(header, what it holds) for each column of one question."""
+    """(header, what it holds) for each column of one question in the responses CSV."""
     head = f"Q{number} {question.text}"
     if question.kind in ("multiple", "ranking"):
-        cols = [(f"{head} [{o.label}]", ("option", o.id)) for o in question.options]
-    else:
-        cols = [(head, ("value",))]
-    if question.allow_other:
-        cols.append((f"{head} [other]", ("other",)))
-    return cols
+        return [(f"{head} [{o.label}]", ("option", o.id)) for o in question.options]
+    return [(head, ("value",))]
 
 
 def _value(question: SurveyQuestion, what: tuple, answers: list, labels: dict) -> str:
-    if what[0] == "other":
-        return next((_safe(a.text) for a in answers if a.is_other), "")
     if what[0] == "option":
         for a in answers:
             if a.option_id == what[1]:
                 return str(a.rank) if question.kind == "ranking" else "1"
-        return "" if not answers else ("0" if question.kind == "multiple" else "")
-    if question.kind == "single":
+        if question.kind == "multiple" and answers:
+            return "0"
+        return ""
+    if question.kind in ("single", "multiple"):  # "other" is said, its text is not
         for a in answers:
             if a.is_other:
                 return "other"
             if a.option_id is not None:
                 return _safe(labels.get(a.option_id, ""))
         return ""
-    if question.kind in ("likert", "number"):
-        return next((format_number(a.value_number) for a in answers
-                     if a.value_number is not None), "")
-    return next((_safe(a.text) for a in answers if a.text), "")
+    return next((format_number(a.value_number) for a in answers
+                 if a.value_number is not None), "")
 
 
-def export_csv(session: Session, survey: Survey, space, weighting: Weighting) -> Iterator[str]:
-    """The CSV text in chunks, BOM first."""
-    questions = survey.questions()
+def k_anonymise(lines: list[tuple[str, ...]], k: int) -> tuple[list[tuple[str, ...]], Counter]:
+    """Quasi-identifier tuples (in DEMOGRAPHIC_COLUMNS order) generalised so that every
+    combination present is shared by at least k lines, or all are blank; and how many values
+    were blanked per column. Groups only ever merge as values are blanked, so a group that
+    reached k keeps it."""
+    rows = [list(line) for line in lines]
+    blanked: Counter = Counter()
+    positions = {name: DEMOGRAPHIC_COLUMNS.index(name) for name in DEMOGRAPHIC_COLUMNS}
+
+    def blank(row: list, names) -> None:
+        for name in names:
+            if row[positions[name]]:
+                blanked[name] += 1
+                row[positions[name]] = ""
+
+    for name in BLANK_ORDER:
+        sizes = Counter(tuple(r) for r in rows)
+        for row in rows:
+            if sizes[tuple(row)] < k:
+                blank(row, [name])
+    # Left below k now is at most the all-blank group: the smallest other groups join it until
+    # it holds k, so that it cannot be told apart by what is missing from the others.
+    empty = ("",) * len(DEMOGRAPHIC_COLUMNS)
+    sizes = Counter(tuple(r) for r in rows)
+    while 0 < sizes.get(empty, 0) < k and len(sizes) > 1:
+        smallest = min((key for key in sizes if key != empty), key=lambda key: (sizes[key], key))
+        for row in rows:
+            if tuple(row) == smallest:
+                blank(row, DEMOGRAPHIC_COLUMNS)
+        sizes = Counter(tuple(r) for r in rows)
+    return [tuple(r) for r in rows], blanked
+
+
+@dataclass
+class ResponsesExport:
+    header: list[str]
+    rows: list[list[str]]
+    k: int
+    blanked: Counter = field(default_factory=Counter)  # values blanked per column
+
+    @property
+    def blanked_total(self) -> int:
+        return sum(self.blanked.values())
+
+
+def _submitted(survey: Survey):
+    return (SurveyResponse.survey_id == survey.id, SurveyResponse.submitted_at.is_not(None))
+
+
+def responses_export(session: Session, survey: Survey, space, weighting: Weighting,
+                     k: int) -> ResponsesExport:
+    questions = [q for q in survey.questions() if q.kind not in TEXT_KINDS]
     labels = {o.id: o.label for q in questions for o in q.options}
-    plan = [(q, col) for i, q in enumerate(questions, 1) for col in _columns(q, i)]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["response", "submitted_on", *DEMOGRAPHIC_COLUMNS, "weight",
-                     *[_safe(header) for _, (header, _) in plan]])
-    yield BOM + buffer.getvalue()
-
+    numbers = {q.id: i for i, q in enumerate(survey.questions(), 1)}
+    plan = [(q, col) for q in questions for col in _columns(q, numbers[q.id])]
     cells = cell_columns(space)
     responses = session.execute(
-        select(SurveyResponse.id, SurveyResponse.submitted_at, *cells)
+        select(SurveyResponse.id, *cells)
         .outerjoin(Participation, Participation.id == SurveyResponse.participation_id)
-        .where(SurveyResponse.survey_id == survey.id, SurveyResponse.submitted_at.is_not(None))
-        .order_by(SurveyResponse.id)).all()
-    answers = iter(session.execute(
-        select(SurveyAnswer)
-        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-        .where(SurveyResponse.survey_id == survey.id, SurveyResponse.submitted_at.is_not(None))
-        .order_by(SurveyAnswer.response_id, SurveyAnswer.id)
-        .execution_options(yield_per=2000)).scalars())
-    pending = next(answers, None)
-    for number, (response_id, submitted_at, *cell) in enumerate(responses, 1):
-        mine: dict[int, list] = {}
-        while pending is not None and pending.response_id <= response_id:
-            if pending.response_id == response_id:
-                mine.setdefault(pending.question_id, []).append(pending)
-            pending = next(answers, None)
-        weight = weighting.cell_weights.get(tuple(cell)) if weighting.available else None
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([
-            number, to_jst(submitted_at).date().isoformat(),
-            *[_category(v) for v in cell],
-            "" if weight is None else f"{weight:.6f}",
-            *[_value(q, what, mine.get(q.id, []), labels) for q, (_, what) in plan]])
-        yield buffer.getvalue()
+        .where(*_submitted(survey))).all()
+    answers: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    wanted = [q.id for q in questions]
+    for answer in session.execute(
+            select(SurveyAnswer).join(SurveyResponse,
+                                      SurveyResponse.id == SurveyAnswer.response_id)
+            .where(*_submitted(survey), SurveyAnswer.question_id.in_(wanted))
+            .order_by(SurveyAnswer.id)).scalars():
+        answers[answer.response_id][answer.question_id].append(answer)
+    shown, blanked = k_anonymise(
+        [tuple(_category(v) for v in cell) for _, *cell in responses], max(1, int(k)))
+    # the weight of a line is its shown group's average, so it says nothing the line hides
+    group_weights: dict[tuple, list[float]] = defaultdict(list)
+    if weighting.available:
+        for (_, *cell), key in zip(responses, shown):
+            group_weights[key].append(weighting.cell_weights.get(tuple(cell), 0.0))
+    lines = []
+    for (response_id, *_cell), key in zip(responses, shown):
+        weights = group_weights.get(key)
+        weight = f"{sum(weights) / len(weights):.6f}" if weights else ""
+        mine = answers.get(response_id, {})
+        lines.append((key, _shuffler.random(), [*key, weight, *[
+            _value(q, what, mine.get(q.id, []), labels) for q, (_, what) in plan]]))
+    lines.sort(key=lambda line: (line[0], line[1]))
+    header = [*DEMOGRAPHIC_COLUMNS, "weight", *[_safe(h) for _, (h, _) in plan]]
+    return ResponsesExport(header, [line[2] for line in lines], int(k), blanked)
+
+
+def text_export(session: Session, survey: Survey) -> list[list[str]]:
+    """[question, text] for every written answer and "other" text, shuffled."""
+    numbers = {q.id: (i, q) for i, q in enumerate(survey.questions(), 1)}
+    rows = []
+    for question_id, is_other, text in session.execute(
+            select(SurveyAnswer.question_id, SurveyAnswer.is_other, SurveyAnswer.text)
+            .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+            .where(*_submitted(survey), SurveyAnswer.text.is_not(None),
+                   SurveyAnswer.text != "")):
+        number, question = numbers[question_id]
+        head = f"Q{number} {question.text}" + (" [other]" if is_other else "")
+        rows.append([_safe(head), _safe(text)])
+    _shuffler.shuffle(rows)
+    return rows
+
+
+def to_csv(header: list[str], rows: list[list[str]], comment: str | None = None) -> str:
+    """CSV text, BOM first, with an optional first line '# comment' saying what was changed."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if comment:  # one field, quoted if need be, so spreadsheets keep it in the first cell
+        writer.writerow(["# " + " ".join(comment.split())])
+    writer.writerow(header)
+    writer.writerows(rows)
+    return BOM + buffer.getvalue()

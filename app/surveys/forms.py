@@ -27,7 +27,6 @@ KIND_LABELS = {
 }
 VISIBILITY_LABELS = {
     "after_close": _l("Everyone, once the survey has closed"),
-    "live": _l("Everyone, already while the survey is open"),
     "private": _l("Only the facilitators of this space"),
 }
 STATUS_LABELS = {

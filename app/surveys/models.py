@@ -19,9 +19,11 @@ CHOICE_KINDS = ("single", "multiple")  # may offer "other" and drive conditional
 OPTION_KINDS = ("single", "multiple", "ranking")  # have option rows
 TEXT_KINDS = ("short_text", "long_text")
 LIKERT_POINTS = (5, 7)
-# Who may read results: facilitators always; everyone after close (default), everyone while
-# open too ("live"), or nobody else ("private").
-RESULTS_VISIBILITIES = ("after_close", "live", "private")
+# Who may read results: facilitators always (live, while the survey is open too); everyone
+# else only once it has closed (default), or never ("private"). There is no "live for everyone"
+# setting: polling live public results before and after one submission gives away that
+# respondent's demographics and answers (issue #9), so public results are frozen at closing.
+RESULTS_VISIBILITIES = ("after_close", "private")
 SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 5000
 
@@ -32,6 +34,8 @@ class Survey(db.Model):
         CheckConstraint("opens_at IS NULL OR closes_at IS NULL OR opens_at < closes_at",
                         name="dates_order"),
         CheckConstraint("weight_cap IS NULL OR weight_cap > 1", name="weight_cap_range"),
+        CheckConstraint("results_visibility IN ('after_close', 'private')",
+                        name="results_visibility_values"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,11 +73,10 @@ class Survey(db.Model):
         return "open"
 
     def results_open_to_all(self, now: datetime | None = None) -> bool:
-        """Whether people other than the space's facilitators may read the results now."""
+        """Whether people other than the space's facilitators may read the results now: only
+        after closing, never while answers still come in."""
         if not self.published or self.results_visibility == "private":
             return False
-        if self.results_visibility == "live":
-            return self.status(now) in ("open", "closed")
         return self.status(now) == "closed"
 
     def questions(self) -> list[SurveyQuestion]:

@@ -65,7 +65,7 @@ class MarginCheck:
 @dataclass
 class Weighting:
     available: bool
-    reason: str | None = None  # 'no_respondents' | 'no_margins' | 'not_converged'
+    reason: str | None = None  # 'no_respondents' | 'no_margins' | 'not_converged' | 'small_cells'
     respondents: int = 0
     cap: float | None = None
     cell_weights: dict[Cell, float] = field(default_factory=dict)
@@ -75,6 +75,8 @@ class Weighting:
     margins: list[MarginCheck] = field(default_factory=list)
     lacking: int = 0  # respondents missing at least one weighting variable
     detail: str = ""  # the raking error (English, for logs and the API)
+    smallest_cell: int = 0  # respondents in the smallest joint cell of the variables in use
+    coarsened: bool = False  # weighted on age band x gender only: finer cells were too small
 
     @property
     def misses(self) -> list[tuple[str, str]]:
@@ -109,14 +111,37 @@ def cell_counts(session: Session, survey: Survey, space) -> dict[Cell, int]:
     return {tuple(row[:4]): row[4] for row in session.execute(stmt)}
 
 
-def compute_weighting(session: Session, survey: Survey, space, *,
-                      cap: float | None = None) -> Weighting:
-    """Raking weights per cell to the space's margins, with checks of what they achieve."""
+# Raking on fewer variables when the full joint cells are too small: the census ones.
+COARSE_DIMENSIONS = ("age_band", "gender")
+
+
+def compute_weighting(session: Session, survey: Survey, space, *, cap: float | None = None,
+                      min_cell: int | None = None) -> Weighting:
+    """Raking weights per cell to the space's margins, with checks of what they achieve.
+
+    Everyone in a joint cell of the weighting variables in use shares one weight, so a weighted
+    share ties answers to that cell. With `min_cell`, weights are given only when every such
+    cell holds at least `min_cell` respondents: first on every variable with figures, then on
+    age band x gender alone; otherwise not at all (reason 'small_cells')."""
     cells = cell_counts(session, survey, space)
     n = sum(cells.values())
     if n == 0:
         return Weighting(False, "no_respondents", cap=cap)
     available = population_margins(session, space)
+    weighting = _rake_cells(cells, available, n, cap)
+    if min_cell is None or not weighting.available or weighting.smallest_cell >= min_cell:
+        return weighting
+    coarse = {name: available[name] for name in COARSE_DIMENSIONS if name in available}
+    used = {m.dimension for m in weighting.margins}
+    if coarse and set(coarse) != used:
+        second = _rake_cells(cells, coarse, n, cap)
+        if second.available and second.smallest_cell >= min_cell:
+            second.coarsened = True
+            return second
+    return Weighting(False, "small_cells", respondents=n, cap=cap)
+
+
+def _rake_cells(cells: dict[Cell, int], available: dict, n: int, cap) -> Weighting:
     index = {name: CELL_DIMENSIONS.index(name) for name in available}
     # A respondent's category for a variable, or None when it has no target (unanswered,
     # another gender, under the minimum age ...): such a respondent is not adjusted on it.
@@ -153,10 +178,13 @@ def compute_weighting(session: Session, survey: Survey, space, *,
                   if any(category(cell, name) is None for name in margins))
     checks = [_margin_check(name, available[name][0], margins[name], empties[name], cells,
                             cell_weights, category) for name in margins]
+    joint: dict[tuple, int] = defaultdict(int)
+    for cell, count in cells.items():
+        joint[tuple(category(cell, name) for name in margins)] += count
     return Weighting(True, respondents=n, cap=cap, cell_weights=cell_weights,
                      effective_sample_size=effective_sample_size(weights),
                      max_weight=max(weights), min_weight=min(weights), margins=checks,
-                     lacking=lacking)
+                     lacking=lacking, smallest_cell=min(c for c in joint.values() if c))
 
 
 def _margin_check(name, kind, targets, empty, cells, cell_weights, category) -> MarginCheck:
@@ -204,6 +232,9 @@ class QuestionResult:
     minimum: float | None = None
     maximum: float | None = None
     effective_n: float | None = None  # Kish, over the weights of those who answered
+    median: float | None = None  # number questions, filled where a page shows it
+    hidden: int = 0  # figures of this question withheld by disclosure control
+    too_few: bool = False  # fewer answered than the minimum group: no summary at all
 
 
 class _Tally:

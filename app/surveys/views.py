@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template,
                    request, url_for)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app.accounts.forms import GENDER_LABELS as ACCOUNT_GENDER_LABELS
@@ -19,7 +20,8 @@ from app.common.text import normalize
 from app.extensions import db
 from app.representation import labels as rep_labels
 from app.spaces.services import get_space_by_slug
-from app.surveys import answering, breakdown, builder, export, results, services
+from app.admin.services import audit
+from app.surveys import answering, breakdown, builder, disclosure, export, results, services
 from app.surveys.forms import (KIND_LABELS, REFUSALS, STATUS_LABELS, VISIBILITY_LABELS,
                                WeightCapForm, problem_message)
 
@@ -258,15 +260,19 @@ def _results_survey_or_404(survey_id: int):
 
 
 def _charts(question_results, weighting) -> dict:
-    """A bar chart per choice or scale question: raw shares, and weighted ones beside them."""
+    """A bar chart per choice or scale question: raw shares, and weighted ones beside them
+    (only the options whose figures are shown)."""
     out = {}
     paired = weighting.available
     for result in question_results:
         q = result.question
-        if q.kind not in ("single", "multiple", "likert") or not result.answered:
+        if q.kind not in ("single", "multiple", "likert") or not result.answered \
+                or result.too_few:
             continue
         rows = []
         for option in result.options:
+            if option.count is None:
+                continue
             label = _("Other") if option.key == "other" else (
                 f"{option.key} {option.label}".strip() if q.kind == "likert" else option.label)
             rows.append(ShareBar(label, option.share, option.weighted_share if paired else None))
@@ -278,14 +284,19 @@ def _charts(question_results, weighting) -> dict:
     return out
 
 
+def results_k(manage: bool) -> int:
+    """The smallest group this audience may see."""
+    return current_app.config["MIN_CELL_FACILITATOR" if manage else "MIN_CELL_PUBLIC"]
+
+
 def _render_results(survey, cap_form, status: int = 200):
-    weighting = results.compute_weighting(db.session, survey, g.space, cap=survey.weight_cap)
-    question_results = results.question_results(db.session, survey, g.space, weighting)
+    manage = can_manage_surveys(current_user, g.space)
+    shown = disclosure.release(db.session, survey, g.space, k=results_k(manage),
+                               public=not manage)
     return render_template(
-        "surveys/results.html", survey=survey, weighting=weighting, cap_form=cap_form,
-        respondents=results.respondent_count(db.session, survey), questions=question_results,
-        charts=_charts(question_results, weighting),
-        manage=can_manage_surveys(current_user, g.space)), status
+        "surveys/results.html", survey=survey, release=shown, weighting=shown.weighting,
+        cap_form=cap_form, respondents=shown.respondents, questions=shown.questions,
+        charts=_charts(shown.questions, shown.weighting), manage=manage), status
 
 
 @bp.get("/<int:survey_id>/results")
@@ -343,12 +354,43 @@ def results_text(survey_id: int, question_id: int):
 @bp.get("/<int:survey_id>/export.csv")
 @require(can_manage_surveys)
 def export_csv(survey_id: int):
+    """?part=responses (default): the k-anonymous responses; ?part=text: the written answers
+    alone, which cannot be joined to them."""
     survey = _survey_or_404(survey_id)
-    weighting = results.compute_weighting(db.session, survey, g.space, cap=survey.weight_cap)
-    body = "".join(export.export_csv(db.session, survey, g.space, weighting))
-    filename = f"survey-{survey.id}-responses.csv"
+    part = request.args.get("part", "responses")
+    if part not in ("responses", "text"):
+        abort(404)
+    k = current_app.config["MIN_CELL_FACILITATOR"]
+    if part == "text":
+        rows = export.text_export(db.session, survey)
+        body = export.to_csv(["question", "text"], rows)
+        detail = {"part": part, "rows": len(rows)}
+    else:
+        weighting = results.compute_weighting(db.session, survey, g.space,
+                                              cap=survey.weight_cap, min_cell=k)
+        table = export.responses_export(db.session, survey, g.space, weighting, k)
+        note = ngettext(
+            "Demographic columns are generalised so that every combination is shared by at "
+            "least %(k)s respondents: %(num)s value was blanked.",
+            "Demographic columns are generalised so that every combination is shared by at "
+            "least %(k)s respondents: %(num)s values were blanked.",
+            table.blanked_total, k=k)
+        if table.blanked_total:
+            note += " " + _("Blanked per column: %(columns)s.", columns="; ".join(
+                f"{name} {n}" for name, n in table.blanked.items()))
+        if weighting.reason == "small_cells":
+            note += " " + _("Weights are left out: some weighting groups have fewer than "
+                            "%(k)s respondents.", k=k)
+        note += " " + _("Lines are in no particular order; written answers are in the other "
+                        "file.")
+        body = export.to_csv(table.header, table.rows, note)
+        detail = {"part": part, "rows": len(table.rows), "k": k,
+                  "blanked": dict(table.blanked)}
+    audit(db.session, current_user, "survey.export", f"survey:{survey.id}", **detail)
+    filename = f"survey-{survey.id}-{'written-answers' if part == 'text' else 'responses'}.csv"
     return Response(body.encode("utf-8"), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "no-store"})
 
 
 from app.surveys import builder_views  # noqa: E402,F401  (registers the builder's routes on bp)

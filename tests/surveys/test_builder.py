@@ -46,11 +46,18 @@ def test_create_survey_with_bad_then_good_input(fac, world, db):
     r = fac.post(base(world) + "/new", data={
         "title": "交通アンケート", "results_visibility": "live",
         "opens_at": "2030-05-01T10:00", "closes_at": "2030-05-31T18:00"})
+    # results public while open are no longer a choice: refused next to the field, kept typed
+    assert r.status_code == 422 and 'value="交通アンケート"' in r.get_data(as_text=True)
+    assert "Not a valid choice" in r.get_data(as_text=True)
+    assert 'value="live"' not in r.get_data(as_text=True)
+    r = fac.post(base(world) + "/new", data={
+        "title": "交通アンケート", "results_visibility": "private",
+        "opens_at": "2030-05-01T10:00", "closes_at": "2030-05-31T18:00"})
     assert r.status_code == 302 and "/build" in r.headers["Location"]
     survey = db.session.scalar(select(Survey).where(Survey.title == "交通アンケート"))
     assert survey.space_id == world.space.id and not survey.published
     assert survey.opens_at.hour == 1  # 10:00 in Japan is 01:00 UTC
-    assert survey.results_visibility == "live" and len(survey.sections) == 1
+    assert survey.results_visibility == "private" and len(survey.sections) == 1
     assert survey.status() == "draft"
 
 
@@ -69,6 +76,9 @@ def question_data(**kw):
     (question_data(kind="likert", label_low="", label_high="high"), "This field is required."),
     (question_data(kind="number", min_value="10", max_value="1"), "The smallest value cannot be above"),
     (question_data(kind="number", min_value="ten"), "Enter a number, e.g. 12."),
+    (question_data(kind="number", max_value="1e308"), "Use a number between -1000000000000 and"),
+    (question_data(kind="number", min_value="-1e13"), "Use a number between -1000000000000 and"),
+    (question_data(kind="number", max_value="inf"), "Enter a number, e.g. 12."),
     (question_data(kind="ranking", options="\n".join("abcdefghijk")), "Give between 2 and 10 options"),
     (question_data(text=""), "This field is required."),
     (question_data(kind="essay"), "Not a valid choice"),

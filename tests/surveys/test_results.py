@@ -7,13 +7,16 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
+from app.admin.models import AuditEntry
 from app.common.time import today_jst, utcnow
 from app.representation import population as pop
 from app.representation.population_files import PopulationRecord
 from app.representation.services import set_targets
 from app.surveys import breakdown, results, services
 from app.surveys.answering import Given
+from tests.surveys.attacker import breakdown_ranges
 from tests.surveys.conftest import Visitor
 
 YEAR = today_jst().year
@@ -172,7 +175,9 @@ def test_respondents_without_demographics_are_counted_and_not_adjusted(world, db
     assert sorted(weighting.cell_weights.values()) == pytest.approx([0.75, 1.0, 1.5])
 
 
-def test_group_without_respondents_is_named(client, world, db, make):
+def test_group_without_respondents_is_named(client, world, db, make, monkeypatch):
+    # one respondent per weighting cell: allowed only with a minimum group of 1
+    monkeypatch.setitem(client.application.config, "MIN_CELL_FACILITATOR", 1)
     load_population(db.session, {("female", 18, 29): 500, ("male", 18, 29): 500,
                                  ("female", 30, 39): 500, ("male", 30, 39): 500})
     respond(db, world, people(make, 1, age=25, gender="female")[0], single=0)
@@ -186,7 +191,9 @@ def test_group_without_respondents_is_named(client, world, db, make):
     assert "No respondent belongs to “30–39”" in html
 
 
-def test_cap_limits_weights_and_warns_about_missed_targets(client, world, db, make):
+def test_cap_limits_weights_and_warns_about_missed_targets(client, world, db, make,
+                                                          monkeypatch):
+    monkeypatch.setitem(client.application.config, "MIN_CELL_FACILITATOR", 1)
     load_population(db.session, {("female", 18, 29): 500, ("male", 18, 29): 500})
     respond(db, world, people(make, 1, age=25, gender="female")[0], single=0)
     for man in people(make, 9, age=25, gender="male"):
@@ -242,21 +249,25 @@ def test_breakdown_suppresses_small_groups(client, world, db, make):
     survey = services.get_survey_by_id(db.session, world.survey.id)
     tables = breakdown.breakdown(db.session, survey, world.space, "gender", 5)
     table = next(t for t in tables if t.question.id == world.questions["single"].id)
-    assert table.columns == ["female", "male", "other"]
-    # the 2 "other" respondents are hidden, and one more column so they cannot be derived
-    assert table.totals == {"female": 12, "male": None, "other": None}
+    assert table.columns == ["female", "male", "other"] and table.answered == 20
+    [true] = [t for t in breakdown.breakdown(db.session, survey, world.space, "gender", 1)
+              if t.question.id == world.questions["single"].id]
+    true_cells = {(row.key, c): row.cells[c].count for row in true.rows for c in true.columns}
+    assert table.totals["female"] == 12 and table.totals["other"] is None  # 2: primary
     cells = {(row.label, c): row.cells[c] for row in table.rows for c in table.columns}
     assert cells[("自動車", "female")].hidden  # 1 woman: primary
-    assert cells[("バス", "female")].hidden  # its partner in the column (the total is shown)
-    assert (cells[("地下鉄", "female")].count, cells[("地下鉄", "female")].share) == (6, 0.5)
     for row in table.rows:
-        hidden = [c for c in table.columns if row.cells[c].hidden]
-        assert len(hidden) != 1, row.key  # never a lone hidden cell in a row
         for c, cell in row.cells.items():
             assert cell.hidden or cell.count == 0 or cell.count >= 5
-    for c in table.columns:
-        hidden = [row.key for row in table.rows if row.cells[c].hidden]
-        assert len(hidden) != 1 or table.totals[c] is None
+            if not cell.hidden:
+                assert cell.count == true_cells[(row.key, c)]
+        assert row.overall is None or row.overall == sum(
+            true_cells[(row.key, c)] for c in table.columns)
+    # no sum or difference of what is shown narrows a small cell below 5 possible values
+    ranges = breakdown_ranges(table, true_cells, 5)
+    assert ranges and all(high - low >= 4 for low, high in ranges.values()), ranges
+    # "other" is a small group: its zero cells are hidden too
+    assert all(row.cells["other"].hidden for row in table.rows)
     # the page shows "< 5" and no hidden figure
     fac = Visitor(client, "fac@example.jp")
     html = fac.get(f"/spaces/{world.space.slug}/surveys/{world.survey.id}/results/breakdown?by=gender").get_data(as_text=True)
@@ -305,36 +316,52 @@ def test_csv_export(client, world, db, make):
     woman.display_name, woman.email = "山田花子", "hanako@example.jp"
     db.session.commit()
     respond(db, world, woman, single=0, text="=SUM(A1)", number="7", multiple=(0, 2))
-    for man in people(make, 3, age=25, gender="male"):
+    for man in people(make, 5, age=25, gender="male"):
         respond(db, world, man, single=None, other="徒歩")
     fac = Visitor(client, "fac@example.jp")
-    r = fac.get(f"/spaces/{world.space.slug}/surveys/{world.survey.id}/export.csv")
+    url = f"/spaces/{world.space.slug}/surveys/{world.survey.id}/export.csv"
+    r = fac.get(url)
     assert r.status_code == 200 and r.mimetype == "text/csv"
     assert "attachment" in r.headers["Content-Disposition"]
+    assert r.headers["Cache-Control"] == "no-store"
     body = r.data.decode("utf-8")
     assert body.startswith("\ufeff")
     assert "山田花子" not in body and "hanako@example.jp" not in body and "@" not in body
     rows = list(csv.reader(io.StringIO(body[1:])))
-    header, first = rows[0], rows[1]
-    assert header[:7] == ["response", "submitted_on", "age_band", "gender", "residency",
-                          "sector", "weight"]
-    assert len(rows) == 5
-    record = dict(zip(header, first))
-    assert record["response"] == "1" and record["age_band"] == "18-29"
-    assert record["gender"] == "female" and record["sector"] == "academia"
-    assert float(record["weight"]) == pytest.approx(2.0)  # 1 woman for half of 4
-    assert record["Q1 交通手段は?"] == "バス"
-    assert record["Q2 関心のある分野 [子育て]"] == "1" and record["Q2 関心のある分野 [福祉]"] == "0"
-    assert record["Q5 居住年数"] == "7"
-    assert record["Q7 自由意見"] == "'=SUM(A1)"  # never a formula in a spreadsheet
-    second = dict(zip(header, rows[2]))
-    assert second["Q1 交通手段は?"] == "other" and second["Q1 交通手段は? [other]"] == "徒歩"
-    assert sum(float(dict(zip(header, row))["weight"]) for row in rows[1:]) == pytest.approx(4)
+    comment, header = rows[0], rows[1]
+    assert comment[0].startswith("# ") and "at least 5 respondents" in comment[0]
+    assert header[:5] == ["age_band", "gender", "residency", "sector", "weight"]
+    assert not any("自由意見" in h or "バスの改善点" in h or "[other]" in h for h in header)
+    lines = [dict(zip(header, row)) for row in rows[2:]]
+    assert len(lines) == 6
+    # The men alone would share (18-29, male, resident): 5 lines. The woman alone would be
+    # the one blank line, so the men's group is blanked too.
+    assert all(line[c] == "" for line in lines for c in ("age_band", "gender", "sector"))
+    assert "1 value" not in comment[0] and "values were blanked" in comment[0]
+    # one woman is a weighting cell of 1: no weights rather than her own
+    assert {line["weight"] for line in lines} == {""} and "Weights are left out" in comment[0]
+    [hers] = [line for line in lines if line["Q1 交通手段は?"] == "バス"]
+    assert hers["Q2 関心のある分野 [子育て]"] == "1" and hers["Q2 関心のある分野 [福祉]"] == "0"
+    assert hers["Q5 居住年数"] == "7"
+    assert {line["Q1 交通手段は?"] for line in lines} == {"バス", "other"}
+    text = fac.get(url, query_string={"part": "text"})
+    assert text.headers["Cache-Control"] == "no-store"
+    text_rows = list(csv.reader(io.StringIO(text.data.decode("utf-8")[1:])))
+    assert text_rows[0] == ["question", "text"] and all(len(row) == 2 for row in text_rows)
+    assert ["Q7 自由意見", "'=SUM(A1)"] in text_rows  # never a formula in a spreadsheet
+    assert text_rows.count(["Q1 交通手段は? [other]", "徒歩"]) == 5
+    assert ["Q3 バスの改善点", "本数を増やして"] in text_rows
+    assert fac.get(url, query_string={"part": "all"}).status_code == 404
+    entries = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "survey.export")).all()
+    assert [(e.target, e.detail["part"]) for e in entries] == [
+        (f"survey:{world.survey.id}", "responses"), (f"survey:{world.survey.id}", "text")]
 
 
 # --- JSON API --------------------------------------------------------------------------------
 
-def test_api_results_keys_and_figures(client, world, db, make):
+def test_api_results_keys_and_figures(client, world, db, make, monkeypatch):
+    monkeypatch.setitem(client.application.config, "MIN_CELL_FACILITATOR", 1)
     load_population(db.session, {("female", 18, 29): 600, ("male", 18, 29): 400})
     respond(db, world, people(make, 1, age=25, gender="female")[0], single=0)
     for man in people(make, 3, age=25, gender="male"):
@@ -342,12 +369,14 @@ def test_api_results_keys_and_figures(client, world, db, make):
     fac = Visitor(client, "fac@example.jp")
     url = f"/api/v1/surveys/{world.survey.id}/results"
     raw = fac.get(url + "?weighted=0").json
-    assert set(raw) == {"survey", "respondents", "weighted", "weighting", "questions"}
+    assert set(raw) == {"survey", "respondents", "weighted", "weighting", "questions",
+                        "disclosure"}
+    assert raw["disclosure"] == {"min_group": 1, "withheld": False, "hidden_figures": 0}
     assert set(raw["survey"]) == {"id", "title", "space", "status", "opens_at", "closes_at"}
     assert raw["weighted"] is False and raw["weighting"] is None and raw["respondents"] == 4
     q1 = raw["questions"][0]
     assert set(q1) == {"id", "position", "kind", "text", "answered", "options", "mean",
-                       "minimum", "maximum"}
+                       "minimum", "maximum", "hidden", "too_few"}
     assert set(q1["options"][0]) == {"key", "label", "count", "share"}
     assert [o["count"] for o in q1["options"]] == [1, 3, 0, 0]
     ranking = next(q for q in raw["questions"] if q["kind"] == "ranking")
@@ -376,10 +405,6 @@ def test_results_visibility_rules(client, world, db, make):
     api = f"/api/v1/surveys/{world.survey.id}/results"
     part = Visitor(client, "part@example.jp")
     assert part.get(url).status_code == 404 and part.get(api).status_code == 404  # open
-    world.survey.results_visibility = "live"
-    db.session.commit()
-    assert part.get(url).status_code == 200 and part.get(api).status_code == 200
-    world.survey.results_visibility = "after_close"
     world.survey.opens_at = utcnow() - timedelta(days=3)
     world.survey.closes_at = utcnow() - timedelta(days=1)
     db.session.commit()
@@ -403,4 +428,4 @@ def test_openapi_document_lists_the_survey_results(client):
     assert operation["operationId"] == "getSurveyResults"
     schema = document["components"]["schemas"]["SurveyResults"]
     assert set(schema["required"]) == {"survey", "respondents", "weighted", "weighting",
-                                       "questions"}
+                                       "questions", "disclosure"}
