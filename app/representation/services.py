@@ -23,7 +23,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import RESIDENCY_TYPES, SECTORS
-from app.representation import batches, releases, stats
+from app.representation import batches, releases
 from app.representation.figures import CategoryLabel, CategoryRow, HeadlineFigure, Report, WeekPoint
 from app.representation.batches import WindowError
 from app.representation.indicators import headline, weekly_series
@@ -34,7 +34,7 @@ from app.representation.queries import (BELOW, DIMENSIONS, GENDERS, MODULE_FILTE
                                         ReportError, band_expression, check_scope,
                                         counts_statement, scope_filters)
 from app.representation.reference import (AgeBand, Reference, age_bands, reference_for,
-                                          target_reference, youth_band)
+                                          youth_band)
 
 # The interface other modules use; the types and indicators live in their own modules.
 __all__ = [

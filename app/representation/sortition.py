@@ -184,7 +184,7 @@ class _PanelOracle:
     is the MIP's optimum at a twentieth of the cost."""
 
     def __init__(self, inst: _Instance, lower=None, upper=None):
-        self.inst, T = inst, len(inst.sizes)
+        self.inst = inst
         self.lp, self.h = self._model(lower, upper, integer=False), self._model(lower, upper, integer=True)
         self.h.setOptionValue("mip_rel_gap", 0.0)
         self.h.setOptionValue("mip_abs_gap", 1e-12)
