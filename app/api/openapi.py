@@ -140,22 +140,80 @@ _REPRESENTATION_PARAMETERS = [
 ]
 _ERRORS = {"400": {"$ref": "#/components/responses/Error"},
            "404": {"$ref": "#/components/responses/Error"}}
+# Every API route is rate-limited and answers 503 while the database is unavailable.
+_LIMITS = {"429": {"description": "Too many requests from this client"},
+           "503": {"$ref": "#/components/responses/Error"}}
 
 register_path("/spaces/{slug}/representation", {"get": {
     "operationId": "getRepresentation",
     "summary": "Participants of a space compared with its reference population",
-    "description": "Public callers get the public minimum cell size (MIN_CELL_PUBLIC, default 10); "
-                   "logged-in facilitators of the space the facilitator one (default 5).",
+    "description": "Facilitators of the space get the live figures of whole batches, with "
+                   "filters (each call audited). Everyone else gets the latest public release, "
+                   "unfiltered (any filter: 400), and only for a public space whose transparency "
+                   "page is on (otherwise 404, also before the first release).",
     "parameters": _REPRESENTATION_PARAMETERS,
     "responses": {"200": {"description": "The comparison", "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/Representation"}}}}, **_ERRORS},
+        "schema": {"$ref": "#/components/schemas/Representation"}}}}, **_ERRORS, **_LIMITS},
 }})
 register_path("/spaces/{slug}/representation.csv", {"get": {
     "operationId": "getRepresentationCsv",
     "summary": "The same comparison as CSV (UTF-8 with BOM)",
     "parameters": _REPRESENTATION_PARAMETERS,
     "responses": {"200": {"description": "CSV: the category table, then overall figures",
-                          "content": {"text/csv": {"schema": {"type": "string"}}}}, **_ERRORS},
+                          "content": {"text/csv": {"schema": {"type": "string"}}}}, **_ERRORS,
+                  **_LIMITS},
+}})
+register_schema("ReleaseSummary", {
+    "type": "object",
+    "required": ["number", "published_at", "participants", "min_cell", "url"],
+    "properties": {
+        "number": {"type": "integer", "description": "1, 2, ... per space"},
+        "published_at": {"type": "string", "format": "date-time"},
+        "participants": {"type": "integer", "description": "The first this-many participants "
+                         "(by first participation) are covered."},
+        "min_cell": {"type": "integer", "description": "Smallest group shown."},
+        "url": {"type": "string"}},
+})
+_HEADLINE = {"type": ["object", "null"], "properties": {
+    "key": {"type": "string", "enum": ["youth", "women"]},
+    "count": {"type": ["integer", "null"]}, "n": {"type": ["integer", "null"]},
+    "share": _NUMBER_OR_NULL, "population_share": {"type": "number"},
+    "ci_low": _NUMBER_OR_NULL, "ci_high": _NUMBER_OR_NULL,
+    "flag": {"type": ["string", "null"]}, "suppressed": {"type": "boolean"},
+    "low": {"type": ["integer", "null"]}, "high": {"type": ["integer", "null"]},
+    "estimated": {"type": "boolean"}}}
+register_schema("Release", {
+    "allOf": [{"$ref": "#/components/schemas/ReleaseSummary"}],
+    "type": "object",
+    "required": ["space", "first_day", "last_day", "headline", "dimensions"],
+    "properties": {
+        "space": {"type": "string"},
+        "first_day": {"type": ["string", "null"], "format": "date"},
+        "last_day": {"type": ["string", "null"], "format": "date"},
+        "headline": {"type": "object", "properties": {"youth": _HEADLINE, "women": _HEADLINE}},
+        "dimensions": {"type": "object", "additionalProperties": {
+            "$ref": "#/components/schemas/Representation"}}},
+})
+_SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+register_path("/spaces/{slug}/releases", {"get": {
+    "operationId": "listReleases",
+    "summary": "The public releases of a space, newest first",
+    "description": "Only for a public space whose transparency page is on; otherwise 404.",
+    "parameters": [_SLUG],
+    "responses": {"200": {"description": "The releases", "content": {"application/json": {
+        "schema": {"type": "object", "required": ["space", "releases"], "properties": {
+            "space": {"type": "string"},
+            "releases": {"type": "array", "items": {
+                "$ref": "#/components/schemas/ReleaseSummary"}}}}}}},
+        **_ERRORS, **_LIMITS},
+}})
+register_path("/spaces/{slug}/releases/{number}", {"get": {
+    "operationId": "getRelease",
+    "summary": "One frozen public release: headline figures and every published dimension",
+    "parameters": [_SLUG, {"name": "number", "in": "path", "required": True,
+                           "schema": {"type": "integer", "minimum": 1}}],
+    "responses": {"200": {"description": "The release", "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Release"}}}}, **_ERRORS, **_LIMITS},
 }})
 register_path("/openapi.json", {"get": {
     "operationId": "getOpenApi",

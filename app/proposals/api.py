@@ -122,7 +122,7 @@ _STR_OR_NULL = {"type": ["string", "null"]}
 _NAMED = {"type": ["object", "null"], "additionalProperties": False,
           "properties": {"name_ja": {"type": "string"}, "name_en": _STR_OR_NULL}}
 register_schema("ProposalSummary", {
-    "type": "object", "additionalProperties": False,
+    "type": "object",  # open: Proposal extends it (allOf)
     "required": ["id", "space", "title", "status", "category", "area", "author", "support_count",
                  "threshold_reached_at", "published_at", "answered_at", "merged_into", "url"],
     "properties": {
