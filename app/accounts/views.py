@@ -15,7 +15,7 @@ from app.accounts import services
 from app.accounts.forms import (DeleteAccountForm, DemographicsForm, LoginForm,
                                 PasswordChangeForm, ProfileForm, RegisterForm, ResetPasswordForm,
                                 ResetRequestForm, message)
-from app.common.mail import send_mail
+from app.common.mail import absolute_url, one_line, send_mail
 from app.common.time import today_jst
 from app.common.urls import safe_next
 from app.extensions import db, limiter
@@ -120,7 +120,7 @@ def _reset_max_age() -> int:
 def _reset_mail_body(name: str, link: str, minutes: int) -> str:
     # Plain text built here rather than in an (HTML-escaping) template.
     return "\n\n".join([
-        _("Hello %(name)s,", name=name),
+        _("Hello %(name)s,", name=one_line(name)),
         _("Someone (hopefully you) asked to reset the password of your Hiroba account. To choose "
           "a new password, open this link within %(minutes)s minutes:", minutes=minutes),
         link,
@@ -138,7 +138,8 @@ def reset_request():
         user = services.find_user_by_email(db.session, form.email.data)
         if user is not None and user.is_active:
             token = services.make_reset_token(user, current_app.config["SECRET_KEY"])
-            link = url_for("accounts.reset_password", token=token, _external=True)
+            # From HIROBA_BASE_URL: a forged Host header must not send the victim elsewhere.
+            link = absolute_url("accounts.reset_password", token=token)
             with force_locale(user.locale or "ja"):  # the mail speaks the reader's language
                 subject = _("Reset your Hiroba password")
                 body = _reset_mail_body(user.display_name, link, _reset_max_age() // 60)
