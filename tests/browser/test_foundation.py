@@ -146,13 +146,13 @@ def test_login_switch_language_and_log_out(open_page, make, db, browser_problems
     assert html_lang(page) == "ja"
     assert page.inner_text("header .main-nav a[href='/auth/profile']") == "健二"
 
-    page.click("header a[hreflang=en]")
+    page.click("header form.language-switch button[lang=en]")
     page.wait_for_function("document.documentElement.lang === 'en'")
     assert page.inner_text("header form[action='/auth/logout'] button") == "Log out"
     assert page.url.endswith("/")  # back where the person was
     assert committed(db).get(User, user.id).locale == "en"
 
-    page.click("header a[hreflang=ja]")
+    page.click("header form.language-switch button[lang=ja]")
     page.wait_for_function("document.documentElement.lang === 'ja'")
     assert committed(db).get(User, user.id).locale == "ja"
 
