@@ -12,6 +12,13 @@ from app.extensions import db as _db
 BASE = "https://hiroba.example.lg.jp"
 
 
+@pytest.fixture(autouse=True)
+def mail_log_enabled(monkeypatch):
+    # Alembic's logging set-up (tests/test_migrations.py) disables existing loggers; the
+    # development mail transport is that log, so switch it back on for these tests.
+    monkeypatch.setattr(logging.getLogger("hiroba.mail"), "disabled", False)
+
+
 def _mail_log(caplog) -> str:
     return "\n".join(r.getMessage() for r in caplog.records if r.name == "hiroba.mail")
 
