@@ -240,7 +240,11 @@ def mail_log():
     logger.setLevel(level)
 
 
-def test_password_reset_through_the_mailed_link(open_page, make, db, mail_log, browser_problems):
+def test_password_reset_through_the_mailed_link(app, live_server, monkeypatch, open_page, make, db,
+                                                mail_log, browser_problems):
+    # Mailed links are built on the configured address (never the request's Host): here, the
+    # live server's.
+    monkeypatch.setitem(app.config, "HIROBA_BASE_URL", live_server.url)
     user = make.user("yui@example.jp", display_name="結衣", locale="en")
     page = open_page()
     page.goto("/auth/login")
