@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# wsgi.py serves the development SECRET_KEY only when the development config is asked for.
+export HIROBA_CONFIG ?= development
 
 .PHONY: run test lint audit install translations extract-messages update-messages db demo clean
 

@@ -15,8 +15,40 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+# Keys written in this file are public: wsgi.py refuses to serve with one of them unless
+# HIROBA_CONFIG=development is set explicitly.
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
+TEST_SECRET_KEY = "test-secret"
+PUBLISHED_SECRET_KEYS = (DEVELOPMENT_SECRET_KEY, TEST_SECRET_KEY)
+
+
+def refuse_published_secret_key(secret_key: str, chosen_config: str | None) -> None:
+    """Sessions and reset links signed with a key that is in the source code can be forged by
+    anyone: only a setup that says HIROBA_CONFIG=development out loud may serve with one (a
+    forgotten HIROBA_CONFIG must not quietly serve the development key). Called by wsgi.py."""
+    if secret_key in PUBLISHED_SECRET_KEYS and chosen_config != "development":
+        raise RuntimeError("Refusing to serve with a SECRET_KEY that is published in the source: "
+                           "set SECRET_KEY (and HIROBA_CONFIG=production), or "
+                           "HIROBA_CONFIG=development for a development server.")
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+    # The public address of the site (scheme, host, optional path), e.g.
+    # https://hiroba.example.lg.jp. Links in e-mails (password reset, digests) are built from it,
+    # never from the request's Host header, which anyone can forge. Production requires it and
+    # answers 400 to requests for any other host (TRUSTED_HOSTS, set from it in create_app).
+    HIROBA_BASE_URL = os.environ.get("HIROBA_BASE_URL", "http://localhost:5000")
+    # Reverse proxies in front of the app (nginx: 1). With 0 the X-Forwarded-* headers are
+    # ignored; with n, werkzeug's ProxyFix takes the client address and scheme from the n-th
+    # X-Forwarded-For / X-Forwarded-Proto entry from the right (the ones our proxies wrote), so
+    # rate limits count per person, not per proxy. Never more than the proxies really there:
+    # each extra one lets a client choose its own address.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    # Request size: the largest form Hiroba takes (a 10,000-character proposal is ~30 kB) with
+    # room to spare; bigger requests get 413 before anything reads them.
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
+    MAX_FORM_MEMORY_SIZE = _int("MAX_FORM_MEMORY_SIZE", 512 * 1024)
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'hiroba.sqlite3'}"
     )
@@ -69,22 +101,25 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret"
+    SECRET_KEY = TEST_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     SERVER_NAME = None
     JOBS_INLINE = True
+    HIROBA_BASE_URL = "http://localhost"  # the test client's host
 
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HIROBA_BASE_URL = os.environ.get("HIROBA_BASE_URL")
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "HIROBA_BASE_URL")
 
     @classmethod
     def check(cls) -> None:
-        missing = [n for n in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(n)]
+        missing = [n for n in cls.REQUIRED if not os.environ.get(n)]
         if missing:
             raise RuntimeError(
                 "Production refuses to start without: " + ", ".join(missing)

@@ -4,10 +4,12 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS, INSTANCE_DIR, ProductionConfig
@@ -48,6 +50,7 @@ def create_app(config_name: str = "development", overrides: dict | None = None) 
     app.config.from_object(config_class)
     if overrides:
         app.config.update(overrides)
+    _configure_host_and_proxies(app, production=config_class is ProductionConfig)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
 
@@ -59,6 +62,30 @@ def create_app(config_name: str = "development", overrides: dict | None = None) 
 
     register_error_handlers(app)
     return app
+
+
+def _configure_host_and_proxies(app: Flask, production: bool) -> None:
+    """The site's own address (HIROBA_BASE_URL) and the proxies in front of it.
+
+    In production a request for any other Host is refused with 400 (Flask's TRUSTED_HOSTS), so
+    a forged Host header can neither reach a page nor leak into a link. Behind TRUSTED_PROXIES
+    reverse proxies, ProxyFix takes the client's address and scheme from the X-Forwarded-For /
+    -Proto entries those proxies appended; X-Forwarded-Host is never trusted (nginx passes a
+    client's own one through unless told otherwise)."""
+    base_url = app.config.get("HIROBA_BASE_URL") or os.environ.get("HIROBA_BASE_URL") or ""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RuntimeError("HIROBA_BASE_URL must be an http(s) address such as "
+                           "https://hiroba.example.lg.jp, not " + repr(base_url))
+    app.config["HIROBA_BASE_URL"] = base_url
+    if production and app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = [parts.hostname]
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies < 0:
+        raise RuntimeError("TRUSTED_PROXIES must be 0 or more")
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0,
+                                x_port=0, x_prefix=0)
 
 
 def _select_locale() -> str:

@@ -63,10 +63,11 @@ def test_healthz_reports_a_reachable_redis(app):
         _db.engine.dispose()
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "HIROBA_BASE_URL"])
 def test_production_refuses_to_start_without_secret_key_or_database(monkeypatch, missing):
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("HIROBA_BASE_URL", "https://hiroba.example.lg.jp")
     monkeypatch.delenv(missing)
     with pytest.raises(RuntimeError, match=missing):
         create_app("production")
@@ -75,6 +76,7 @@ def test_production_refuses_to_start_without_secret_key_or_database(monkeypatch,
 def test_production_cookies_are_secure_httponly_and_lax(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("HIROBA_BASE_URL", "https://hiroba.example.lg.jp")
     ProductionConfig.check()
     # Rate limiting stays off: the limiter is one object shared by every app in the process.
     production = create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://",

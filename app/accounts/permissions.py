@@ -40,6 +40,27 @@ def can_change_locked_age_settings(user) -> bool:
     return is_admin(user)
 
 
+def can_reach_space_by_number(user, space) -> bool:
+    """An unlisted space is found through its address only. Where a page or the API is reached
+    by a number alone (a post's flag form, a proposal in the API), an unlisted space counts only
+    for its team (facilitators, moderators, admins) and the people who took part in it; for
+    everyone else it is as absent as a number nobody has, so walking numbers reveals no
+    unlisted address or title."""
+    if space.visibility == "public":
+        return True
+    if not (user and user.is_authenticated):
+        return False
+    if user.has_role("facilitator", space.id) or user.has_role("moderator", space.id):
+        return True
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.representation.models import Participation
+
+    return db.session.scalar(select(Participation.id).where(
+        Participation.space_id == space.id, Participation.user_id == user.id).limit(1)) is not None
+
+
 def can_copy_space(user, space) -> bool:
     """Copying a space as a template: its facilitators, and anyone who may create spaces when
     the source is public (good practice spreads to other municipalities)."""

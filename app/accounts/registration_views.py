@@ -12,6 +12,7 @@ from app.accounts.forms import RegisterForm
 from app.accounts.views import (_renew_session, _reset_max_age, _resolve_area, _show, bp,
                                 reset_link, send_account_mail)
 from app.common.jobs import enqueue
+from app.common.mail import absolute_url, one_line
 from app.common.urls import safe_next
 from app.extensions import db, limiter
 
@@ -19,7 +20,7 @@ from app.extensions import db, limiter
 def _confirmation_mail(user, link: str) -> tuple[str, str]:
     hours = registration.CONFIRM_MAX_AGE // 3600
     return _("Confirm your Hiroba registration"), "\n\n".join([
-        _("Hello %(name)s,", name=user.display_name),
+        _("Hello %(name)s,", name=one_line(user.display_name)),
         _("Thank you for registering with Hiroba. To finish, open this link within %(hours)s "
           "hours and press the button on the page:", hours=hours),
         link,
@@ -31,11 +32,11 @@ def _confirmation_mail(user, link: str) -> tuple[str, str]:
 
 def _someone_tried_mail(user) -> tuple[str, str]:
     return _("Someone tried to register with your e-mail address"), "\n\n".join([
-        _("Hello %(name)s,", name=user.display_name),
+        _("Hello %(name)s,", name=one_line(user.display_name)),
         _("Someone (perhaps you) tried to register a new Hiroba account with this e-mail "
           "address. It already has an account, so nothing was changed."),
         _("If it was you, log in here:"),
-        url_for("accounts.login", _external=True),
+        absolute_url("accounts.login"),
         _("If you forgot your password, choose a new one with this link within %(minutes)s "
           "minutes:", minutes=_reset_max_age() // 60),
         reset_link(user),
@@ -54,8 +55,9 @@ def _mail_the_owner(result: registration.Registration, next_url: str) -> None:
             subject, body = _someone_tried_mail(user)
         else:
             token = registration.make_confirmation_token(user, current_app.config["SECRET_KEY"])
-            link = url_for("accounts.confirm_registration", token=token, _external=True,
-                           **({"next": next_url} if next_url != url_for("main.index") else {}))
+            # From HIROBA_BASE_URL, never the request's Host header (link poisoning).
+            link = absolute_url("accounts.confirm_registration", token=token,
+                                **({"next": next_url} if next_url != url_for("main.index") else {}))
             subject, body = _confirmation_mail(user, link)
     enqueue(send_account_mail, user.id, user.email, subject, body)
 

@@ -18,7 +18,7 @@ from app.accounts.forms import (DeleteAccountForm, DemographicsForm, LoginForm,
                                 ResetPasswordForm, ResetRequestForm, message)
 from app.accounts.sessions import end_all_sessions
 from app.common.jobs import enqueue
-from app.common.mail import send_mail
+from app.common.mail import absolute_url, one_line, send_mail
 from app.common.time import today_jst
 from app.common.urls import safe_next
 from app.extensions import db, limiter
@@ -118,13 +118,14 @@ def _reset_max_age() -> int:
 
 def reset_link(user) -> str:
     token = services.make_reset_token(user, current_app.config["SECRET_KEY"])
-    return url_for("accounts.reset_password", token=token, _external=True)
+    # From HIROBA_BASE_URL: a forged Host header must not send the victim elsewhere.
+    return absolute_url("accounts.reset_password", token=token)
 
 
 def _reset_mail_body(name: str, link: str, minutes: int) -> str:
     # Plain text built here rather than in an (HTML-escaping) template.
     return "\n\n".join([
-        _("Hello %(name)s,", name=name),
+        _("Hello %(name)s,", name=one_line(name)),
         _("Someone (hopefully you) asked to reset the password of your Hiroba account. To choose "
           "a new password, open this link within %(minutes)s minutes:", minutes=minutes),
         link,

@@ -3,7 +3,6 @@ once every morning; running it more often never sends anyone a second e-mail the
 from __future__ import annotations
 
 import logging
-import os
 
 import click
 from flask import current_app
@@ -45,11 +44,10 @@ def send_digests(base_url: str, day=None) -> int:
 
 
 @cli.command("send-digests")
-@click.option("--base-url", default=lambda: os.environ.get("HIROBA_BASE_URL",
-                                                           "http://localhost:5000"),
-              show_default="$HIROBA_BASE_URL or http://localhost:5000",
+@click.option("--base-url", default=None, show_default="HIROBA_BASE_URL",
               help="Public address of the site, for the links in the e-mails.")
-def send_digests_command(base_url: str) -> None:
+def send_digests_command(base_url: str | None) -> None:
     """E-mail each opted-in person their unread forum notifications, at most once a day."""
+    base_url = base_url or current_app.config["HIROBA_BASE_URL"]
     count = send_digests(base_url.rstrip("/") + "/")
     click.echo(f"{count} digest e-mail(s) sent.")

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.common.mail import one_line
 from app.common.time import utcnow
 from app.forum.models import DigestSent
 from app.notifications.kinds import render
@@ -80,12 +81,13 @@ def compose(user: User, notifications: list[Notification], total: int,
     renderers' links) with the locale forced by the caller."""
     subject = ngettext("Hiroba forum: %(num)d new notification",
                        "Hiroba forum: %(num)d new notifications", total)
-    lines = [_("Hello %(name)s,", name=user.display_name), "",
+    # Messages carry titles people typed: one line each, so none can add lines of its own.
+    lines = [_("Hello %(name)s,", name=one_line(user.display_name)), "",
              ngettext("You have %(num)d new notification in the Hiroba forum:",
                       "You have %(num)d new notifications in the Hiroba forum:", total), ""]
     for notification in notifications:
         shown = render(notification.kind, notification.payload)
-        lines.append(f"- {shown.message}")
+        lines.append(f"- {one_line(shown.message)}")
         if shown.url:
             lines.append(f"  {urljoin(base_url, shown.url)}")
     if total > len(notifications):

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
+from app.common.forms import bound_echo
 from app.forum.services import BODY_MAX, TITLE_MAX, ForumError, clean_text
 
 
@@ -16,6 +17,7 @@ def _text_rule(limit: int, field_name: str):
         try:
             clean_text(field.data, limit, field_name)
         except ForumError as error:
+            bound_echo(field, limit)  # never send megabytes back
             raise ValidationError(_(error.message, **error.params)) from None
     return check
 

@@ -96,6 +96,16 @@ def _post_or_404(post_id: int):
     return post
 
 
+def _title_hidden_from_visitor(thread) -> bool:
+    """A thread whose opening post a moderator hid shows "Hidden thread" instead of its title
+    to everyone but that post's author and the moderators (the title may be what was hidden)."""
+    from app.moderation.services import opening_post
+
+    opening = opening_post(db.session, thread)
+    return bool(opening is not None and opening.is_hidden and thread.module == "forum"
+                and not can_see_hidden_post(current_user, opening))
+
+
 def _post_url(post, per_page: int = REPLIES_PER_PAGE) -> str:
     page = services.page_of_post(db.session, post, per_page)
     return url_for(".thread", thread_id=post.thread_id, page=page if page > 1 else None,
@@ -220,12 +230,14 @@ def edit_post(post_id: int):
         # Checked first: no point in checking a text that cannot be saved anyway.
         form.page_errors = [_("Posts can be edited only within %(minutes)d minutes of writing "
                               "them.", minutes=EDIT_MINUTES)]
-        return render_template("forum/edit.html", form=form, post=post, expired=True), \
+        return render_template("forum/edit.html", form=form, post=post, expired=True,
+                               title_hidden=_title_hidden_from_visitor(post.thread)), \
             (200 if request.method == "GET" else 422)
     if request.method == "GET":
         form.body.data = post.body
         form.title.data = post.thread.title
-        return render_template("forum/edit.html", form=form, post=post)
+        return render_template("forum/edit.html", form=form, post=post,
+                               title_hidden=_title_hidden_from_visitor(post.thread))
     if form.validate():
         try:
             changed = services.edit_post(db.session, post, current_user, form.body.data,
@@ -236,7 +248,8 @@ def edit_post(post_id: int):
         else:
             flash(_("Your post is updated.") if changed else _("Nothing was changed."), "success")
             return redirect(_post_url(post))
-    return render_template("forum/edit.html", form=form, post=post), 422
+    return render_template("forum/edit.html", form=form, post=post,
+                           title_hidden=_title_hidden_from_visitor(post.thread)), 422
 
 
 @bp.route(FORUM + "/posts/<int:post_id>/delete", methods=["GET", "POST"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import SecurityError
 
 from app.extensions import db
 from app.health.outage import register_outage_handlers
@@ -13,6 +14,7 @@ MESSAGES = {
     403: lambda: _("You do not have permission to see this page."),
     404: lambda: _("The page was not found."),
     405: lambda: _("This method is not allowed here."),
+    413: lambda: _("What you sent is too large. Please shorten it and try again."),
     429: lambda: _("Too many attempts. Please wait a moment and try again."),
     500: lambda: _("Something went wrong on our side. Please try again later."),
 }
@@ -35,3 +37,11 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(e):
         return _render(400, _("The form expired or was sent from elsewhere. Please reload the page and try again."))
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(e):
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page with links;
+        # a short plain answer that echoes nothing of the request.
+        db.session.rollback()
+        return (_("This site does not answer to this address."), 400,
+                {"Content-Type": "text/plain; charset=utf-8"})

@@ -18,13 +18,17 @@ def index():
     return render_template("index.html", spaces=list_public_spaces(db.session, limit=6))
 
 
-@bp.get("/lang/<code>")
+@bp.route("/lang/<code>", methods=["GET", "POST"])
 def set_language(code: str):
+    """The language switch. Only the header's POST form (CSRF-protected) changes a logged-in
+    person's stored language; a GET, which any other site can make a browser send, changes this
+    browser's session only."""
     if code in ("ja", "en"):
         session["locale"] = code
-        if current_user.is_authenticated:
+        if request.method == "POST" and current_user.is_authenticated:
             current_user.locale = code
-    return redirect(safe_next(request.args.get("next"), url_for("main.index")))
+    return redirect(safe_next(request.values.get("next"), url_for("main.index")),
+                    303 if request.method == "POST" else 302)
 
 
 @bp.get("/healthz")

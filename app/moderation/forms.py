@@ -5,8 +5,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired
 
+from app.common.forms import MaxLength
 from app.moderation.models import FLAG_REASONS
 from app.moderation.services import NOTE_MAX
 
@@ -30,7 +31,7 @@ class FlagForm(FlaskForm):
                         choices=reason_choices(), validate_choice=False,
                         validators=[InputRequired(message=CHOOSE_REASON)])
     note = TextAreaField(_l("Details (required for “Other”)"),
-                         validators=[Length(max=NOTE_MAX, message=TOO_LONG)],
+                         validators=[MaxLength(NOTE_MAX, TOO_LONG)],
                          render_kw={"rows": 3, "maxlength": NOTE_MAX})
 
 
@@ -40,7 +41,7 @@ class HideForm(FlaskForm):
                          validate_choice=False,
                          validators=[InputRequired(message=CHOOSE_REASON)])
     note = TextAreaField(_l("Explanation for the author (required for “Other”)"),
-                         validators=[Length(max=NOTE_MAX, message=TOO_LONG)],
+                         validators=[MaxLength(NOTE_MAX, TOO_LONG)],
                          render_kw={"rows": 3, "maxlength": NOTE_MAX})
 
 
@@ -52,5 +53,5 @@ class BlockForm(FlaskForm):
                        validators=[InputRequired(message=_l("Choose where the block applies."))])
     reason = TextAreaField(_l("Reason (kept in the audit log)"),
                            validators=[DataRequired(message=_l("Please explain in a few words.")),
-                                       Length(max=NOTE_MAX, message=TOO_LONG)],
+                                       MaxLength(NOTE_MAX, TOO_LONG)],
                            render_kw={"rows": 2, "maxlength": NOTE_MAX})

@@ -267,3 +267,8 @@ def dismiss_flags(session: Session, post: Post, actor) -> int:
 
 def get_post(session: Session, post_id: int) -> Post | None:
     return session.scalar(select(Post).where(Post.id == post_id).options(*_POST_CONTEXT))
+
+
+def opening_post(session: Session, thread) -> Post | None:
+    """The post that opened `thread` (its hidden state hides the thread's title)."""
+    return session.scalar(select(Post).where(Post.thread_id == thread.id, Post.is_opening))

@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.permissions import (can_block_site_wide, can_block_user, can_flag_post,
-                                      can_moderate, can_use_moderation_queue)
+                                      can_moderate, can_reach_space_by_number,
+                                      can_see_hidden_post, can_use_moderation_queue)
 from app.common.pagination import parse_page
 from app.extensions import db
 from app.moderation import services
@@ -208,12 +209,31 @@ def unblock(block_id: int):
 
 # --- flagging (every logged-in person) -----------------------------------------------------
 
+def _flaggable_post(post_id: int):
+    """The post, if the visitor may see it; 404 otherwise, the same answer as for a number no
+    post has. The flag page shows the post's text, its thread's title and its space, so:
+    nothing hidden or deleted (there is nothing left to flag), nothing in a thread whose
+    opening post a moderator hid (its title may be the very thing hidden), and in an unlisted
+    space only for those who came with its address (`space=<slug>`, as the Report links carry
+    it) or belong to it."""
+    post = services.get_post(db.session, post_id)
+    if post is None or not post.thread.space.forum_enabled or post.is_hidden or post.is_deleted:
+        abort(404)
+    space = post.thread.space
+    if request.values.get("space") != space.slug \
+            and not can_reach_space_by_number(current_user, space):
+        abort(404)
+    opening = services.opening_post(db.session, post.thread)
+    if opening is not None and opening.is_hidden and post.thread.module == "forum" \
+            and not can_see_hidden_post(current_user, opening):
+        abort(404)
+    return post
+
+
 @bp.route("/posts/<int:post_id>/flag", methods=["GET", "POST"])
 @login_required
 def flag(post_id: int):
-    post = services.get_post(db.session, post_id)
-    if post is None or not post.thread.space.forum_enabled:
-        abort(404)
+    post = _flaggable_post(post_id)
     if not can_flag_post(current_user, post):
         return render_template("errors/error.html", code=403,
                                message=_("You cannot flag your own post.")), 403

@@ -1,16 +1,20 @@
 """Read-only JSON of proposals: GET /api/v1/spaces/<slug>/proposals (paginated, filterable by
 status and category) and GET /api/v1/proposals/<id>. Published proposals only; the one piece of
 personal data is the author's display name (null once the account is deleted). Facilitators'
-names in the status history are not given. Errors are JSON (app.main.errors)."""
+names in the status history are not given. A text a moderator hid is null except for its author
+and the space's moderators, and by number alone a proposal of an unlisted space exists only for
+those who belong to that space. Errors are JSON (app.main.errors)."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from app.accounts.permissions import can_reach_space_by_number, can_see_hidden_post
 from app.api.openapi import register_path, register_schema
 from app.common.time import to_jst
 from app.extensions import db, limiter
-from app.proposals import services
+from app.proposals import comments, services
 from app.proposals.models import PUBLIC_STATUSES
 from app.spaces.services import get_space_by_slug
 
@@ -98,13 +102,16 @@ def space_proposals(slug: str):
 @limiter.limit(_rate_limit)
 def proposal(proposal_id: int):
     found = services.get_public_proposal(db.session, proposal_id)
-    if found is None or not found.space.proposals_enabled:
+    if found is None or not found.space.proposals_enabled \
+            or not can_reach_space_by_number(current_user, found.space):
         return _error(404, _("No published proposal has this number."))
     history = services.status_history(db.session, found)
     answer = services.latest_answer(history)
+    hidden = comments.hidden_text_post(db.session, found)
     data = _summary(found)
     data.update({
-        "body": found.body,
+        "body": found.body if hidden is None or can_see_hidden_post(current_user, hidden)
+        else None,
         "official_answer": {"text": answer.answer, "status": answer.to_status,
                             "at": _iso(answer.created_at)} if answer else None,
         "history": [{"from_status": c.from_status, "to_status": c.to_status,
@@ -112,7 +119,9 @@ def proposal(proposal_id: int):
                      "merged_into": c.merged_into_id} for c in history],
     })
     response = jsonify(data)
-    response.headers["Cache-Control"] = "public, max-age=60"
+    # What a moderator or a member sees must not be kept by a shared cache for everyone else.
+    personal = hidden is not None or found.space.visibility != "public"
+    response.headers["Cache-Control"] = "private, no-store" if personal else "public, max-age=60"
     return response
 
 
@@ -150,7 +159,9 @@ register_schema("Proposal", {
         "type": "object",
         "required": ["body", "official_answer", "history"],
         "properties": {
-            "body": {"type": "string", "description": "Markdown source."},
+            "body": {"type": ["string", "null"],
+                     "description": "Markdown source; null when a moderator hid the text (it "
+                                    "is given only to its author and the space's moderators)."},
             "official_answer": {"type": ["object", "null"], "properties": {
                 "text": {"type": "string", "description": "Markdown source."},
                 "status": {"type": "string"}, "at": {"type": "string", "format": "date-time"}}},

@@ -114,3 +114,12 @@ def lock_discussion(session: Session, proposal: Proposal, actor) -> None:
     thread = get_thread(session, proposal)
     if thread is not None:
         forum.set_thread_state(session, thread, actor, "locked", True)
+
+
+def hidden_text_post(session: Session, proposal: Proposal) -> Post | None:
+    """The opening post of the proposal's thread when a moderator hid it (the proposal's text is
+    then hidden wherever it is shown), else None."""
+    if proposal.comment_thread_id is None:
+        return None
+    return session.scalar(select(Post).where(Post.thread_id == proposal.comment_thread_id,
+                                             Post.is_opening, Post.hidden_at.is_not(None)))

@@ -10,6 +10,7 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from app.common.forms import MaxLength
 from app.common.text import normalize
 from app.proposals.models import ANSWER_MAX, BODY_MAX, CATEGORY_NAME_MAX, TITLE_MAX
 
@@ -30,12 +31,16 @@ SORT_LABELS = {
 }
 
 
+# Longer than any number a person types ("#12", "１２"); the rest is never read nor shown again.
+NUMBER_TEXT_MAX = 20
+
+
 class NumberText(StringField):
     """A whole number typed as text so full-width digits (１２) work; data is an int or None.
     Anything else keeps what was typed and fails with a message next to the field."""
 
     def process_formdata(self, valuelist):
-        self.raw = normalize(valuelist[0]) if valuelist else ""
+        self.raw = normalize(valuelist[0][:NUMBER_TEXT_MAX]) if valuelist else ""
         self.data = None
         if self.raw:
             digits = self.raw.lstrip("#")
@@ -48,8 +53,10 @@ class NumberText(StringField):
 
 
 class ProposalForm(FlaskForm):
-    title = StringField(_l("Title"), render_kw={"maxlength": TITLE_MAX, "autocomplete": "off"})
-    body = TextAreaField(_l("Your proposal"), render_kw={"rows": 12, "maxlength": BODY_MAX})
+    title = StringField(_l("Title"), validators=[MaxLength(TITLE_MAX)],
+                        render_kw={"maxlength": TITLE_MAX, "autocomplete": "off"})
+    body = TextAreaField(_l("Your proposal"), validators=[MaxLength(BODY_MAX)],
+                         render_kw={"rows": 12, "maxlength": BODY_MAX})
     category = SelectField(_l("Category"), coerce=str, validate_choice=False)
     area = SelectField(_l("Part of the area (optional)"), coerce=str, validate_choice=False)
 
@@ -78,7 +85,8 @@ class StatusForm(FlaskForm):
 
     status = SelectField(_l("New status"), coerce=str, validate_choice=False,
                          validators=[InputRequired(message=_l("Choose a status."))])
-    answer = TextAreaField(_l("Official answer"), render_kw={"rows": 8, "maxlength": ANSWER_MAX})
+    answer = TextAreaField(_l("Official answer"), validators=[MaxLength(ANSWER_MAX)],
+                           render_kw={"rows": 8, "maxlength": ANSWER_MAX})
     merge_into = NumberText(_l("Merge into proposal number"))
 
 
@@ -86,9 +94,15 @@ class SettingsForm(FlaskForm):
     support_threshold = NumberText(_l("Support threshold"))
 
 
+CATEGORY_NAME_TOO_LONG = _l("Enter a name of at most %(max)s characters.", max=CATEGORY_NAME_MAX)
+
+
 class CategoryForm(FlaskForm):
-    name_ja = StringField(_l("Name (Japanese)"), render_kw={"maxlength": CATEGORY_NAME_MAX})
+    name_ja = StringField(_l("Name (Japanese)"),
+                          validators=[MaxLength(CATEGORY_NAME_MAX, CATEGORY_NAME_TOO_LONG)],
+                          render_kw={"maxlength": CATEGORY_NAME_MAX})
     name_en = StringField(_l("Name (English, optional)"),
+                          validators=[MaxLength(CATEGORY_NAME_MAX, CATEGORY_NAME_TOO_LONG)],
                           render_kw={"maxlength": CATEGORY_NAME_MAX})
     position = IntegerField(_l("Position"), validators=[Optional(), NumberRange(min=0, max=1000)])
 

@@ -9,7 +9,7 @@ Supports and the support threshold live in app.proposals.supports, the status wo
 merges) in app.proposals.workflow."""
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, cast, func, select, update
+from sqlalchemy import BigInteger, case, cast, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -17,6 +17,7 @@ from app.areas.models import Area, RegionMember
 from app.common.pagination import Page, paginate
 from app.common.text import normalize
 from app.common.time import utcnow
+from app.forum.models import Post
 from app.moderation.services import is_blocked
 from app.proposals import similarity
 from app.proposals.models import (BODY_MAX, CATEGORY_NAME_MAX, PUBLIC_STATUSES,
@@ -343,7 +344,11 @@ def find_similar(session: Session, space, query: str, *, exclude_id: int | None 
     n-grams, see app.proposals.similarity), best first, with their scores."""
     if not similarity.normalise(query):
         return []
-    stmt = (select(Proposal.id, Proposal.title, func.substr(Proposal.body, 1, 2000))
+    # A text a moderator hid takes no part: its score would let anyone probe what it says.
+    text_hidden = exists().where(Post.thread_id == Proposal.comment_thread_id, Post.is_opening,
+                                 Post.hidden_at.is_not(None))
+    body = case((text_hidden, ""), else_=func.substr(Proposal.body, 1, 2000))
+    stmt = (select(Proposal.id, Proposal.title, body)
             .where(Proposal.space_id == space.id, Proposal.status.in_(PUBLIC_STATUSES),
                    Proposal.status != "merged")
             .order_by(Proposal.published_at.desc()).limit(SIMILAR_POOL))

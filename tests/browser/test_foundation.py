@@ -154,13 +154,13 @@ def test_login_switch_language_and_log_out(open_page, make, db, browser_problems
     assert html_lang(page) == "ja"
     assert page.inner_text("header .main-nav a[href='/auth/profile']") == "健二"
 
-    page.click("header a[hreflang=en]")
+    page.click("header form.language-switch button[lang=en]")
     page.wait_for_function("document.documentElement.lang === 'en'")
     assert page.inner_text("header form[action='/auth/logout'] button") == "Log out"
     assert page.url.endswith("/")  # back where the person was
     assert committed(db).get(User, user.id).locale == "en"
 
-    page.click("header a[hreflang=ja]")
+    page.click("header form.language-switch button[lang=ja]")
     page.wait_for_function("document.documentElement.lang === 'ja'")
     assert committed(db).get(User, user.id).locale == "ja"
 
@@ -248,7 +248,11 @@ def mail_log():
     logger.setLevel(level)
 
 
-def test_password_reset_through_the_mailed_link(open_page, make, db, mail_log, browser_problems):
+def test_password_reset_through_the_mailed_link(app, live_server, monkeypatch, open_page, make, db,
+                                                mail_log, browser_problems):
+    # Mailed links are built on the configured address (never the request's Host): here, the
+    # live server's.
+    monkeypatch.setitem(app.config, "HIROBA_BASE_URL", live_server.url)
     user = make.user("yui@example.jp", display_name="結衣", locale="en")
     page = open_page()
     page.goto("/auth/login")
