@@ -91,6 +91,7 @@ def test_production_checks_each_pooled_connection_before_use(monkeypatch):
     # After a database restart the pool holds dead connections; a ping on checkout replaces them
     # instead of failing the next request (tests/faults/test_postgres_restart.py shows it live).
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("HIROBA_BASE_URL", "http://localhost")
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     production = create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://",
                                             "SECRET_KEY": "x" * 32, "RATELIMIT_ENABLED": False})

@@ -84,8 +84,12 @@ def export_csv():
                        deleted_name=_("Deleted user"),
                        url_of=lambda p: url_for(".detail", proposal_id=p.id, _external=True))
     filename = f"proposals-{g.space.slug}-{today_jst().isoformat()}.csv"
+    from app.admin.services import audit
+
+    audit(db.session, current_user, "proposals.export", f"space:{g.space.id}", rows=len(rows))
     return Response(export.to_csv(header, rows), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "private, no-store"})
 
 
 # --- settings -------------------------------------------------------------------------------

@@ -63,8 +63,10 @@ class Interactions:
         self._counted("select_option", selector, value)
 
 
-def test_register_on_a_phone_in_a_minute(live_server, open_page, make, db, mail_log,
-                                         browser_problems):
+def test_register_on_a_phone_in_a_minute(app, monkeypatch, live_server, open_page, make, db,
+                                          mail_log, browser_problems):
+    # Mailed links are built on the configured address: here, the live server's.
+    monkeypatch.setitem(app.config, "HIROBA_BASE_URL", live_server.url)
     sapporo = make.area()  # 01100
     page = open_page(**PHONE)
     person = Interactions(page)

@@ -48,6 +48,7 @@ def test_the_site_serves_and_rate_limits_in_memory_when_redis_is_down(tmp_path):
     if not _nothing_listens(6390):
         pytest.skip("something listens on 127.0.0.1:6390, which this test needs dead")
     env = {**os.environ, "SECRET_KEY": "k" * 32, "REDIS_URL": DEAD_REDIS,
+           "HIROBA_BASE_URL": "http://localhost",
            "DATABASE_URL": f"sqlite:///{tmp_path / 'no-redis.sqlite3'}",
            "RATELIMIT_ENABLED": "1", "LOGIN_RATE_LIMIT": "2 per minute", "LOG_LEVEL": "INFO"}
     done = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True,

@@ -157,6 +157,13 @@ def test_csv_export_with_bom_counts_and_statuses(app, world, db, make):
     assert by_id[second.id][2] == "Rejected" and by_id[second.id][6] == "2"
     assert by_id[second.id][11] == "予算不足"
     assert by_id[second.id][13].endswith(f"/spaces/{world.space.slug}/proposals/{second.id}")
+    # Every export is in the audit log, and never kept by a shared cache.
+    from app.admin.models import AuditEntry
+
+    db.session.expire_all()
+    entry = db.session.query(AuditEntry).filter_by(action="proposals.export").one()
+    assert entry.actor_id == world.facilitator.id and entry.detail["rows"] == 2
+    assert "no-store" in response.headers["Cache-Control"]
 
 
 def test_csv_export_in_japanese(app, world, db):
