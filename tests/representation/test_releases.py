@@ -17,6 +17,7 @@ from app.representation.models import Release
 from app.representation.page import build_page
 from tests.conftest import csrf_token_from, login
 from tests.representation.dashboard_fixtures import add_participants, load_population
+from tests.representation.disclosure_checks import report_ranges
 from tests.representation.test_services import add_rows, random_rows
 
 PUBLIC_K, BATCH = 10, 5
@@ -98,7 +99,8 @@ def test_the_facilitators_view_of_a_released_window_keeps_what_the_release_shows
     # 40 people whose k=5 audit, left to itself, would hide figures the k=10 release shows
     add_rows(db.session, space, random_rows(random.Random(4), 40))
     release = _make(db, space)
-    fixed = releases.fixed_keys(release)
+    fixed = set(releases.fixed_figures(release))  # what the release printed
+    assert fixed and fixed <= releases.fixed_keys(release)
     page = services.facilitator_page(db.session, space, k=5)
     assert page.window.high == release.participants
     # what the public already has stays shown (hiding it would protect nothing), and the
@@ -109,6 +111,26 @@ def test_the_facilitators_view_of_a_released_window_keeps_what_the_release_shows
     _join(db, space, 5)
     assert releases.release_for_window(
         db.session, space, services.facilitator_page(db.session, space, k=5).window) is None
+
+
+def test_a_released_window_is_audited_afresh_once_its_figures_have_changed(db, space):
+    # The release (k=10) shows "not referenced: 13" (commuters and the relationship population,
+    # outside the targets) beside 27 residents and 40 in all.
+    _join(db, space, 27, residency="resident")
+    _join(db, space, 10, residency="commuter")
+    _join(db, space, 3, residency="relationship")
+    services.set_targets(db.session, space, "residency", {"resident": 1.0})
+    _make(db, space)
+    # Then the facilitators add a target for commuters: under the same key the release's
+    # window now holds 3 people (the relationship population), a group below k, and
+    # "answered" counts 37, not 27. What the release published no longer describes these
+    # figures, so nothing may be kept shown on its account.
+    services.set_targets(db.session, space, "residency", {"resident": 0.5, "commuter": 0.5})
+    db.session.commit()
+    report = services.facilitator_page(db.session, space, k=5).reports["residency"]
+    assert report.participants == 40 and report.unreferenced is None
+    low, high = report_ranges(report)["unreferenced"]
+    assert low <= 3 <= high and high - low >= 4
 
 
 def test_the_scheduled_check_releases_only_published_spaces_with_enough_newcomers(db, make, space):
