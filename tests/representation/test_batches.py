@@ -71,6 +71,20 @@ def test_a_module_chain_ranks_people_by_their_first_use_of_the_module(db, sappor
     assert [c.count for c in everyone.categories] == [5, 5]
 
 
+def test_a_module_filter_is_offered_only_with_k_people_on_each_side(db, sapporo):
+    add_rows(db.session, sapporo, [{"gender": "female", "surveys": True}] * 5
+             + [{"gender": "male", "forum": True}] * 4)
+    # 5 answered surveys but only 4 did not: "everyone but the survey answerers" would be 4
+    assert services.offered_modules(db.session, sapporo, 5) == ["all"]
+    with pytest.raises(services.ReportError, match="not offered"):
+        services.facilitator_page(db.session, sapporo, module="surveys", k=5)
+    add_rows(db.session, sapporo, [{"gender": "male", "forum": True}])
+    assert services.offered_modules(db.session, sapporo, 5) == ["all", "forum", "surveys"]
+    page = services.facilitator_page(db.session, sapporo, module="surveys", k=5)
+    assert page.participants == 5 and page.window.filtered
+    assert services.offered_modules(db.session, sapporo, 6) == ["all"]
+
+
 @pytest.mark.parametrize("kwargs", [{"since": date(1, 1, 1)}, {"until": date(9999, 12, 31)},
                                     {"since": date(1999, 12, 31)}, {"until": date(2100, 1, 1)},
                                     {"since": date(2026, 2, 1), "until": date(2026, 1, 1)},

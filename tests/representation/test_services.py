@@ -237,7 +237,8 @@ def _check_suppression(report, truth, k: int) -> None:
             assert row.count == true_counts[row.key]
             assert not 0 < row.count < k
             if report.answered is None:  # a share would reveal the hidden total
-                assert (row.share, row.ratio, row.ci_low, row.flag) == (None,) * 4
+                assert (row.share, row.ratio, row.ci_low, row.ci_high, row.flag,
+                        row.parity_gap) == (None,) * 6
         if 0 < true_counts[row.key] < k:
             assert row.suppressed
     for name in ("answered", "unknown", "unreferenced"):
