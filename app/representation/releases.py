@@ -141,7 +141,8 @@ def fixed_figures(release: Release | None) -> dict:
     youth = payload["headline"].get("youth")
     if youth and youth["count"] is not None:
         printed[("headline", "youth")] = youth["count"]
-    return {key: value for key, value in printed.items() if key in fixed_keys(release)}
+    shown = fixed_keys(release)
+    return {key: value for key, value in printed.items() if key in shown}
 
 
 # --- freezing and thawing ------------------------------------------------------------------
