@@ -117,12 +117,15 @@ class _Block:
         if 0 < self.figures[total_key].value < k:
             self.forced += [m for m in members if m in self.figures]
 
-    def protect(self, k: int, fixed=frozenset()):
+    def protect(self, k: int, fixed=None):
         seen = {}
         for key, f in list(self.figures.items()):
             if f.shown:
                 seen.setdefault(f.atoms, key)
-        figures = [replace(f, hideable=False) if f.key in fixed else f
+        # A released figure stays shown only while it still has the value it was published
+        # with: after a change of targets or age settings its key counts other people.
+        fixed = fixed or {}
+        figures = [replace(f, hideable=False) if fixed.get(f.key) == f.value else f
                    for f in self.figures.values() if f.shown or f.atoms not in seen]
         return protect(len(self.keys), figures, k, forced=self.forced, links=self.links)
 
@@ -139,10 +142,10 @@ def _ranked_counts(session, space, win, *columns, segment=None):
 def build_page(session: Session, space, *, module: str = "all", since: date | None = None,
                until: date | None = None, k: int = 5, window: batches.Window | None = None,
                dimensions=DIMENSIONS, series: bool = True,
-               fixed=frozenset()) -> RepresentationPage:
+               fixed=None) -> RepresentationPage:
     """The page for `module`'s whole batches between `since` and `until` (or `window`).
-    `fixed`: keys of figures already published for exactly this window (a release), which the
-    audit must treat as shown whatever it decides here."""
+    `fixed`: {key: value} of figures already published for exactly this window (a release),
+    which the audit must treat as shown whatever it decides here (while the value holds)."""
     from app.representation.services import get_targets  # services builds on this module
 
     k = max(1, int(k))

@@ -18,11 +18,13 @@ from app.common.time import utcnow
 from app.representation import batches
 from app.representation.figures import (CategoryLabel, CategoryRow, HeadlineFigure, Report)
 from app.representation.models import Release
-from app.representation.page import RepresentationPage, build_page
+from app.representation.page import (ANSWERED, NO_ANSWER, UNREFERENCED, RepresentationPage,
+                                     build_page)
 from app.representation.reference import Reference
 from app.representation.stats import ChiSquare
 
 PUBLIC_DIMENSIONS = ("gender", "age_band", "residency")
+_TOTAL_KEYS = (("answered", ANSWERED), ("unknown", NO_ANSWER), ("unreferenced", UNREFERENCED))
 
 
 class ReleaseError(ValueError):
@@ -121,6 +123,26 @@ def fixed_keys(release: Release | None) -> frozenset:
     if release is None:
         return frozenset()
     return frozenset(tuple(key) for key in release.payload.get("shown_keys", []))
+
+
+def fixed_figures(release: Release | None) -> dict:
+    """{figure key: value} of what the release printed (counts and totals of its tables, the
+    youth count): the facilitators' audit of the same window keeps these shown, but only where
+    the value is unchanged (build_page compares)."""
+    if release is None:
+        return {}
+    payload = release.payload
+    printed = {("total",): payload["participants"]}
+    for dimension, report in payload["reports"].items():
+        printed.update({(dimension, c["key"]): c["count"] for c in report["categories"]
+                        if c["count"] is not None})
+        printed.update({(dimension, key): report[name] for name, key in _TOTAL_KEYS
+                        if report[name] is not None})
+    youth = payload["headline"].get("youth")
+    if youth and youth["count"] is not None:
+        printed[("headline", "youth")] = youth["count"]
+    shown = fixed_keys(release)
+    return {key: value for key, value in printed.items() if key in shown}
 
 
 # --- freezing and thawing ------------------------------------------------------------------

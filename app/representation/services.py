@@ -228,7 +228,7 @@ def facilitator_page(session: Session, space, *, module: str = "all", since: dat
         raise ReportError(str(error)) from None
     release = releases.release_for_window(session, space, win)
     return build_page(session, space, window=win, k=k, dimensions=dimensions,
-                      fixed=releases.fixed_keys(release))
+                      fixed=releases.fixed_figures(release))
 
 
 def audit_view(session: Session, actor, space, action: str, page, **detail) -> None:

@@ -44,7 +44,8 @@ def add_participants(session, space, count: int, *, age: int | None = 65,
 
 
 def skewed_space(make, db, *, slug: str = "skewed", total_old_men: int = 50, **fields):
-    """A space with 63 participants: few young people and few women."""
+    """A space with 63 participants (60 counted: twelve whole batches of 5): few young people
+    and few women."""
     space = make.space(slug, **fields)
     load_population(db.session)
     add_participants(db.session, space, total_old_men, age=65, gender="male")

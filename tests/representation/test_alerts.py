@@ -1,13 +1,14 @@
 """Representation alerts: the threshold, the weekly dedupe, the CLI, the banner and the message."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
 from app.common.time import today_jst
 from app.notifications.models import Notification
-from app.representation import alerts
+from app.admin.models import AuditEntry
+from app.representation import alerts, releases
 from tests.conftest import login
 from tests.representation.dashboard_fixtures import add_participants, load_population
 
@@ -29,6 +30,22 @@ def test_check_space_fires_at_the_threshold_only(make, db):
     add_participants(db.session, space, 1, age=70, gender="male")  # now 30
     assert alerts.check_space(db.session, space, min_participants=30) == ["youth", "women"]
     assert alerts.check_space(db.session, space, min_participants=31) == []
+
+
+def test_alerts_read_whole_batches_only(make, db):
+    space = _space(make, db)
+    add_participants(db.session, space, 25, age=65, gender="male")
+    add_participants(db.session, space, 9, age=25, gender="female",
+                     first_at=datetime(2025, 2, 3, 3, 0))  # 34: the batch of 30-34 is open
+    figures = alerts.headline(db.session, space, 5)
+    assert figures["participants"] == 30
+    assert (figures["youth"].count, figures["youth"].n) == (5, 30)  # never suppressed here
+    # One more person closes the batch; until then nothing can start or stop an alert.
+    assert alerts.check_space(db.session, space, min_participants=31) == []
+    add_participants(db.session, space, 1, age=25, gender="female",
+                     first_at=datetime(2025, 2, 4, 3, 0))
+    assert alerts.headline(db.session, space, 5)["youth"].count == 10
+    assert alerts.check_space(db.session, space, min_participants=31) != []
 
 
 def test_a_group_too_small_to_show_still_raises_its_alert(make, db):
@@ -109,6 +126,25 @@ def test_cli_check(app, make, db):
     result = runner.invoke(args=["representation", "check"])
     assert "notifications sent: 0" in result.output
     assert _count(db) == 2
+
+
+def test_cli_check_makes_the_scheduled_releases(app, make, db):
+    space = _space(make, db, "published-space", transparency_public=True)
+    quiet = _space(make, db, "quiet-space")  # its transparency page is off
+    add_participants(db.session, space, 42, age=65, gender="male")
+    add_participants(db.session, quiet, 42, age=65, gender="male")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["representation", "check"])
+    assert result.exit_code == 0, result.output
+    assert f"Release 1 made for space {space.id}: 40 participants." in result.output
+    assert f"space {quiet.id}" not in result.output
+    entry = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "representation.release")).one()
+    assert (entry.actor_id, entry.target, entry.detail) == (
+        None, f"space:{space.id}", {"number": 1, "participants": 40, "scheduled": True})
+    result = runner.invoke(args=["representation", "check"])
+    assert "Release" not in result.output  # 2 new since: not enough
+    assert [r.number for r in releases.list_releases(db.session, space)] == [1]
 
 
 def test_cli_with_no_open_space(app, db):

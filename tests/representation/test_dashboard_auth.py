@@ -42,6 +42,7 @@ def _routes(slug, body_id):
         ("get", f"{base}/bodies/{body_id}/edit", None),
         ("post", f"{base}/bodies/{body_id}/edit", body_form),
         ("post", f"{base}/bodies/{body_id}/delete", {"confirm": "yes"}),
+        ("post", f"{base}/releases", {"confirm": "y"}),
     ]
 
 

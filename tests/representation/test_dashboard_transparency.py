@@ -1,12 +1,14 @@
-"""The public transparency page: aggregate shares only, with the public minimum cell size."""
+"""The public transparency page: releases only (frozen, made with the public minimum cell size),
+aggregate shares without counts, the list of releases and ?release=N."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from html import unescape
 
 import pytest
 
-from app.representation import services
+from app.representation import releases, services
 from tests.representation.dashboard_fixtures import add_participants, load_population
 
 
@@ -22,22 +24,46 @@ def space(make, db):
     return space
 
 
-def test_public_page_uses_k_10_and_shows_no_counts(client, space, app):
+def _release(db, space, at=None):
+    release = releases.create_release(db.session, space, None, public_k=10, batch=5, at=at)
+    db.session.commit()
+    return release
+
+
+def _page(client, space, query=""):
+    response = client.get(f"/spaces/{space.slug}/transparency{query}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _words(html):
+    return re.sub(r"<[^>]+>", " ", html).split()
+
+
+def test_public_page_uses_k_10_and_shows_no_counts(client, db, space, app):
     assert app.config["MIN_CELL_PUBLIC"] == 10
+    # 59 took part; a release ends on a facilitators' cut (batches of 5): the first 55.
+    assert _release(db, space).participants == 55
     client.get("/lang/en")
-    html = client.get(f"/spaces/{space.slug}/transparency").get_data(as_text=True)
+    html = _page(client, space)
     assert "Who takes part" in html
     for dimension in ("gender", "age_band", "residency"):
         assert f'id="dim-{dimension}"' in html
     assert 'id="dim-sector"' not in html and 'id="dim-age_band_x_gender"' not in html
     age = re.search(r'id="dim-age_band".*?</section>', html, re.S).group(0)
     row = re.search(r'<th scope="row">18–29</th>(.*?)</tr>', age, re.S).group(1)
-    assert "&lt; 10" in row  # 7 people: hidden on public pages (shown to facilitators)
-    # shares only: no count columns, no participant totals
+    assert "hidden" in row  # 7 people: hidden on public pages (shown to facilitators)
+    assert "&lt; 10" not in html and "< 10" not in unescape(html)
+    # shares only: no count columns
     headers = re.findall(r'<th scope="col"[^>]*>(.*?)</th>', html)
     assert headers[:5] == ["Category", "Share", "95% interval", "Population share", "Assessment"]
     assert "Parity gap" not in html and "Population" not in headers
-    assert "59" not in re.sub(r"<[^>]+>", " ", html).split()  # the total never appears
+    # the release states how many it covers, and only there; the live total (59) never
+    assert "59" not in _words(html)
+    scope = unescape(re.search(r'<p class="rep-scope"[^>]*>(.*?)</p>', html, re.S).group(1))
+    assert re.fullmatch(r"Release 1, published \d{4}-\d\d-\d\d \d\d:\d\d: the first 55 participants\.",
+                        scope)
+    assert _words(html).count("55") == 1
     residency = re.search(r'id="dim-residency".*?</section>', html, re.S).group(0)
     assert "against targets" in residency
     assert "出典：テスト国勢調査" in html
@@ -49,3 +75,67 @@ def test_public_page_uses_k_10_and_shows_no_counts(client, space, app):
 def test_public_page_is_off_by_default(client, make):
     space = make.space("private-space")
     assert client.get(f"/spaces/{space.slug}/transparency").status_code == 404
+
+
+def test_unlisted_space_has_no_public_page(client, db, make):
+    space = make.space("unlisted-space", visibility="unlisted", transparency_public=True)
+    assert client.get(f"/spaces/{space.slug}/transparency").status_code == 404
+
+
+def test_before_the_first_release_no_figures_are_shown(client, space):
+    client.get("/lang/en")
+    html = _page(client, space)
+    assert "No figures have been published yet." in html
+    assert 'id="dim-gender"' not in html and "headline-cards" not in html
+    assert "All releases" not in html
+
+
+def test_figures_stay_frozen_until_the_next_release(client, db, space):
+    client.get("/lang/en")
+    _release(db, space)
+    before = _page(client, space)
+    add_participants(db.session, space, 20, age=22, gender="female", residency="resident",
+                     first_at=datetime(2025, 2, 3, 3, 0))
+    assert _page(client, space) == before  # live figures never reach the public
+    _release(db, space)
+    after = _page(client, space)
+    assert after != before and "the first 75 participants" in after
+
+
+def test_every_release_is_listed_and_can_be_opened(client, db, space):
+    client.get("/lang/en")
+    _release(db, space, at=datetime(2025, 1, 10, 1, 0))
+    add_participants(db.session, space, 16, age=22, gender="female", residency="resident",
+                     first_at=datetime(2025, 2, 3, 3, 0))  # 75: the next cut
+    _release(db, space, at=datetime(2025, 2, 10, 1, 0))
+    html = _page(client, space)
+    assert "Release 2, published 2025-02-10 10:00: the first 75 participants." in unescape(html)
+    listing = re.search(r'<section aria-labelledby="releases-title">.*?</section>', html, re.S).group(0)
+    items = re.findall(r"<li>(.*?)</li>", listing, re.S)
+    assert len(items) == 2
+    assert '<strong aria-current="page">Release 2</strong>' in items[0]  # newest first, current
+    assert "75 participants" in items[0] and "2025-02-10 10:00" in items[0]
+    assert f'href="/spaces/{space.slug}/transparency?release=1"' in items[1]
+    assert "55 participants" in items[1] and "2025-01-10 10:00" in items[1]
+    first = _page(client, space, "?release=1")
+    assert "Release 1, published 2025-01-10 10:00: the first 55 participants." in unescape(first)
+    assert '<strong aria-current="page">Release 1</strong>' in first
+    # release 1's figures: the 7 young people still hidden among 55
+    age = re.search(r'id="dim-age_band".*?</section>', first, re.S).group(0)
+    assert "hidden" in re.search(r'<th scope="row">18–29</th>(.*?)</tr>', age, re.S).group(1)
+    # release 2: 23 young people among 75, shown as a share
+    age = re.search(r'id="dim-age_band".*?</section>', html, re.S).group(0)
+    assert "hidden" not in re.search(r'<th scope="row">18–29</th>(.*?)</tr>', age, re.S).group(1)
+
+
+@pytest.mark.parametrize("query", ["?release=3", "?release=0", "?release=-1"])
+def test_an_unknown_release_is_404(client, db, space, query):
+    _release(db, space)
+    assert client.get(f"/spaces/{space.slug}/transparency{query}").status_code == 404
+
+
+def test_transparency_page_renders_in_japanese(client, db, space):
+    _release(db, space)
+    client.get("/lang/ja")
+    html = _page(client, space)
+    assert '<html lang="ja">' in html and "秘匿" in html

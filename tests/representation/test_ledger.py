@@ -43,6 +43,13 @@ def test_first_participation_writes_snapshot_and_later_calls_add_modules(make, d
     assert row.first_at == datetime(2026, 8, 1, 3, 0)
     assert (row.age, row.gender, row.sector, row.residency) == (36, "female", "academia", "relationship")
     assert row.home_area_id == space.area.id
+    # Each module keeps the time of its first use: a module's filtered figures rank people by it.
+    assert (row.forum_at, row.surveys_at) == (datetime(2026, 8, 1, 3, 0), datetime(2026, 9, 1))
+    assert (row.proposals_at, row.proposal_supporters_at, row.panel_at) == (None, None, None)
+    record_participation(db.session, space.id, user, "surveys", at=datetime(2026, 10, 1))
+    db.session.commit()
+    db.session.refresh(row)
+    assert row.surveys_at == datetime(2026, 9, 1)
 
 
 def test_person_without_demographics_is_recorded_as_unknown(make, db):

@@ -16,7 +16,11 @@ from app.areas.models import Area
 from app.extensions import db as _db
 from app.representation import services
 from app.representation.models import Participation
+from app.representation import page as page_module
+from app.representation.page import build_page
 from app.representation.population import load_shipped_population
+from tests.representation.disclosure_checks import (page_small_groups, report_ranges,
+                                                    same_window_truth)
 from tests.representation.test_population import _shipped_rows
 
 Z = 1.959963984540054
@@ -189,19 +193,31 @@ def test_register_reference_report_is_marked_estimated(app, db, make):
 
 
 def test_report_counts_come_from_one_group_by(db, sapporo):
+    """No ledger row leaves the database: every statement over the ledger is an aggregate, and
+    a dimension's counts come from one GROUP BY over the window's ranked rows."""
     add_rows(db.session, sapporo, random_rows(random.Random(1), 50))
     statements = []
 
     def remember(conn, cursor, statement, *args):
         statements.append(statement)
 
+    grouped_by = {"age_band": "r.age", "gender": "r.gender", "residency": "r.residency",
+                  "sector": "r.sector", "age_band_x_gender": "r.gender"}
     event.listen(_db.engine, "before_cursor_execute", remember)
     try:
         for dimension in services.DIMENSIONS:
+            services.set_targets(db.session, sapporo, "residency", {"resident": 1.0})
+            services.set_targets(db.session, sapporo, "sector", {"none": 1.0})
             statements.clear()
             services.build_report(db.session, sapporo, dimension, module="forum")
-            ledger = [s for s in statements if "participations" in s]
-            assert len(ledger) == 1 and "GROUP BY" in ledger[0], dimension
+            ledger = [s for s in statements if "FROM participations" in s]
+            assert ledger and len(ledger) <= 6, dimension  # a fixed handful, whatever the data
+            for statement in ledger:
+                top = statement.split("FROM", 1)[0]
+                assert any(f in top for f in ("count(", "min(", "sum(")), statement
+            counts = [s for s in ledger if "GROUP BY" in s
+                      and grouped_by[dimension] in s.rsplit("GROUP BY", 1)[1]]
+            assert len(counts) == 1, dimension
     finally:
         event.remove(_db.engine, "before_cursor_execute", remember)
 
@@ -209,6 +225,9 @@ def test_report_counts_come_from_one_group_by(db, sapporo):
 # --- suppression ------------------------------------------------------------------------------
 
 def _check_suppression(report, truth, k: int) -> None:
+    """`truth`: the same people's report with nothing hidden (k = 1)."""
+    assert (report.participants, report.min_cell) == (truth.participants, k)
+    assert report.participants % k == 0  # whole batches only
     true_counts = {c.key: c.count for c in truth.categories}
     for row in report.categories:
         if row.suppressed:
@@ -217,26 +236,27 @@ def _check_suppression(report, truth, k: int) -> None:
         else:
             assert row.count == true_counts[row.key]
             assert not 0 < row.count < k
+            if report.answered is None:  # a share would reveal the hidden total
+                assert (row.share, row.ratio, row.ci_low, row.ci_high, row.flag,
+                        row.parity_gap) == (None,) * 6
         if 0 < true_counts[row.key] < k:
             assert row.suppressed
-    for value in (report.unknown, report.unreferenced):
-        assert value is None or not 0 < value < k
-    hidden = [row for row in report.categories if row.suppressed]
-    if len(hidden) == 1:
-        # Nothing to pair it with: the total (and every share, which would reveal n) is hidden.
-        assert report.answered is None and report.unknown is None and report.unreferenced is None
-        assert all(row.count == 0 and row.share is None for row in report.categories if not row.suppressed)
+    for name in ("answered", "unknown", "unreferenced"):
+        value, true = getattr(report, name), getattr(truth, name)
+        assert value is None or value == true
+        if true is not None and 0 < true < k:
+            assert value is None
+    if report.answered is None:
         assert report.chi_square.statistic is None and report.dissimilarity is None
-    if report.dimension == "age_band_x_gender":
-        lines = {}
-        for row in report.categories:
-            lines.setdefault(("row", row.row_key), []).append(row)
-            lines.setdefault(("col", row.col_key), []).append(row)
-        for line in lines.values():
-            if sum(r.suppressed for r in line) == 1:
-                assert all(r.count == 0 for r in line if not r.suppressed)
-    if hidden and report.answered is not None and report.dimension != "age_band_x_gender":
-        assert len(hidden) >= 2
+    # The rule that replaced "a lone hidden cell hides the total": no hidden small group can be
+    # narrowed below k values from the figures printed beside it.
+    truth_totals = {"answered": truth.answered, "unknown": truth.unknown,
+                    "unreferenced": truth.unreferenced}
+    for key, (low, high) in report_ranges(report).items():
+        true = true_counts.get(key, truth_totals.get(key))
+        assert low <= true <= high, (key, true, low, high)
+        if 0 < true < k:
+            assert high - low >= k - 1, (report.dimension, key, true, low, high)
 
 
 @pytest.mark.parametrize("k", [5, 10])
@@ -252,80 +272,106 @@ def test_suppression_holds_for_every_dimension_and_module(db, make, sapporo, k):
                                                            "academia": 0.2, "none": 0.3})
         spaces.append(space)
     db.session.commit()
-    seen_hidden = 0
+    seen_hidden = small_groups = 0
     for space in spaces:
-        for dimension in services.DIMENSIONS:
-            for module in services.MODULE_FILTERS:
-                truth = services.build_report(db.session, space, dimension, module=module, min_cell=1)
-                report = services.build_report(db.session, space, dimension, module=module, min_cell=k)
-                assert report.min_cell == k and report.participants == truth.participants
-                _check_suppression(report, truth, k)
+        for module in services.MODULE_FILTERS:
+            page = build_page(db.session, space, module=module, k=k)
+            truth = same_window_truth(db.session, space, page)
+            for dimension in services.DIMENSIONS:
+                report = page.reports[dimension]
+                assert report == services.build_report(db.session, space, dimension,
+                                                       module=module, min_cell=k)
+                _check_suppression(report, truth.reports[dimension], k)
                 seen_hidden += sum(r.suppressed for r in report.categories)
-    assert seen_hidden > 50  # the data did exercise suppression
+            # Across the tables and cards of one page: no sum or difference of what it prints
+            # narrows a small group (a cell, a total, 'not young', a finest age x gender group).
+            for key, (true, low, high) in page_small_groups(db.session, space, page, k).items():
+                assert low <= true <= high and high - low >= k - 1, (key, true, low, high)
+                small_groups += 1
+    assert seen_hidden > 50 and small_groups > 50  # the data did exercise suppression
 
 
-def test_lone_small_cell_hides_the_total_and_other_small_group(db, sapporo):
-    add_rows(db.session, sapporo, [{"age": 30, "gender": "female"}] * 3 + [{"age": 31, "gender": "other"}] * 2
-             + [{"age": None, "gender": None}] * 20)
-    report = services.build_report(db.session, sapporo, "gender", min_cell=5)
+def test_a_lone_small_cell_stays_wide_without_hiding_every_total(db, sapporo):
+    # 3 women, 2 of another gender and 20 without an answer: 25, five whole batches of 5.
+    add_rows(db.session, sapporo, [{"age": 30, "gender": "female"}] * 3
+             + [{"age": 31, "gender": "other"}] * 2 + [{"age": None, "gender": None}] * 20)
+    page = build_page(db.session, sapporo, k=5)
+    report = page.reports["gender"]
     female, male = report.categories
-    assert female.suppressed and female.count is None and male.count == 0 and male.share is None
-    assert (report.participants, report.answered, report.unknown, report.unreferenced) == (25, None, None, None)
-    # Two small cells protect each other; the total stays, the 'other gender' pair is hidden.
+    assert female.suppressed and female.count is None and female.share is None
+    assert report.participants == 25 and report.unknown == 20  # large totals stay shown
+    assert report.unreferenced is None  # 2 of another gender: small itself
+    # Whatever stays shown, the 3 women could be anything from 0 to 5 (at least k values).
+    ranges = report_ranges(report)
+    low, high = ranges["female"]
+    assert low <= 3 <= high and high - low >= 4
+    for key, (true, low, high) in page_small_groups(db.session, sapporo, page, 5).items():
+        assert high - low >= 4, (key, true, low, high)
+    # Four more men make 29, still five batches: nothing changes until a batch closes.
     add_rows(db.session, sapporo, [{"age": 40, "gender": "male"}] * 4)
+    assert services.build_report(db.session, sapporo, "gender", min_cell=5) == report
+    add_rows(db.session, sapporo, [{"age": 40, "gender": "male"}] * 1)
     report = services.build_report(db.session, sapporo, "gender", min_cell=5)
-    assert [c.suppressed for c in report.categories] == [True, True]
-    assert (report.answered, report.unknown, report.unreferenced) == (7, None, None)
-    assert report.chi_square.df == 0 and report.dissimilarity == pytest.approx(0.0)
+    assert report.participants == 30 and report.categories[0].suppressed
+    # 5 men shown beside the 8 who answered would give the 3 women away: one of them goes.
+    assert report.categories[1].suppressed or report.answered is None
+    low, high = report_ranges(report)["female"]
+    assert high - low >= 4
 
 
 def test_secondary_suppression_merges_hidden_cells_for_overall_statistics(db, sapporo):
-    ages = [25] * 3 + [35] * 20 + [45] * 30 + [55] * 25 + [65] * 22 + [75] * 12 + [85] * 11
+    ages = [25] * 3 + [35] * 27 + [45] * 30 + [55] * 25 + [65] * 22 + [75] * 12 + [85] * 11
     add_rows(db.session, sapporo, [{"age": a, "gender": "female"} for a in ages])
     report = services.build_report(db.session, sapporo, "age_band", min_cell=10)
+    assert report.participants == report.answered == 130
     hidden = [c.key for c in report.categories if c.suppressed]
-    assert hidden == ["18-29", "80+"]  # 3 (primary), then 11 (the smallest other)
+    assert "18-29" in hidden and len(hidden) >= 2  # 3 (primary), and at least one complement
+    assert report_ranges(report)["18-29"][1] - report_ranges(report)["18-29"][0] >= 9
     pop = census_population()
-    merged_pop = {"rest": pop_between(pop, 30, 79), "hidden": pop_between(pop, 18, 29) + pop_between(pop, 80, None)}
-    visible = {key: pop_between(pop, lo, hi) for key, lo, hi in BANDS if key not in hidden}
-    counts = {"30-39": 20, "40-49": 30, "50-59": 25, "60-69": 22, "70-79": 12, "hidden": 14}
-    population = {**visible, "hidden": merged_pop["hidden"]}
+    counts = {c.key: c.count for c in report.categories if not c.suppressed}
+    population = {key: pop_between(pop, lo, hi) for key, lo, hi in BANDS if key not in hidden}
+    counts["hidden"] = report.answered - sum(counts.values())
+    population["hidden"] = sum(pop_between(pop, lo, hi) for key, lo, hi in BANDS if key in hidden)
+    assert counts["hidden"] == sum(1 for a in ages for key, lo, hi in BANDS
+                                   if key in hidden and lo <= a and (hi is None or a <= hi))
     total = sum(population.values())
     n = sum(counts.values())
-    expected = sum((counts[k] - n * population[k] / total) ** 2 / (n * population[k] / total) for k in counts)
-    assert report.chi_square.statistic == pytest.approx(expected) and report.chi_square.df == 5
-    assert report.answered == 123
+    expected = sum((counts[k] - n * population[k] / total) ** 2 / (n * population[k] / total)
+                   for k in counts)
+    assert report.chi_square.statistic == pytest.approx(expected)
+    assert report.chi_square.df == len(counts) - 1
 
 
 # --- filters ------------------------------------------------------------------------------------
 
 def test_module_filter_separates_supporters_from_authors(db, sapporo):
-    add_rows(db.session, sapporo, [{"age": 30, "gender": "female", "proposals": True}] * 6
-             + [{"age": 70, "gender": "male", "proposal_supporters": True}] * 7
+    add_rows(db.session, sapporo, [{"age": 30, "gender": "female", "proposals": True}] * 10
+             + [{"age": 70, "gender": "male", "proposal_supporters": True}] * 5
              + [{"age": 50, "gender": "male", "proposals": True, "proposal_supporters": True}] * 5)
     authors = services.build_report(db.session, sapporo, "gender", module="proposals", min_cell=5)
     supporters = services.build_report(db.session, sapporo, "gender", module="proposal_supporters", min_cell=5)
     everyone = services.build_report(db.session, sapporo, "gender", module="all", min_cell=5)
     forum = services.build_report(db.session, sapporo, "gender", module="forum", min_cell=5)
-    assert [c.count for c in authors.categories] == [6, 5]
-    assert [c.count for c in supporters.categories] == [0, 12]
-    assert [c.count for c in everyone.categories] == [6, 12]
+    assert [c.count for c in authors.categories] == [10, 5]
+    assert [c.count for c in supporters.categories] == [0, 10]
+    assert [c.count for c in everyone.categories] == [10, 10]
     assert forum.participants == 0 and [c.count for c in forum.categories] == [0, 0]
     assert all(c.share is None and c.flag is None for c in forum.categories)
 
 
 def test_date_filter_uses_japan_days_inclusive(db, sapporo):
-    # 2026-06-01 00:00 JST is 2026-05-31 15:00 UTC.
+    # 2026-06-01 00:00 JST is 2026-05-31 15:00 UTC. Groups are whole batches of 5, so every
+    # day boundary below is also a batch cut and the window is exactly the days asked.
     add_rows(db.session, sapporo, [{"gender": "female", "first_at": datetime(2026, 5, 31, 14, 59)}] * 5
-             + [{"gender": "female", "first_at": datetime(2026, 5, 31, 15, 0)}] * 6
-             + [{"gender": "male", "first_at": datetime(2026, 6, 30, 14, 59)}] * 7
-             + [{"gender": "male", "first_at": datetime(2026, 6, 30, 15, 0)}] * 8)
+             + [{"gender": "female", "first_at": datetime(2026, 5, 31, 15, 0)}] * 5
+             + [{"gender": "male", "first_at": datetime(2026, 6, 30, 14, 59)}] * 10
+             + [{"gender": "male", "first_at": datetime(2026, 6, 30, 15, 0)}] * 5)
     june = services.build_report(db.session, sapporo, "gender", since=date(2026, 6, 1),
                                  until=date(2026, 6, 30), min_cell=5)
-    assert [c.count for c in june.categories] == [6, 7] and june.participants == 13
+    assert [c.count for c in june.categories] == [5, 10] and june.participants == 15
     assert (june.since, june.until) == (date(2026, 6, 1), date(2026, 6, 30))
     assert services.build_report(db.session, sapporo, "gender", until=date(2026, 5, 31)).participants == 5
-    assert services.build_report(db.session, sapporo, "gender", since=date(2026, 7, 1)).participants == 8
+    assert services.build_report(db.session, sapporo, "gender", since=date(2026, 7, 1)).participants == 5
 
 
 @pytest.mark.parametrize("kwargs", [{"dimension": "age"}, {"dimension": "gender", "module": "panelists"},
@@ -336,14 +382,14 @@ def test_bad_parameters_are_refused(db, sapporo, kwargs):
 
 
 def test_unknown_and_unreferenced_are_classified(db, sapporo):
-    add_rows(db.session, sapporo, [{"age": 16, "gender": "other"}] * 5 + [{"age": None, "gender": "no_answer"}] * 6
-             + [{"age": 20, "gender": None}] * 7 + [{"age": 30, "gender": "female"}] * 8)
+    add_rows(db.session, sapporo, [{"age": 16, "gender": "other"}] * 5 + [{"age": None, "gender": "no_answer"}] * 5
+             + [{"age": 20, "gender": None}] * 10 + [{"age": 30, "gender": "female"}] * 5)
     age = services.build_report(db.session, sapporo, "age_band")
-    assert (age.participants, age.answered, age.unknown, age.unreferenced) == (26, 15, 6, 5)
+    assert (age.participants, age.answered, age.unknown, age.unreferenced) == (25, 15, 5, 5)
     gender = services.build_report(db.session, sapporo, "gender")
-    assert (gender.answered, gender.unknown, gender.unreferenced) == (8, 13, 5)
+    assert (gender.answered, gender.unknown, gender.unreferenced) == (5, 15, 5)
     both = services.build_report(db.session, sapporo, "age_band_x_gender")
-    assert (both.answered, both.unknown, both.unreferenced) == (8, 13, 5)
+    assert (both.answered, both.unknown, both.unreferenced) == (5, 15, 5)
 
 
 def test_space_without_population_figures_is_unavailable(app, db, make):
@@ -351,7 +397,7 @@ def test_space_without_population_figures_is_unavailable(app, db, make):
     add_rows(db.session, space, [{"age": 30, "gender": "female"}] * 12)
     report = services.build_report(db.session, space, "gender")
     assert not report.available and report.unavailable_reason == "no_reference"
-    assert report.participants == 12 and report.categories == [] and report.answered is None
+    assert report.participants == 10 and report.categories == [] and report.answered is None
     with app.test_request_context():
         data = services.report_as_dict(report)
     assert data["reference"]["source"] is None and data["categories"] == []
@@ -365,7 +411,7 @@ def test_targets_drive_residency_and_sector_reports(app, db, sapporo):
     services.set_targets(db.session, sapporo, "residency", {"relationship": 0.25, "resident": 0.75})
     db.session.commit()
     assert services.get_targets(db.session, sapporo, "residency") == {"resident": 0.75, "relationship": 0.25}
-    add_rows(db.session, sapporo, [{"residency": "resident"}] * 30 + [{"residency": "relationship"}] * 6
+    add_rows(db.session, sapporo, [{"residency": "resident"}] * 30 + [{"residency": "relationship"}] * 10
              + [{"residency": "commuter"}] * 5 + [{"residency": None}] * 5)
     report = services.build_report(db.session, sapporo, "residency", min_cell=5)
     assert report.reference.kind == "target"
@@ -374,10 +420,10 @@ def test_targets_drive_residency_and_sector_reports(app, db, sapporo):
     rows = {c.key: c for c in report.categories}
     assert rows["resident"].population is None
     assert rows["resident"].population_share == pytest.approx(0.75)
-    assert rows["relationship"].share == pytest.approx(6 / 36)
-    lo, hi = wilson(6, 36)
+    assert rows["relationship"].share == pytest.approx(10 / 40)
+    lo, hi = wilson(10, 40)
     assert rows["relationship"].ci_low == pytest.approx(lo)
-    assert (report.answered, report.unknown, report.unreferenced) == (36, 5, 5)
+    assert (report.answered, report.unknown, report.unreferenced) == (40, 5, 5)
     services.set_targets(db.session, sapporo, "residency", {})
     assert services.get_targets(db.session, sapporo, "residency") == {}
 
@@ -401,6 +447,7 @@ def test_headline_youth_and_women(db, sapporo):
     rows = random_rows(random.Random(3), 300)
     add_rows(db.session, sapporo, rows)
     result = services.headline(db.session, sapporo, min_cell=5)
+    assert not result["youth"].suppressed and not result["women"].suppressed
     pop = census_population()
     youth = result["youth"]
     eligible = [r for r in rows if r["age"] is not None and r["age"] >= 18]
@@ -422,31 +469,63 @@ def test_headline_youth_and_women(db, sapporo):
 
 
 def test_headline_suppresses_small_groups(db, sapporo):
-    add_rows(db.session, sapporo, [{"age": 25, "gender": "female"}] * 3 + [{"age": 50, "gender": "male"}] * 20)
+    add_rows(db.session, sapporo, [{"age": 25, "gender": "female"}] * 3 + [{"age": 50, "gender": "male"}] * 22)
     result = services.headline(db.session, sapporo, min_cell=5)
-    assert result["youth"].suppressed and result["youth"].count is None and result["youth"].n == 23
+    assert result["youth"].suppressed and result["youth"].count is None and result["youth"].n == 25
+    assert result["youth"].share is None and result["youth"].ci_low is None
     assert result["women"].suppressed and result["women"].parity_gap is None
-    assert not services.headline(db.session, sapporo, min_cell=3)["women"].suppressed
+    assert result["participants"] == 25
+    smaller = services.headline(db.session, sapporo, min_cell=3)  # 24: eight batches of 3
+    assert not smaller["women"].suppressed and (smaller["women"].count, smaller["women"].n) == (3, 24)
 
 
 def test_weekly_series_is_cumulative_by_japan_week(db, sapporo):
-    # 2026-06-07 is a Sunday; 2026-06-07 20:00 UTC is Monday 2026-06-08 05:00 JST.
+    # 2026-06-07 is a Sunday: 14:59 UTC is still Sunday in Japan, 20:00 UTC is Monday
+    # 2026-06-08 05:00 JST. Each group is one batch of 5, so every week ends on a cut.
     add_rows(db.session, sapporo,
-             [{"age": 25, "gender": "female", "first_at": datetime(2026, 6, 2, 1)}] * 2
-             + [{"age": 60, "gender": "male", "first_at": datetime(2026, 6, 7, 14, 59)}] * 2
-             + [{"age": 30, "gender": "male", "first_at": datetime(2026, 6, 7, 20)}] * 1
-             + [{"age": None, "gender": "female", "first_at": datetime(2026, 6, 24, 3)}] * 3)
+             [{"age": 25, "gender": "female", "first_at": datetime(2026, 6, 2, 1)}] * 5
+             + [{"age": 60, "gender": "male", "first_at": datetime(2026, 6, 7, 14, 59)}] * 5
+             + [{"age": 30, "gender": "male", "first_at": datetime(2026, 6, 7, 20)}] * 5
+             + [{"age": None, "gender": "female", "first_at": datetime(2026, 6, 24, 3)}] * 5)
     series = services.weekly_series(db.session, sapporo)
-    assert [p.week_start for p in series] == [date(2026, 6, 1), date(2026, 6, 8), date(2026, 6, 15),
-                                              date(2026, 6, 22)]
+    # a week in which no batch closed (from 15 June) adds no point
+    assert [p.week_start for p in series] == [date(2026, 6, 1), date(2026, 6, 8), date(2026, 6, 22)]
     assert all(p.week_start.weekday() == 0 for p in series)
-    assert [p.participants for p in series] == [4, 5, 5, 8]
-    assert [p.youth_share for p in series] == [pytest.approx(2 / 4), pytest.approx(3 / 5),
-                                               pytest.approx(3 / 5), pytest.approx(3 / 5)]
-    assert [p.women_share for p in series] == [pytest.approx(2 / 4), pytest.approx(2 / 5),
-                                               pytest.approx(2 / 5), pytest.approx(5 / 8)]
+    assert [p.participants for p in series] == [10, 15, 20]
+    assert [p.youth_share for p in series] == [pytest.approx(5 / 10), pytest.approx(10 / 15),
+                                               pytest.approx(10 / 15)]
+    assert [p.women_share for p in series] == [pytest.approx(5 / 10), pytest.approx(5 / 15),
+                                               pytest.approx(10 / 20)]
     assert services.weekly_series(db.session, sapporo, module="surveys") == []
-    assert services.weekly_series(db.session, sapporo, min_cell=5)[0].youth_share is None
+
+
+def test_weekly_series_points_are_last_cuts_and_hide_small_groups(db, sapporo):
+    add_rows(db.session, sapporo,
+             [{"age": 60, "gender": "male", "first_at": datetime(2026, 6, 2, 1)}] * 7
+             + [{"age": 25, "gender": "female", "first_at": datetime(2026, 6, 9, 1)}] * 3
+             + [{"age": 60, "gender": "male", "first_at": datetime(2026, 6, 16, 1)}] * 6)
+    series = services.weekly_series(db.session, sapporo, min_cell=5)
+    # the last cut reached by each week's end: 5 (7 joined), 10, then 15 of 16
+    assert [(p.week_start, p.participants) for p in series] == [
+        (date(2026, 6, 1), 5), (date(2026, 6, 8), 10), (date(2026, 6, 15), 15)]
+    assert series[0].youth_share == 0.0 and series[0].women_share == 0.0
+    # 3 young women among 10 and 15: hidden at k = 5, shown without protection
+    assert [p.youth_share for p in series[1:]] == [None, None]
+    assert [p.women_share for p in series[1:]] == [None, None]
+    open_ = services.weekly_series(db.session, sapporo, min_cell=1)
+    assert [p.participants for p in open_] == [7, 10, 16]
+    assert open_[1].youth_share == pytest.approx(3 / 10)
+
+
+def test_weekly_series_has_at_most_a_dozen_points(db, sapporo):
+    add_rows(db.session, sapporo, [{"age": 30 + i % 40, "gender": ("female", "male")[i % 2],
+                                    "first_at": datetime(2026, 1, 5, 3) + timedelta(days=7 * (i // 5))}
+                                   for i in range(5 * 30)])  # one batch a week for 30 weeks
+    series = services.weekly_series(db.session, sapporo, min_cell=5)
+    assert len(series) == page_module.SERIES_POINTS == 12
+    assert series[-1].participants == 150  # the window's end is always the last point
+    assert [p.participants for p in series] == sorted({p.participants for p in series})
+    assert all(p.participants % 5 == 0 for p in series)
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -458,7 +537,10 @@ def test_report_csv_has_bom_table_and_suppression_marks(app, db, sapporo):
         text = services.report_csv(report)
     assert text.startswith("\ufeffkey,label,count,share,population,population_share,")
     lines = text[1:].splitlines()
-    assert lines[1].startswith("female,Women,<10,<10,911870,")
-    assert lines[2].startswith("male,Men,<10,<10,")
-    assert "participants,43" in lines and "min_cell,10" in lines
+    # "x" as official statistics mark 秘匿: it never says "fewer than k" (which would tell a
+    # hidden 0 from a hidden small group)
+    assert lines[1].startswith("female,Women,x,x,911870,") and lines[1].endswith(",1")
+    assert lines[2].startswith("male,Men,x,x,")  # else 40 answered - 37 men = 3 women
+    assert "<" not in text
+    assert "participants,40" in lines and "answered,40" in lines and "min_cell,10" in lines
     assert any(line.startswith("attribution,出典：「令和2年国勢調査」") for line in lines)

@@ -1,0 +1,229 @@
+"""Public releases: made only when at least the public minimum of new people joined since the
+last one, ending on a facilitators' cut, frozen as served; the facilitators' publish form
+(confirmation box, CSRF, refusal with a message) and the scheduled check."""
+from __future__ import annotations
+
+import random
+import re
+from datetime import datetime
+from html import unescape
+
+import pytest
+from sqlalchemy import func, select
+
+from app.admin.models import AuditEntry
+from app.representation import releases, services
+from app.representation.models import Release
+from app.representation.page import build_page
+from tests.conftest import csrf_token_from, login
+from tests.representation.dashboard_fixtures import add_participants, load_population
+from tests.representation.disclosure_checks import report_ranges
+from tests.representation.test_services import add_rows, random_rows
+
+PUBLIC_K, BATCH = 10, 5
+
+
+@pytest.fixture
+def space(make, db):
+    space = make.space("release-space", transparency_public=True)
+    load_population(db.session)
+    return space
+
+
+def _join(db, space, n, **fields):
+    add_participants(db.session, space, n, first_at=datetime(2025, 3, 3, 3, 0), **fields)
+
+
+def _make(db, space, actor=None):
+    release = releases.create_release(db.session, space, actor, public_k=PUBLIC_K, batch=BATCH)
+    db.session.commit()
+    return release
+
+
+def _count(db):
+    return db.session.scalar(select(func.count()).select_from(Release))
+
+
+# --- the service -----------------------------------------------------------------------------
+
+def test_a_release_needs_ten_new_people_and_ends_on_a_facilitators_cut(db, space):
+    _join(db, space, 9)
+    with pytest.raises(releases.ReleaseError) as error:
+        _make(db, space)  # 9 joined: the facilitators' cut is at 5, 5 new < 10
+    assert error.value.message.startswith("A release needs at least %(needed)s new participants")
+    assert error.value.params == {"needed": 10, "new": 5}
+    _join(db, space, 3)  # 12: the cut is at 10
+    first = _make(db, space)
+    assert (first.number, first.participants, first.min_cell) == (1, 10, 10)
+    _join(db, space, 9)  # 21: the cut at 20, 10 after release 1
+    state = releases.readiness(db.session, space, public_k=PUBLIC_K, batch=BATCH)
+    assert (state.covered, state.previous, state.new, state.ready) == (20, 10, 10, True)
+    second = _make(db, space)
+    assert (second.number, second.participants) == (2, 20)
+    _join(db, space, 8)  # 29: cut at 25, only 5 new
+    state = releases.readiness(db.session, space, public_k=PUBLIC_K, batch=BATCH)
+    assert (state.new, state.missing, state.ready) == (5, 5, False)
+    with pytest.raises(releases.ReleaseError):
+        _make(db, space)
+    assert _count(db) == 2
+
+
+def test_an_empty_space_cannot_release(db, space):
+    state = releases.readiness(db.session, space, public_k=PUBLIC_K, batch=BATCH)
+    assert (state.covered, state.ready, state.missing) == (0, False, 10)
+    with pytest.raises(releases.ReleaseError):
+        _make(db, space)
+
+
+def test_a_release_is_frozen_and_protected_with_the_public_minimum(db, space):
+    _join(db, space, 33, age=65, gender="male")
+    _join(db, space, 7, age=25, gender="female")
+    release = _make(db, space)
+    thawed = releases.thaw(space.slug, release)
+    gender = thawed["reports"]["gender"]
+    assert (gender.participants, gender.min_cell) == (40, 10)
+    assert gender.categories[0].suppressed  # 7 women: shown to facilitators, not to the public
+    assert gender.categories[0].count is None and gender.categories[0].share is None
+    assert set(thawed["reports"]) == set(releases.PUBLIC_DIMENSIONS)
+    facilitators = services.build_report(db.session, space, "gender", min_cell=5)
+    assert facilitators.categories[0].count == 7
+    # later joiners change the live figures, never the release
+    _join(db, space, 10, age=30, gender="female")
+    db.session.expire_all()
+    again = releases.thaw(space.slug, db.session.get(Release, release.id))
+    assert again["reports"]["gender"] == gender
+    assert again["figures"]["participants"] == 40
+
+
+def test_the_facilitators_view_of_a_released_window_keeps_what_the_release_shows(db, space):
+    # 40 people whose k=5 audit, left to itself, would hide figures the k=10 release shows
+    add_rows(db.session, space, random_rows(random.Random(4), 40))
+    release = _make(db, space)
+    fixed = set(releases.fixed_figures(release))  # what the release printed
+    assert fixed and fixed <= releases.fixed_keys(release)
+    page = services.facilitator_page(db.session, space, k=5)
+    assert page.window.high == release.participants
+    # what the public already has stays shown (hiding it would protect nothing), and the
+    # audit hides around it instead
+    assert fixed <= {tuple(key) for key in page.shown_keys}
+    unaware = build_page(db.session, space, window=page.window, k=5)
+    assert not fixed <= {tuple(key) for key in unaware.shown_keys}
+    _join(db, space, 5)
+    assert releases.release_for_window(
+        db.session, space, services.facilitator_page(db.session, space, k=5).window) is None
+
+
+def test_a_released_window_is_audited_afresh_once_its_figures_have_changed(db, space):
+    # The release (k=10) shows "not referenced: 13" (commuters and the relationship population,
+    # outside the targets) beside 27 residents and 40 in all.
+    _join(db, space, 27, residency="resident")
+    _join(db, space, 10, residency="commuter")
+    _join(db, space, 3, residency="relationship")
+    services.set_targets(db.session, space, "residency", {"resident": 1.0})
+    _make(db, space)
+    # Then the facilitators add a target for commuters: under the same key the release's
+    # window now holds 3 people (the relationship population), a group below k, and
+    # "answered" counts 37, not 27. What the release published no longer describes these
+    # figures, so nothing may be kept shown on its account.
+    services.set_targets(db.session, space, "residency", {"resident": 0.5, "commuter": 0.5})
+    db.session.commit()
+    report = services.facilitator_page(db.session, space, k=5).reports["residency"]
+    assert report.participants == 40 and report.unreferenced is None
+    low, high = report_ranges(report)["unreferenced"]
+    assert low <= 3 <= high and high - low >= 4
+
+
+def test_the_scheduled_check_releases_only_published_spaces_with_enough_newcomers(db, make, space):
+    unlisted = make.space("unlisted", visibility="unlisted", transparency_public=True)
+    closed = make.space("closed")  # transparency page off
+    for target in (space, unlisted, closed):
+        _join(db, target, 12)
+    made = releases.auto_release(db.session, [space, unlisted, closed], public_k=PUBLIC_K,
+                                 batch=BATCH)
+    db.session.commit()
+    assert [(r.space_id, r.number, r.published_by_id) for r in made] == [(space.id, 1, None)]
+    assert releases.auto_release(db.session, [space], public_k=PUBLIC_K, batch=BATCH) == []
+
+
+# --- the publish form on the dashboard ---------------------------------------------------------
+
+@pytest.fixture
+def facilitator(client, make, space):
+    user = make.user(roles=(f"facilitator:{space.id}",))
+    login(client, user.email)
+    client.get("/lang/en")
+    return user
+
+
+def _dashboard(client, space):
+    response = client.get(f"/spaces/{space.slug}/representation/")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _publish(client, space, **data):
+    return client.post(f"/spaces/{space.slug}/representation/releases", data=data,
+                       follow_redirects=True)
+
+
+def _flash(html):
+    return [unescape(re.sub(r"<[^>]+>", "", m)).strip()
+            for m in re.findall(r'<div class="flash[^"]*"[^>]*>(.*?)</div>', html, re.S)]
+
+
+def test_the_dashboard_says_how_many_more_are_needed(client, db, space, facilitator):
+    _join(db, space, 7)
+    html = _dashboard(client, space)
+    assert "5 more participants are needed before the next release." in html
+    assert "Publish a release" not in html
+    _join(db, space, 3)
+    html = _dashboard(client, space)
+    assert "A new release would cover 10 participants." in html
+    assert re.search(r'<input type="checkbox" name="confirm" value="y" required>', html)
+
+
+def test_publishing_needs_the_confirmation_box(client, db, space, facilitator):
+    _join(db, space, 10)
+    response = _publish(client, space)
+    assert response.status_code == 200
+    assert "Tick the box to confirm that these figures may be published." in _flash(
+        response.get_data(as_text=True))
+    assert _count(db) == 0
+
+
+def test_publishing_is_refused_with_a_message_when_fewer_than_ten_joined(client, db, space,
+                                                                         facilitator):
+    _join(db, space, 10)
+    _publish(client, space, confirm="y")
+    _join(db, space, 5)  # 15: only 5 since release 1
+    html = _publish(client, space, confirm="y").get_data(as_text=True)
+    assert ("A release needs at least 10 new participants since the previous one; 5 have joined."
+            in _flash(html))
+    assert _count(db) == 1
+
+
+def test_publishing_makes_an_audited_release(client, db, space, facilitator):
+    _join(db, space, 12)
+    html = _publish(client, space, confirm="y").get_data(as_text=True)
+    assert "Release 1 was made: it covers the first 10 participants." in _flash(html)
+    release = db.session.scalars(select(Release)).one()
+    assert (release.number, release.participants, release.published_by_id) == (1, 10, facilitator.id)
+    entry = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "representation.release")).one()
+    assert (entry.actor_id, entry.target, entry.detail) == (
+        facilitator.id, f"space:{space.id}", {"number": 1, "participants": 10})
+    table = re.search(r'<section class="rep-releases".*?</section>', html, re.S).group(0)
+    assert f'href="/spaces/{space.slug}/transparency?release=1"' in table
+
+
+def test_publishing_needs_a_csrf_token(app, client, db, space, facilitator):
+    _join(db, space, 10)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        _publish(client, space, confirm="y")
+        assert _count(db) == 0
+        token = csrf_token_from(_dashboard(client, space))
+        _publish(client, space, confirm="y", csrf_token=token)
+        assert _count(db) == 1
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
