@@ -89,6 +89,8 @@ CHI_SQUARE_REASONS = {
 UNAVAILABLE_REASONS = {
     "no_reference": _l("No population figures cover this space's area. An administrator can import them."),
     "no_targets": _l("No target shares are set for this dimension yet."),
+    "targets_incomplete": _l("The target shares add up to less than 100%. Set them again so "
+                             "that they add up to 100%."),
     "no_population": _l("The reference population of this space's eligible ages is zero."),
 }
 

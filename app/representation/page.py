@@ -225,6 +225,10 @@ def build_page(session: Session, space, *, module: str = "all", since: date | No
         if not targets or sum(targets.values()) <= 0:
             reports[dimension] = _unavailable(space, dimension, win, target_ref, k, "no_targets")
             continue
+        if sum(targets.values()) < 1 - 0.005:  # stored before set_targets refused such sums
+            reports[dimension] = _unavailable(space, dimension, win, target_ref, k,
+                                              "targets_incomplete")
+            continue
         column = getattr(Participation, dimension)
         counts = dict(_ranked_counts(session, space, win, column)) if not win.empty else {}
         keys = sorted({*targets, *(c for c in counts if c is not None)}) + [None]

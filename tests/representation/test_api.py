@@ -14,10 +14,12 @@ from tests.representation.test_services import add_rows
 
 TOP_KEYS = {"space", "dimension", "module", "reference", "participants", "answered", "unknown",
             "unreferenced", "min_cell", "categories", "chi_square", "dissimilarity",
-            "rate_ratio_min_max"}
-REFERENCE_KEYS = {"area_codes", "source", "reference_date", "base_min_age", "kind"}
+            "rate_ratio_min_max", "overall_test", "merged_hidden", "expected_dissimilarity",
+            "withheld", "left_out"}
+REFERENCE_KEYS = {"area_codes", "source", "reference_date", "base_min_age", "kind", "estimated"}
 CATEGORY_KEYS = {"key", "label", "count", "share", "population", "population_share", "ratio",
-                 "ci_low", "ci_high", "flag", "parity_gap", "suppressed"}
+                 "ci_low", "ci_high", "flag", "parity_gap", "suppressed", "verdict", "p_value",
+                 "p_adjusted", "interval_method", "unknown_low", "unknown_high"}
 CHI_KEYS = {"statistic", "df", "p_value", "valid"}
 
 
