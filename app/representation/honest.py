@@ -85,7 +85,7 @@ def table_result(counts: Mapping[str, int], population: Mapping[str, float], hid
             continue
         cell, cat = by_key[c], compared[c]
         low = high = None
-        if unknown is not None:
+        if unknown:  # with nobody unknown the bounds are the share itself
             bounds = stats_exact.unknown_bounds(cell.count, n, unknown)
             low, high = bounds.share_if_none, bounds.share_if_all
         cells[c] = CellResult(cell.share, cell.ci_low, cell.ci_high, cell.interval_method,
@@ -122,7 +122,7 @@ def headline_result(count: int, n: int, population_share: float,
     low, high, method = stats_exact.share_interval(count, n)
     verdict = multiplicity.in_line_verdict(count, n, population_share)
     u_low = u_high = None
-    if unknown is not None:
+    if unknown:
         bounds = stats_exact.unknown_bounds(count, n, unknown)
         u_low, u_high = bounds.share_if_none, bounds.share_if_all
     return HeadlineResult(verdict, method, low, high, u_low, u_high)

@@ -64,7 +64,8 @@ def test_public_caller_gets_public_min_cell_and_census_reference(client, space):
     data = client.get(_url(dimension="gender")).get_json()
     assert data["min_cell"] == 10
     assert data["reference"] == {"area_codes": ["01100"], "source": data["reference"]["source"],
-                                 "reference_date": "2020-10-01", "base_min_age": 18, "kind": "census"}
+                                 "reference_date": "2020-10-01", "base_min_age": 18, "kind": "census",
+                                 "estimated": False}
     assert "国勢調査" in data["reference"]["source"]
     female, male = data["categories"]
     assert female["key"] == "female" and female["suppressed"] and female["count"] is None
