@@ -49,6 +49,11 @@ TARGET_CATEGORIES = {"residency": RESIDENCY_TYPES, "sector": SECTORS}
 TARGET_SUM_SLACK = 0.005  # shares typed as rounded percentages may sum to 99.5%
 
 
+def N_(message: str) -> str:
+    """Marks a msgid for extraction; the view translates it (no Flask here)."""
+    return message
+
+
 class TargetError(ValueError):
     """Targets could not be set. `message` is an English msgid (translate with `params`)."""
 
@@ -78,7 +83,7 @@ def build_report(session: Session, space, dimension: str, *, module: str = "all"
 def get_targets(session: Session, space, dimension: str) -> dict[str, float]:
     """Target shares of `dimension` ('residency' | 'sector'), in the categories' canonical order."""
     if dimension not in TARGET_DIMENSIONS:
-        raise TargetError("Targets can be set for residency type and sector only.")
+        raise TargetError(N_("Targets can be set for residency type and sector only."))
     rows = dict(session.execute(select(Target.category, Target.share)
                                 .where(Target.space_id == space.id, Target.dimension == dimension)).all())
     return {c: rows[c] for c in TARGET_CATEGORIES[dimension] if c in rows}
@@ -90,11 +95,11 @@ def set_targets(session: Session, space, dimension: str, shares: Mapping[str, fl
     that sum below that are refused rather than renormalised: a facilitator who leaves 30% out
     has not said where those people belong. Only flushes."""
     if dimension not in TARGET_DIMENSIONS:
-        raise TargetError("Targets can be set for residency type and sector only.")
+        raise TargetError(N_("Targets can be set for residency type and sector only."))
     allowed = TARGET_CATEGORIES[dimension]
     unknown = sorted(set(shares) - set(allowed))
     if unknown:
-        raise TargetError("Unknown categories: %(categories)s.", categories=", ".join(unknown))
+        raise TargetError(N_("Unknown categories: %(categories)s."), categories=", ".join(unknown))
     clean = {}
     for category, share in shares.items():
         if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
@@ -104,10 +109,10 @@ def set_targets(session: Session, space, dimension: str, shares: Mapping[str, fl
     if clean and total <= 0:
         raise TargetError("At least one target share must be above 0%.")
     if total > 1 + 1e-9:
-        raise TargetError("Target shares add up to %(total)s%%; they may not exceed 100%%.",
+        raise TargetError(N_("Target shares add up to %(total)s%%; they may not exceed 100%%."),
                           total=round(total * 100, 1))
     if clean and total < 1 - TARGET_SUM_SLACK:
-        raise TargetError("Target shares add up to %(total)s%%; they must add up to 100%%.",
+        raise TargetError(N_("Target shares add up to %(total)s%%; they must add up to 100%%."),
                           total=round(total * 100, 1))
     session.execute(delete(Target).where(Target.space_id == space.id, Target.dimension == dimension))
     if clean:
