@@ -209,7 +209,7 @@ def test_register_reference_report_is_marked_estimated(app, db, make):
     report = services.build_report(db.session, space, "age_band", min_cell=1)
     assert report.reference.kind == "register" and report.reference.estimated
     with app.test_request_context():  # labels are translated for a request's locale
-        assert services.report_as_dict(report)["reference"]["kind"] == "census"
+        assert services.report_as_dict(report)["reference"]["kind"] == "register"
     band = _shipped_rows("register2022.csv", "01304")
     expected = sum(2 / 5 * band[s]["15-19"] + band[s]["20-24"] + band[s]["25-29"] for s in band)
     assert report.categories[0].population == pytest.approx(expected)
