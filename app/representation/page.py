@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -373,6 +374,10 @@ def _unavailable(space, dimension, win, reference, k, reason) -> Report:
                   win.since, win.until)
 
 
+def _field(result, name: str):
+    return None if result is None else getattr(result, name)
+
+
 def _report(space, dimension, win, reference, targets, population, block, cells, hidden, k) -> Report:
     figures = block.figures
     counts = {c: figures[key].value for c, key in cells.items()}
@@ -405,7 +410,7 @@ def _report(space, dimension, win, reference, targets, population, block, cells,
         flag = None
         if result is not None:
             flag = result.verdict if result.verdict in ("under", "over") else "ok"
-        r = lambda name: getattr(result, name) if result is not None else None  # noqa: E731
+        r = partial(_field, result)
         rows.append(CategoryRow(
             cat.key, CategoryLabel(dimension, cat.key), None if is_hidden else cat.count,
             r("share"), None if targets else cat.population, cat.population_share, r("ratio"),

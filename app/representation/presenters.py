@@ -163,7 +163,9 @@ def bar_chart(categories: Sequence, *, title: str, chart_id: str, k: int,
     if not under and not over:
         desc.append(_("No category is flagged."))
     rows = [BarRow(label=str(c.label), share=c.share, population_share=c.population_share,
-                   ci_low=c.ci_low, ci_high=c.ci_high, suppressed=c.suppressed, flag=c.flag)
+                   ci_low=c.ci_low, ci_high=c.ci_high, suppressed=c.suppressed,
+                   # only a verdict colours a bar: an unflagged cell is not thereby "in line"
+                   flag=c.flag if c.flag in ("under", "over") else None)
             for c in categories]
     return paired_bar_chart(
         rows, title=title, desc=" ".join(desc),
