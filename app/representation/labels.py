@@ -63,8 +63,8 @@ TARGET_VERDICT_LABELS = {
     "in_line": _l("In line with the target"),
 }
 OVERALL_METHOD_LABELS = {
-    "chi_square": _l("chi-square test"),
-    "exact": _l("exact multinomial test"),
+    "chi_square": _l("Chi-square test"),
+    "exact": _l("Exact multinomial test"),
     "monte_carlo": _l("Monte-Carlo test (20,000 simulated tables)"),
 }
 WITHHELD_REASONS = {

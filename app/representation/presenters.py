@@ -196,15 +196,18 @@ def overall_test_text(report) -> str:
     method = getattr(report, "overall_method", None)
     if method is None or report.overall_p_value is None:
         return ""
-    text = _("Overall test (%(method)s): p = %(p)s.", method=labels.overall_method_label(method),
-             p=fmt_p(report.overall_p_value))
     if report.overall_significant:
-        text += " " + _("The table as a whole differs from the reference, so groups are "
-                        "flagged where their Holm-adjusted p-value is below 5%.")
+        text = _("The table as a whole differs from the reference, so groups are flagged where "
+                 "their Holm-adjusted p-value is below 5%.")
     else:
-        text += " " + _("The table as a whole is not significantly different from the "
-                        "reference, so no group is flagged.")
-    return text
+        text = _("The table as a whole is not significantly different from the reference, so "
+                 "no group is flagged.")
+    if method == "chi_square":  # its p-value is the line above
+        return text
+    value = report.overall_p_value
+    p_text = "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
+    return _("%(method)s: %(p)s.", method=labels.overall_method_label(method),
+             p=p_text) + " " + text
 
 
 def dissimilarity_text(value: float | None, expected: float | None = None) -> str:
