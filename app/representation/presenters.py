@@ -210,12 +210,17 @@ def overall_test_text(report) -> str:
              p=p_text) + " " + text
 
 
-def dissimilarity_text(value: float | None, expected: float | None = None) -> str:
+def dissimilarity_text(value: float | None, expected: float | None = None, *,
+                       target: bool = False) -> str:
     if value is None:
         return "–"
     index, share = format(value, ".3f"), pct(value)
-    text = _("%(value)s: %(share)s of the people counted would have to be in another category "
-             "to match the population.", value=index, share=share)
+    if target:
+        text = _("%(value)s: %(share)s of the people counted would have to be in another "
+                 "category to match the targets.", value=index, share=share)
+    else:
+        text = _("%(value)s: %(share)s of the people counted would have to be in another "
+                 "category to match the population.", value=index, share=share)
     if expected is not None:
         text += " " + _("With this number of participants, chance alone gives about "
                         "%(expected)s even when they are perfectly representative.",
@@ -273,7 +278,8 @@ def report_section(report, *, chart_id: str, show_counts: bool = True,
     else:
         facts += [
             (_("Dissimilarity index"), dissimilarity_text(
-                report.dissimilarity, getattr(report, "expected_dissimilarity", None))),
+                report.dissimilarity, getattr(report, "expected_dissimilarity", None),
+                target=is_target)),
             (_("Participation rate ratio (lowest / highest)"),
              rate_ratio_text(report.rate_ratio_min_max)),
         ]

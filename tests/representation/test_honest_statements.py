@@ -198,3 +198,14 @@ def test_gap_sentence_needs_someone_to_compare():
     with app.test_request_context():
         card = presenters.headline_cards({"women": Figure()}, 5)[1]
     assert card.no_data and card.gap == "" and not card.suppressed
+
+
+def test_target_dissimilarity_speaks_of_targets(client, make, db):
+    space = make.space("target-mix")
+    load_population(db.session)
+    add_participants(db.session, space, 10, age=65, gender="male", residency="resident")
+    add_participants(db.session, space, 10, age=65, gender="male", residency="commuter")
+    services.set_targets(db.session, space, "residency", {"resident": 0.6, "commuter": 0.4})
+    db.session.commit()
+    residency = _section(_dashboard(client, make, space), "residency")
+    assert "to match the targets" in residency and "to match the population" not in residency
