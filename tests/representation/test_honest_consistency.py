@@ -102,3 +102,40 @@ def test_public_page_and_public_api_agree(client, make, db, space):
         assert data["min_cell"] == 10
         _check(html, data, counts=False)
         assert "p (unadjusted)" not in html  # the public page shows the verdict only
+
+
+def test_no_statement_depends_on_how_hidden_people_split(make, db):
+    documents = []
+    for slug, young, middle in (("split-a", 3, 2), ("split-b", 2, 3)):
+        space = make.space(slug)
+        if not documents:
+            load_population(db.session)  # the space brings the area
+        add_participants(db.session, space, 40, age=65, gender="male")
+        add_participants(db.session, space, young, age=25, gender="female")
+        add_participants(db.session, space, middle, age=45, gender="female")
+        page = services.facilitator_page(db.session, space, k=5)
+        report = page.reports["age_band"]
+        assert {c.key for c in report.categories if c.suppressed} == {"18-29", "40-49"}
+        assert report.merged and report.overall_p_value is not None
+        documents.append({key: value for key, value in services.report_as_dict(report).items()
+                          if key != "space"})
+    assert documents[0] == documents[1]
+
+
+def test_a_release_made_before_the_verdicts_thaws_without_inventing_one(make, db, space):
+    release = releases.create_release(db.session, space, None, public_k=10, batch=5)
+    payload = {**release.payload, "reports": {
+        dimension: {key: value for key, value in report.items()
+                    if key not in ("overall_method", "overall_p_value", "overall_significant",
+                                   "merged", "expected_dissimilarity", "withheld", "left_out")}
+        | {"categories": [{key: value for key, value in row.items()
+                           if key not in ("verdict", "p_value", "p_adjusted", "interval_method",
+                                          "unknown_low", "unknown_high")}
+                          for row in report["categories"]]}
+        for dimension, report in release.payload["reports"].items()}}
+    release.payload = payload
+    db.session.commit()
+    report = releases.thaw(space.slug, release)["reports"]["gender"]
+    assert all(row.verdict is None for row in report.categories)
+    assert report.overall_method is None and not report.merged
+
