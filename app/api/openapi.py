@@ -53,7 +53,8 @@ register_schema("RepresentationCategory", {
     "type": "object",
     "additionalProperties": False,
     "required": ["key", "label", "count", "share", "population", "population_share", "ratio",
-                 "ci_low", "ci_high", "flag", "parity_gap", "suppressed"],
+                 "ci_low", "ci_high", "flag", "parity_gap", "suppressed", "verdict", "p_value",
+                 "p_adjusted", "interval_method", "unknown_low", "unknown_high"],
     "properties": {
         "key": {"type": "string", "description": "Category key: '18-29', '80+', 'female', "
                                                  "'18-29|female', 'resident', 'academia', ..."},
@@ -65,10 +66,32 @@ register_schema("RepresentationCategory", {
         "population_share": {"type": "number", "description": "Share of the eligible population, "
                              "or the target share."},
         "ratio": {**_NUMBER_OR_NULL, "description": "share / population_share."},
-        "ci_low": {**_NUMBER_OR_NULL, "description": "95% Wilson interval of the share, lower end."},
-        "ci_high": {**_NUMBER_OR_NULL, "description": "95% Wilson interval of the share, upper end."},
+        "ci_low": {**_NUMBER_OR_NULL, "description": "95% interval of the share, lower end "
+                   "(see interval_method). It describes how far the share of the people who "
+                   "turn up could fall from the population share by chance alone if they were "
+                   "drawn at random from it; participants are not a random sample."},
+        "ci_high": {**_NUMBER_OR_NULL, "description": "95% interval of the share, upper end."},
         "flag": {"type": ["string", "null"], "enum": ["under", "over", "ok", None],
-                 "description": "under/over when the interval excludes the population share."},
+                 "description": "under/over when the verdict is; ok otherwise; null when hidden."},
+        "verdict": {"type": ["string", "null"],
+                    "enum": ["under", "over", "in_line", "not_significant_wide", "no_data", None],
+                    "description": "under/over: the table's overall test is significant and the "
+                    "cell's Holm-adjusted exact p-value is below 0.05; in_line: not significant "
+                    "and the whole interval lies within ±20% (relative) of the population or "
+                    "target share; not_significant_wide: not significant, too few participants "
+                    "to tell; no_data: nobody answered; null when hidden."},
+        "p_value": {**_NUMBER_OR_NULL, "description": "Exact binomial p-value against the "
+                    "population (or target) share, unadjusted."},
+        "p_adjusted": {**_NUMBER_OR_NULL, "description": "p_value adjusted by Holm's method "
+                       "within the dimension (hidden cells merged into one)."},
+        "interval_method": {"type": ["string", "null"], "enum": ["clopper_pearson", "wilson", None],
+                            "description": "clopper_pearson (exact) when the cell or its "
+                            "complement holds fewer than 10 participants, else wilson."},
+        "unknown_low": {**_NUMBER_OR_NULL, "description": "Share among everyone asked "
+                        "(answered + unknown) if no participant without an answer is in the "
+                        "group; null when unknown is hidden."},
+        "unknown_high": {**_NUMBER_OR_NULL, "description": "The same if every participant "
+                         "without an answer is in the group."},
         "parity_gap": {**_INT_OR_NULL, "description": "Fewest additional participants of this "
                        "group that would lift its share to the population share; -1 if none can."},
         "suppressed": {"type": "boolean", "description": "True when the group is below the "
@@ -80,7 +103,8 @@ register_schema("Representation", {
     "additionalProperties": False,
     "required": ["space", "dimension", "module", "reference", "participants", "answered",
                  "unknown", "unreferenced", "min_cell", "categories", "chi_square",
-                 "dissimilarity", "rate_ratio_min_max"],
+                 "overall_test", "merged_hidden", "dissimilarity", "expected_dissimilarity",
+                 "rate_ratio_min_max", "withheld", "left_out"],
     "properties": {
         "space": {"type": "string", "description": "The space's slug."},
         "dimension": {"type": "string", "enum": list(DIMENSIONS)},
@@ -88,7 +112,8 @@ register_schema("Representation", {
         "reference": {
             "type": "object",
             "additionalProperties": False,
-            "required": ["area_codes", "source", "reference_date", "base_min_age", "kind"],
+            "required": ["area_codes", "source", "reference_date", "base_min_age", "kind",
+                         "estimated"],
             "properties": {
                 "area_codes": {"type": "array", "items": {"type": "string"},
                                "description": "Local government codes; a region lists its members."},
@@ -97,9 +122,13 @@ register_schema("Representation", {
                 "reference_date": {"type": ["string", "null"], "format": "date"},
                 "base_min_age": {"type": "integer", "description": "Shares are over the population "
                                  "aged at least this, with known age."},
-                "kind": {"type": "string", "enum": ["census", "target"], "description":
-                         "census: official population statistics; target: shares set by the "
-                         "facilitators, not statistics."},
+                "kind": {"type": "string", "enum": ["census", "register", "target"],
+                         "description": "census: census (or municipal) population statistics; "
+                         "register: the resident register (住民基本台帳); target: shares set by "
+                         "the facilitators, not statistics."},
+                "estimated": {"type": "boolean", "description": "True when an age band of the "
+                              "space cuts an age group of the source, which is then split in "
+                              "proportion to its years."},
             },
         },
         "participants": {"type": "integer"},
@@ -118,8 +147,32 @@ register_schema("Representation", {
             "properties": {"statistic": _NUMBER_OR_NULL, "df": {"type": "integer"},
                            "p_value": _NUMBER_OR_NULL,
                            "valid": {"type": "boolean", "description": "False when expected counts "
-                                     "are too small (or the test is withheld)."}},
+                                     "are too small (or the test is withheld); p_value is then "
+                                     "null (see overall_test)."}},
         },
+        "overall_test": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["method", "p_value", "significant", "adjustment"],
+            "description": "The test of the whole table that gates the cell flags: chi-square "
+                           "where valid, else the exact multinomial or a seeded Monte-Carlo test.",
+            "properties": {
+                "method": {"type": ["string", "null"],
+                           "enum": ["chi_square", "exact", "monte_carlo", None]},
+                "p_value": _NUMBER_OR_NULL,
+                "significant": {"type": "boolean"},
+                "adjustment": {"type": ["string", "null"], "enum": ["holm", None]},
+            },
+        },
+        "merged_hidden": {"type": "boolean", "description": "True when the overall figures are "
+                          "computed with the hidden cells merged into one."},
+        "expected_dissimilarity": {**_NUMBER_OR_NULL, "description": "The dissimilarity index "
+                                   "expected by chance alone at this number of participants."},
+        "withheld": {"type": ["string", "null"], "enum": ["all_hidden", "suppressed",
+                                                          "no_participants", None],
+                     "description": "Why dissimilarity and rate ratio are null."},
+        "left_out": {**_INT_OR_NULL, "description": "Gender: participants of unknown age or "
+                     "below the minimum age, not counted (null for other dimensions or hidden)."},
         "dissimilarity": {**_NUMBER_OR_NULL, "description": "½ Σ |share − population share|."},
         "rate_ratio_min_max": {**_NUMBER_OR_NULL, "description": "Participation rate of the least "
                                "represented group divided by that of the most represented."},

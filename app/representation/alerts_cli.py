@@ -24,7 +24,9 @@ def check() -> None:
 
     minimum = current_app.config["ALERT_MIN_PARTICIPANTS"]
     batch = current_app.config["MIN_CELL_FACILITATOR"]
-    results = run_checks(db.session, today_jst(), min_participants=minimum, batch=batch)
+    planned = current_app.config.get("ALERT_PLANNED_PARTICIPANTS", 300)
+    results = run_checks(db.session, today_jst(), min_participants=minimum, batch=batch,
+                         planned=planned)
     spaces = db.session.scalars(select(Space).where(Space.transparency_public.is_(True))
                                 .order_by(Space.id))
     made = auto_release(db.session, spaces, public_k=current_app.config["MIN_CELL_PUBLIC"],

@@ -38,6 +38,13 @@ class CategoryRow:
     suppressed: bool
     row_key: str | None = None  # age×gender: the age band
     col_key: str | None = None  # age×gender: the gender
+    # issue #12: what the row may honestly say (None where the count or the total is hidden)
+    verdict: str | None = None  # multiplicity.VERDICTS: under/over/in_line/not_significant_wide/no_data
+    p_value: float | None = None  # exact binomial, unadjusted
+    p_adjusted: float | None = None  # Holm within the dimension (over the merged table)
+    interval_method: str | None = None  # 'clopper_pearson' (cells under 10) | 'wilson'
+    unknown_low: float | None = None  # share among everyone asked if no unknown is in the group
+    unknown_high: float | None = None  # ... if every unknown is
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,15 @@ class Report:
     unavailable_reason: str | None  # 'no_reference' | 'no_targets' | 'no_population'
     since: date | None = None
     until: date | None = None
+    # issue #12: the overall test that gates the flags (chi-square where valid, else exact or
+    # seeded Monte Carlo), over the merged table when cells are hidden
+    overall_method: str | None = None  # 'chi_square' | 'exact' | 'monte_carlo'
+    overall_p_value: float | None = None
+    overall_significant: bool = False
+    merged: bool = False  # overall figures computed with the hidden cells merged into one
+    expected_dissimilarity: float | None = None  # under perfect representation at this n
+    withheld: str | None = None  # why dissimilarity / rate ratio are not shown ('all_hidden')
+    left_out: int | None = None  # gender: participants of unknown or ineligible age
 
 
 @dataclass(frozen=True)
@@ -79,6 +95,11 @@ class HeadlineFigure:
     low: int | None = None  # the youth band's ages
     high: int | None = None
     estimated: bool = False
+    verdict: str | None = None  # multiplicity.VERDICTS; None when hidden
+    interval_method: str | None = None
+    unknown_low: float | None = None  # bounds when those who did not answer are all out / in
+    unknown_high: float | None = None
+    left_out: int | None = None  # women: participants of unknown or ineligible age
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,32 @@ FLAG_LABELS = {
     "over": _l("Over-represented"),
     "ok": _l("In line with the population"),
 }
+# What a row may say (multiplicity.in_line_verdict); a row compared with a facilitator's target
+# says "target", never "population".
+VERDICT_LABELS = {
+    "under": _l("Under-represented"),
+    "over": _l("Over-represented"),
+    "in_line": _l("In line with the population"),
+    "not_significant_wide": _l("Not significantly different (too few participants to tell)"),
+    "no_data": _l("Nothing to compare yet"),
+}
+TARGET_VERDICT_LABELS = {
+    **VERDICT_LABELS,
+    "under": _l("Below the target"),
+    "over": _l("Above the target"),
+    "in_line": _l("In line with the target"),
+}
+OVERALL_METHOD_LABELS = {
+    "chi_square": _l("Chi-square test"),
+    "exact": _l("Exact multinomial test"),
+    "monte_carlo": _l("Monte-Carlo test (20,000 simulated tables)"),
+}
+WITHHELD_REASONS = {
+    "all_hidden": _l("Not shown: every group with participants is hidden, so the table with the "
+                     "hidden groups merged no longer measures the mix."),
+    "suppressed": _l("Not shown: it would reveal a suppressed small group."),
+    "no_participants": _l("Nothing to compare yet: no participant has answered."),
+}
 REFERENCE_KIND_LABELS = {
     "census": _l("Census"),
     "register": _l("Resident register"),
@@ -63,6 +89,8 @@ CHI_SQUARE_REASONS = {
 UNAVAILABLE_REASONS = {
     "no_reference": _l("No population figures cover this space's area. An administrator can import them."),
     "no_targets": _l("No target shares are set for this dimension yet."),
+    "targets_incomplete": _l("The target shares add up to less than 100%. Set them again so "
+                             "that they add up to 100%."),
     "no_population": _l("The reference population of this space's eligible ages is zero."),
 }
 
@@ -102,6 +130,18 @@ def module_label(module: str) -> str:
 
 def flag_label(flag: str | None) -> str:
     return _lookup(FLAG_LABELS, flag)
+
+
+def verdict_label(verdict: str | None, *, target: bool = False) -> str:
+    return _lookup(TARGET_VERDICT_LABELS if target else VERDICT_LABELS, verdict)
+
+
+def overall_method_label(method: str | None) -> str:
+    return _lookup(OVERALL_METHOD_LABELS, method)
+
+
+def withheld_label(reason: str | None) -> str:
+    return _lookup(WITHHELD_REASONS, reason)
 
 
 def reference_kind_label(kind: str | None) -> str:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.representation.stats import Z95
-from app.representation.stats_exact import (GoodnessOfFit, binomial_p_value, multinomial_test,
-                                            share_interval)
+from app.representation.stats_exact import (MAX_EXACT_OUTCOMES, GoodnessOfFit, binomial_p_value,
+                                            multinomial_test, share_interval)
 
 ALPHA = 0.05
 RELATIVE_TOLERANCE = 0.2  # 'in line' = within +-20% of the population share, see in_line_verdict
@@ -151,7 +151,8 @@ def _cells(keys, counts, shares, p_values, adjusted, flagged, relative, absolute
 def flag_dimension(counts: Mapping[str, int], population: Mapping[str, float], *,
                    alpha: float = ALPHA, relative: float = RELATIVE_TOLERANCE,
                    absolute: float | None = None, z: float = Z95,
-                   seed: int | None = None) -> DimensionTest:
+                   seed: int | None = None,
+                   max_outcomes: int = MAX_EXACT_OUTCOMES) -> DimensionTest:
     """Flag a dimension's cells (e.g. seven age bands) with a family-wise error of at most
     alpha: first the overall goodness-of-fit test (multinomial_test 'auto': chi-square where
     valid, else exact or seeded Monte Carlo); only if it rejects are cells flagged, each where
@@ -169,7 +170,7 @@ def flag_dimension(counts: Mapping[str, int], population: Mapping[str, float], *
         raise ValueError("counts must be >= 0")
     n = sum(obs)
     options = {} if seed is None else {"seed": seed}
-    overall = multinomial_test(obs, shares, **options)
+    overall = multinomial_test(obs, shares, max_outcomes=max_outcomes, **options)
     if n == 0:
         cells = _cells(keys, obs, shares, [None] * len(keys), [None] * len(keys),
                        [False] * len(keys), relative, absolute, z)

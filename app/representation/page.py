@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from app.representation import batches, stats
+from app.representation import batches, honest, stats
 from app.representation.disclosure import Figure, protect
 from app.representation.figures import (CategoryLabel, CategoryRow, HeadlineFigure, Report,
                                         WeekPoint)
@@ -29,6 +30,7 @@ from app.representation.reference import (Reference, age_bands, reference_for, t
 
 GENDER_KEYS = ("female", "male", "other", "unknown")
 ANSWERED, NO_ANSWER, UNREFERENCED = "~answered", "~unknown", "~unreferenced"
+LEFT_OUT = "~left_out"  # gender: participants whose age is unknown or below the minimum
 HIDDEN = "~hidden"
 Y_CLASSES = ("youth", "eligible", "none")  # young / eligible, not young / no known eligible age
 G_CLASSES = ("female", "male", "rest")
@@ -227,6 +229,10 @@ def build_page(session: Session, space, *, module: str = "all", since: date | No
         if not targets or sum(targets.values()) <= 0:
             reports[dimension] = _unavailable(space, dimension, win, target_ref, k, "no_targets")
             continue
+        if sum(targets.values()) < 1 - 0.005:  # stored before set_targets refused such sums
+            reports[dimension] = _unavailable(space, dimension, win, target_ref, k,
+                                              "targets_incomplete")
+            continue
         column = getattr(Participation, dimension)
         counts = dict(_ranked_counts(session, space, win, column)) if not win.empty else {}
         keys = sorted({*targets, *(c for c in counts if c is not None)}) + [None]
@@ -270,11 +276,14 @@ def _block_a_figures(block: _Block, space, ranks, fine, k) -> dict[str, dict]:
     block.add(("age_band", NO_ANSWER), t(lambda f, g: f == UNKNOWN), group="age_band")
     block.add(("age_band", UNREFERENCED), t(lambda f, g: f == BELOW), group="age_band")
     specs["age_band"] = cells
-    cells = {x: block.add(("gender", x), t(lambda f, g, x=x: g == x), group="gender").key
-             for x in GENDERS}
-    block.add(("gender", ANSWERED), t(lambda f, g: g in GENDERS), group="gender")
-    block.add(("gender", NO_ANSWER), t(lambda f, g: g == "unknown"), group="gender")
-    block.add(("gender", UNREFERENCED), t(lambda f, g: g == "other"), group="gender")
+    # Gender is compared with the eligible population, so only participants of a known age at
+    # or above the minimum count in it; the others are a figure of their own ("left out").
+    cells = {x: block.add(("gender", x), t(lambda f, g, x=x: known(f) and g == x),
+                          group="gender").key for x in GENDERS}
+    block.add(("gender", ANSWERED), t(lambda f, g: known(f) and g in GENDERS), group="gender")
+    block.add(("gender", NO_ANSWER), t(lambda f, g: known(f) and g == "unknown"), group="gender")
+    block.add(("gender", UNREFERENCED), t(lambda f, g: known(f) and g == "other"), group="gender")
+    block.add(("gender", LEFT_OUT), t(lambda f, g: not known(f)), group="gender")
     specs["gender"] = cells
     cells = {}
     for b in bands:
@@ -310,9 +319,13 @@ def _block_a_figures(block: _Block, space, ranks, fine, k) -> dict[str, dict]:
         block.add(("series", j, "youth"), s(j, lambda y, g: y == "youth"), group=j)
         block.add(("series", j, "eligible"), s(j, lambda y, g: y != "none"), group=j)
         block.add(("series", j, "not_youth"), s(j, lambda y, g: y == "eligible"), shown=False)
-        block.add(("series", j, "women"), s(j, lambda y, g: g == "female"), group=j)
-        block.add(("series", j, "gendered"), s(j, lambda y, g: g != "rest"), group=j)
-        block.add(("series", j, "men"), s(j, lambda y, g: g == "male"), shown=False)
+        # women among eligible women and men, as the headline counts them
+        block.add(("series", j, "women"), s(j, lambda y, g: y != "none" and g == "female"),
+                  group=j)
+        block.add(("series", j, "gendered"), s(j, lambda y, g: y != "none" and g != "rest"),
+                  group=j)
+        block.add(("series", j, "men"), s(j, lambda y, g: y != "none" and g == "male"),
+                  shown=False)
         block.force_small_line(("series", j, "eligible"), [("series", j, "youth")], k)
         block.force_small_line(("series", j, "gendered"), [("series", j, "women")], k)
     # A small group's zero cells tell where all of it is: hide its whole line.
@@ -364,63 +377,92 @@ def _unavailable(space, dimension, win, reference, k, reason) -> Report:
                   win.since, win.until)
 
 
+def _field(result, name: str):
+    return None if result is None else getattr(result, name)
+
+
 def _report(space, dimension, win, reference, targets, population, block, cells, hidden, k) -> Report:
     figures = block.figures
     counts = {c: figures[key].value for c, key in cells.items()}
     value = lambda name: figures[(dimension, name)].value  # noqa: E731
+    shown = lambda name: None if (dimension, name) in hidden else value(name)  # noqa: E731
     comparison = stats.compare(counts, population, unknown=value(NO_ANSWER),
                                unreferenced=value(UNREFERENCED))
     total_hidden = (dimension, ANSWERED) in hidden
     hidden_cells = {c for c, key in cells.items() if key in hidden}
-    chi, dissimilarity, rate_ratio = (comparison.chi_square, comparison.dissimilarity,
-                                      comparison.rate_ratio_min_max)
+    chi = comparison.chi_square
+    table = honest.TableResult(withheld="suppressed")
     if total_hidden:
         chi = stats.ChiSquare(None, 0, None, False, "suppressed")
-        dissimilarity = rate_ratio = None
-    elif hidden_cells:
-        merged_counts = {c: n for c, n in counts.items() if c not in hidden_cells}
-        merged_pop = {c: p for c, p in population.items() if c not in hidden_cells}
-        merged_counts[HIDDEN] = sum(counts[c] for c in hidden_cells)
-        merged_pop[HIDDEN] = sum(population[c] for c in hidden_cells)
-        merged = stats.compare(merged_counts, merged_pop)
-        chi, dissimilarity, rate_ratio = (merged.chi_square, merged.dissimilarity,
-                                          merged.rate_ratio_min_max)
+    else:
+        table = honest.table_result(counts, population, hidden_cells, unknown=shown(NO_ANSWER))
+        if hidden_cells:
+            merged_counts = {c: n for c, n in counts.items() if c not in hidden_cells}
+            merged_pop = {c: p for c, p in population.items() if c not in hidden_cells}
+            merged_counts[HIDDEN] = sum(counts[c] for c in hidden_cells)
+            merged_pop[HIDDEN] = sum(population[c] for c in hidden_cells)
+            chi = stats.compare(merged_counts, merged_pop).chi_square
     rows = []
     for cat in comparison.categories:
         row_key = col_key = None
         if dimension == "age_band_x_gender":
             row_key, col_key = cat.key.split("|")
         is_hidden = cat.key in hidden_cells
-        derived = not is_hidden and not total_hidden and cat.share is not None
+        # a share, interval, test or gap reveals the count and the total: only beside both
+        result = None if is_hidden else table.cells.get(cat.key)
+        flag = None
+        if result is not None:
+            flag = result.verdict if result.verdict in ("under", "over") else "ok"
+        r = partial(_field, result)
         rows.append(CategoryRow(
             cat.key, CategoryLabel(dimension, cat.key), None if is_hidden else cat.count,
-            cat.share if derived else None, None if targets else cat.population,
-            cat.population_share, cat.ratio if derived else None,
-            cat.ci_low if derived else None, cat.ci_high if derived else None,
-            cat.flag if derived else None, cat.parity_gap if derived else None, is_hidden,
-            row_key, col_key))
-    shown = lambda name: None if (dimension, name) in hidden else value(name)  # noqa: E731
+            r("share"), None if targets else cat.population, cat.population_share, r("ratio"),
+            r("ci_low"), r("ci_high"), flag, r("parity_gap"), is_hidden, row_key, col_key,
+            verdict=r("verdict") or ("no_data" if not total_hidden and not is_hidden
+                                     and not comparison.answered else None),
+            p_value=r("p_value"), p_adjusted=r("p_adjusted"),
+            interval_method=r("interval_method"), unknown_low=r("unknown_low"),
+            unknown_high=r("unknown_high")))
+    overall = table.overall
     return Report(space.slug, dimension, win.module, reference, win.size, shown(ANSWERED),
-                  shown(NO_ANSWER), shown(UNREFERENCED), k, rows, chi, dissimilarity, rate_ratio,
-                  True, None, win.since, win.until)
+                  shown(NO_ANSWER), shown(UNREFERENCED), k, rows, chi, table.dissimilarity,
+                  table.rate_ratio, True, None, win.since, win.until,
+                  overall_method=overall.method if overall and overall.p_value is not None
+                  else None,
+                  overall_p_value=overall.p_value if overall else None,
+                  overall_significant=table.overall_significant, merged=table.merged,
+                  expected_dissimilarity=table.expected_dissimilarity, withheld=table.withheld,
+                  left_out=shown(LEFT_OUT) if (dimension, LEFT_OUT) in figures else None)
 
 
 def _headline_figure(key, count_key, n_key, population, base, block, hidden, band=None,
-                     estimated=False) -> HeadlineFigure:
+                     estimated=False, *, unknown_key, left_out_key=None) -> HeadlineFigure:
     count, n = block.figures[count_key].value, block.figures[n_key].value
     comparison = stats.compare({key: count, "rest": n - count},
                                {key: population, "rest": max(0.0, base - population)})
     cat = comparison.categories[0]
     count_hidden, n_hidden = count_key in hidden, n_key in hidden
     derived = not count_hidden and not n_hidden and n > 0
+    result = None
+    if derived:
+        unknown = None if unknown_key in hidden else block.figures[unknown_key].value
+        result = honest.headline_result(count, n, cat.population_share, unknown)
+    verdict = result.verdict if result else ("no_data" if not n_hidden and n == 0 else None)
+    flag = None if result is None else (verdict if verdict in ("under", "over") else "ok")
+    left_out = None
+    if left_out_key is not None and left_out_key not in hidden:
+        left_out = block.figures[left_out_key].value
     return HeadlineFigure(
         key=key, label=CategoryLabel("headline", key), count=None if count_hidden else count,
         n=None if n_hidden else n, share=cat.share if derived else None, population=population,
         population_share=cat.population_share, ratio=cat.ratio if derived else None,
-        ci_low=cat.ci_low if derived else None, ci_high=cat.ci_high if derived else None,
-        flag=cat.flag if derived else None, parity_gap=cat.parity_gap if derived else None,
+        ci_low=result.ci_low if result else None, ci_high=result.ci_high if result else None,
+        flag=flag, parity_gap=cat.parity_gap if derived else None,
         suppressed=count_hidden or n_hidden, low=band.low if band else None,
-        high=band.high if band else None, estimated=estimated)
+        high=band.high if band else None, estimated=estimated, verdict=verdict,
+        interval_method=result.interval_method if result else None,
+        unknown_low=result.unknown_low if result else None,
+        unknown_high=result.unknown_high if result else None, left_out=left_out)
 
 
 def _headline(space, reference, block, hidden, k) -> dict:
@@ -431,11 +473,12 @@ def _headline(space, reference, block, hidden, k) -> dict:
         result["youth"] = _headline_figure(
             "youth", ("headline", "youth"), ("age_band", ANSWERED),
             reference.population(youth.low, youth.high), base, block, hidden, youth,
-            reference.estimated)
+            reference.estimated, unknown_key=("age_band", NO_ANSWER))
     result["women"] = _headline_figure(
         "women", ("gender", "female"), ("gender", ANSWERED),
         reference.population(space.min_age, None, "female"), base, block, hidden,
-        estimated=reference.estimated)
+        estimated=reference.estimated, unknown_key=("gender", NO_ANSWER),
+        left_out_key=("gender", LEFT_OUT))
     return result
 
 

@@ -54,6 +54,9 @@ class TableRow:
     flag_label: str
     gap: str
     suppressed: bool
+    p_value: str = "–"  # exact binomial, unadjusted
+    p_adjusted: str = "–"  # Holm within the dimension
+    unknown_bounds: str = "–"  # share if no / every participant without an answer is in it
 
 
 @dataclass
@@ -72,6 +75,7 @@ class Section:
     count_label: str = ""
     csv_url: str = ""
     json_url: str = ""
+    show_bounds: bool = False  # some row has bounds for unknown answers
 
 
 def gap_sentence(group: str, gap: int | None, band: str = "") -> str:
@@ -104,10 +108,27 @@ def gap_cell(gap: int | None) -> str:
     return fmt_int(gap)
 
 
-def table_rows(categories: Sequence, k: int, *, show_population: bool = True) -> list[TableRow]:
+def fmt_p(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return "< 0.001" if value < 0.001 else format(value, ".3f")
+
+
+def verdict_text(row, *, target: bool) -> str:
+    """The words of a row's (or a headline's) verdict; a body's rows have none and keep their
+    flag (a body is counted whole, not a sample of anyone)."""
+    verdict = getattr(row, "verdict", None)
+    if verdict is not None:
+        return labels.verdict_label(verdict, target=target)
+    return labels.flag_label(row.flag) if row.flag else "–"
+
+
+def table_rows(categories: Sequence, k: int, *, show_population: bool = True,
+               target: bool = False) -> list[TableRow]:
     rows = []
     for c in categories:
         hidden = suppressed_text(k)
+        low, high = getattr(c, "unknown_low", None), getattr(c, "unknown_high", None)
         rows.append(TableRow(
             label=str(c.label),
             count=hidden if c.suppressed else fmt_int(c.count),
@@ -116,10 +137,13 @@ def table_rows(categories: Sequence, k: int, *, show_population: bool = True) ->
             population=fmt_int(c.population) if show_population else "",
             population_share=pct(c.population_share),
             ratio=fmt_ratio(c.ratio),
-            flag=c.flag,
-            flag_label=labels.flag_label(c.flag) if c.flag else "–",
+            flag=c.flag if c.flag in ("under", "over") else None,
+            flag_label=verdict_text(c, target=target),
             gap=gap_cell(c.parity_gap),
             suppressed=c.suppressed,
+            p_value=fmt_p(getattr(c, "p_value", None)),
+            p_adjusted=fmt_p(getattr(c, "p_adjusted", None)),
+            unknown_bounds=fmt_interval(low, high),
         ))
     return rows
 
@@ -139,7 +163,9 @@ def bar_chart(categories: Sequence, *, title: str, chart_id: str, k: int,
     if not under and not over:
         desc.append(_("No category is flagged."))
     rows = [BarRow(label=str(c.label), share=c.share, population_share=c.population_share,
-                   ci_low=c.ci_low, ci_high=c.ci_high, suppressed=c.suppressed, flag=c.flag)
+                   ci_low=c.ci_low, ci_high=c.ci_high, suppressed=c.suppressed,
+                   # only a verdict colours a bar: an unflagged cell is not thereby "in line"
+                   flag=c.flag if c.flag in ("under", "over") else None)
             for c in categories]
     return paired_bar_chart(
         rows, title=title, desc=" ".join(desc),
@@ -164,12 +190,42 @@ def chi_square_text(chi) -> str:
     return labels.chi_square_reason_label(chi.reason) or "–"
 
 
-def dissimilarity_text(value: float | None) -> str:
+def overall_test_text(report) -> str:
+    """The test that gates the cell flags: chi-square where it is valid, otherwise the exact
+    (or Monte-Carlo) p-value, so a small table gets a p-value instead of none."""
+    method = getattr(report, "overall_method", None)
+    if method is None or report.overall_p_value is None:
+        return ""
+    if report.overall_significant:
+        text = _("The table as a whole differs from the reference, so groups are flagged where "
+                 "their Holm-adjusted p-value is below 5%.")
+    else:
+        text = _("The table as a whole is not significantly different from the reference, so "
+                 "no group is flagged.")
+    if method == "chi_square":  # its p-value is the line above
+        return text
+    value = report.overall_p_value
+    p_text = "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
+    return _("%(method)s: %(p)s.", method=labels.overall_method_label(method),
+             p=p_text) + " " + text
+
+
+def dissimilarity_text(value: float | None, expected: float | None = None, *,
+                       target: bool = False) -> str:
     if value is None:
         return "–"
     index, share = format(value, ".3f"), pct(value)
-    return _("%(value)s: %(share)s of the people counted would have to be in another category "
-             "to match the population.", value=index, share=share)
+    if target:
+        text = _("%(value)s: %(share)s of the people counted would have to be in another "
+                 "category to match the targets.", value=index, share=share)
+    else:
+        text = _("%(value)s: %(share)s of the people counted would have to be in another "
+                 "category to match the population.", value=index, share=share)
+    if expected is not None:
+        text += " " + _("With this number of participants, chance alone gives about "
+                        "%(expected)s even when they are perfectly representative.",
+                        expected=format(expected, ".3f"))
+    return text
 
 
 def rate_ratio_text(value: float | None) -> str:
@@ -208,18 +264,36 @@ def report_section(report, *, chart_id: str, show_counts: bool = True,
             (_("Answer without a reference figure"),
              fmt_int(report.unreferenced) if report.unreferenced is not None else _("hidden")),
         ]
-    facts += [
-        (_("Goodness of fit (chi-square)"), chi_square_text(report.chi_square)),
-        (_("Dissimilarity index"), dissimilarity_text(report.dissimilarity)),
-        (_("Participation rate ratio (lowest / highest)"), rate_ratio_text(report.rate_ratio_min_max)),
-    ]
+        if report.dimension == "gender":
+            facts.append((_("Left out: age unknown or below the minimum age"),
+                          fmt_int(report.left_out) if report.left_out is not None
+                          else _("hidden")))
+    withheld = getattr(report, "withheld", None)
+    facts.append((_("Goodness of fit (chi-square)"), chi_square_text(report.chi_square)))
+    overall = overall_test_text(report)
+    if overall and show_counts:
+        facts.append((_("Overall test"), overall))
+    if withheld in ("all_hidden", "no_participants"):
+        facts.append((_("Dissimilarity index"), labels.withheld_label(withheld)))
+    else:
+        facts += [
+            (_("Dissimilarity index"), dissimilarity_text(
+                report.dissimilarity, getattr(report, "expected_dissimilarity", None),
+                target=is_target)),
+            (_("Participation rate ratio (lowest / highest)"),
+             rate_ratio_text(report.rate_ratio_min_max)),
+        ]
+    if getattr(report, "merged", False) and withheld is None:
+        facts.append((_("Hidden groups"), _("The overall figures are computed with the hidden "
+                                             "groups merged into one.")))
     hidden_totals = report.module != "body" and show_counts and None in (
         report.answered, report.unknown, report.unreferenced)
+    rows = table_rows(report.categories, k, show_population=not is_target, target=is_target)
     return Section(report.dimension, title, True, hidden_totals=hidden_totals, chart=bar_chart(
         report.categories, title=title, chart_id=chart_id, k=k,
         participants_label=participants_label),
-        rows=table_rows(report.categories, k, show_population=not is_target),
-        facts=facts, is_target=is_target, show_counts=show_counts, count_label=count_label)
+        rows=rows, facts=facts, is_target=is_target, show_counts=show_counts,
+        count_label=count_label, show_bounds=any(r.unknown_bounds != "–" for r in rows))
 
 
 @dataclass
@@ -236,6 +310,9 @@ class HeadlineCard:
     gap: str = ""
     n: str = ""
     estimated: bool = False
+    no_data: bool = False  # nobody answered: nothing to compare yet
+    unknown_bounds: str = ""
+    left_out: str = ""
 
 
 def headline_cards(figures: dict, k: int) -> list[HeadlineCard]:
@@ -253,15 +330,27 @@ def headline_cards(figures: dict, k: int) -> list[HeadlineCard]:
         if figure is None:
             cards.append(HeadlineCard(key, title, False))
             continue
+        no_data = figure.n == 0 and not figure.suppressed
+        left_out = ""
+        if getattr(figure, "left_out", None):
+            left_out = ngettext(
+                "%(num)d participant of unknown age or below the minimum age is not counted.",
+                "%(num)d participants of unknown age or below the minimum age are not counted.",
+                figure.left_out)
         cards.append(HeadlineCard(
-            key, title, True, suppressed=figure.share is None and figure.n != 0,
-            share=("–" if figure.n == 0 else suppressed_text(k)) if figure.share is None
+            key, title, True, suppressed=figure.share is None and not no_data,
+            share=("–" if no_data else suppressed_text(k)) if figure.share is None
             else pct(figure.share),
             population_share=pct(figure.population_share),
             interval=fmt_interval(figure.ci_low, figure.ci_high),
-            flag=figure.flag, flag_label=labels.flag_label(figure.flag) if figure.flag else "",
-            gap=gap_sentence(key, figure.parity_gap, band), n=fmt_int(figure.n),
-            estimated=figure.estimated))
+            flag=figure.flag if figure.flag in ("under", "over") else None,
+            flag_label=verdict_text(figure, target=False) if figure.share is not None else "",
+            gap="" if no_data else gap_sentence(key, figure.parity_gap, band),
+            n=fmt_int(figure.n), estimated=figure.estimated, no_data=no_data,
+            unknown_bounds=fmt_interval(getattr(figure, "unknown_low", None),
+                                        getattr(figure, "unknown_high", None))
+            if getattr(figure, "unknown_low", None) is not None else "",
+            left_out=left_out))
     return cards
 
 

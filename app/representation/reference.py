@@ -59,9 +59,11 @@ class Reference:
 
     @property
     def api_kind(self) -> str:
-        """The API distinguishes statistics ('census': census, register or CSV figures) from
-        facilitator-set targets ('target')."""
-        return "target" if self.kind == "target" else "census"
+        """What the API says the figures are: 'census' (census or municipal CSV figures),
+        'register' (the resident register, 住民基本台帳) or 'target' (facilitator-set shares)."""
+        if self.kind in ("target", "register"):
+            return self.kind
+        return "census"
 
     def population(self, low: int, high: int | None, sex: str | None = None) -> float:
         """People aged low..high (None = no upper limit) of `sex` (None = both), known age only.

@@ -161,11 +161,17 @@ def _reference(data: dict) -> Reference:
                      data["estimated"], data["attribution"], data["licence"])
 
 
+# Releases made before issue #12 lack the later fields: thawing gives them their defaults (None,
+# so those releases show no verdict rather than an invented one).
 _ROW_FIELDS = ("key", "count", "share", "population", "population_share", "ratio", "ci_low",
-               "ci_high", "flag", "parity_gap", "suppressed", "row_key", "col_key")
+               "ci_high", "flag", "parity_gap", "suppressed", "row_key", "col_key", "verdict",
+               "p_value", "p_adjusted", "interval_method", "unknown_low", "unknown_high")
 _HEADLINE_FIELDS = ("key", "count", "n", "share", "population", "population_share", "ratio",
                     "ci_low", "ci_high", "flag", "parity_gap", "suppressed", "low", "high",
-                    "estimated")
+                    "estimated", "verdict", "interval_method", "unknown_low", "unknown_high",
+                    "left_out")
+_REPORT_EXTRA = ("overall_method", "overall_p_value", "overall_significant", "merged",
+                 "expected_dissimilarity", "withheld", "left_out")
 
 
 def _report_dict(report: Report) -> dict:
@@ -179,6 +185,7 @@ def _report_dict(report: Report) -> dict:
                            "reason": report.chi_square.reason},
             "dissimilarity": report.dissimilarity,
             "rate_ratio_min_max": report.rate_ratio_min_max,
+            **{f: getattr(report, f) for f in _REPORT_EXTRA},
             "categories": [{f: getattr(c, f) for f in _ROW_FIELDS} for c in report.categories]}
 
 
@@ -203,7 +210,8 @@ def thaw_report(space_slug: str, data: dict) -> Report:
                   ChiSquare(chi["statistic"], chi["df"], chi["p_value"], chi["valid"],
                             chi["reason"]),
                   data["dissimilarity"], data["rate_ratio_min_max"], data["available"],
-                  data["unavailable_reason"])
+                  data["unavailable_reason"],
+                  **{f: data[f] for f in _REPORT_EXTRA if f in data})
 
 
 def thaw(space_slug: str, release: Release) -> dict:

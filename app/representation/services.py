@@ -46,6 +46,12 @@ __all__ = [
 ]
 
 TARGET_CATEGORIES = {"residency": RESIDENCY_TYPES, "sector": SECTORS}
+TARGET_SUM_SLACK = 0.005  # shares typed as rounded percentages may sum to 99.5%
+
+
+def N_(message: str) -> str:
+    """Marks a msgid for extraction; the view translates it (no Flask here)."""
+    return message
 
 
 class TargetError(ValueError):
@@ -77,21 +83,23 @@ def build_report(session: Session, space, dimension: str, *, module: str = "all"
 def get_targets(session: Session, space, dimension: str) -> dict[str, float]:
     """Target shares of `dimension` ('residency' | 'sector'), in the categories' canonical order."""
     if dimension not in TARGET_DIMENSIONS:
-        raise TargetError("Targets can be set for residency type and sector only.")
+        raise TargetError(N_("Targets can be set for residency type and sector only."))
     rows = dict(session.execute(select(Target.category, Target.share)
                                 .where(Target.space_id == space.id, Target.dimension == dimension)).all())
     return {c: rows[c] for c in TARGET_CATEGORIES[dimension] if c in rows}
 
 
 def set_targets(session: Session, space, dimension: str, shares: Mapping[str, float]) -> None:
-    """Replace the target shares of `dimension`. Shares are fractions (0..1) adding up to at most 1;
-    an empty mapping removes the targets. Only flushes."""
+    """Replace the target shares of `dimension`. Shares are fractions (0..1) adding up to 1 (within
+    half a percentage point, for rounded entries); an empty mapping removes the targets. Targets
+    that sum below that are refused rather than renormalised: a facilitator who leaves 30% out
+    has not said where those people belong. Only flushes."""
     if dimension not in TARGET_DIMENSIONS:
-        raise TargetError("Targets can be set for residency type and sector only.")
+        raise TargetError(N_("Targets can be set for residency type and sector only."))
     allowed = TARGET_CATEGORIES[dimension]
     unknown = sorted(set(shares) - set(allowed))
     if unknown:
-        raise TargetError("Unknown categories: %(categories)s.", categories=", ".join(unknown))
+        raise TargetError(N_("Unknown categories: %(categories)s."), categories=", ".join(unknown))
     clean = {}
     for category, share in shares.items():
         if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
@@ -101,7 +109,10 @@ def set_targets(session: Session, space, dimension: str, shares: Mapping[str, fl
     if clean and total <= 0:
         raise TargetError("At least one target share must be above 0%.")
     if total > 1 + 1e-9:
-        raise TargetError("Target shares add up to %(total)s%%; they may not exceed 100%%.",
+        raise TargetError(N_("Target shares add up to %(total)s%%; they may not exceed 100%%."),
+                          total=round(total * 100, 1))
+    if clean and total < 1 - TARGET_SUM_SLACK:
+        raise TargetError(N_("Target shares add up to %(total)s%%; they must add up to 100%%."),
                           total=round(total * 100, 1))
     session.execute(delete(Target).where(Target.space_id == space.id, Target.dimension == dimension))
     if clean:
@@ -114,7 +125,8 @@ def set_targets(session: Session, space, dimension: str, shares: Mapping[str, fl
 # --- output -----------------------------------------------------------------------------------
 
 CATEGORY_KEYS = ("key", "label", "count", "share", "population", "population_share", "ratio",
-                 "ci_low", "ci_high", "flag", "parity_gap", "suppressed")
+                 "ci_low", "ci_high", "flag", "parity_gap", "suppressed", "verdict", "p_value",
+                 "p_adjusted", "interval_method", "unknown_low", "unknown_high")
 
 
 def report_as_dict(report: Report) -> dict:
@@ -130,6 +142,7 @@ def report_as_dict(report: Report) -> dict:
             "reference_date": ref.reference_date.isoformat() if ref.reference_date else None,
             "base_min_age": ref.base_min_age,
             "kind": ref.api_kind,
+            "estimated": bool(ref.estimated),
         },
         "participants": report.participants,
         "answered": report.answered,
@@ -140,13 +153,26 @@ def report_as_dict(report: Report) -> dict:
             {"key": c.key, "label": str(c.label), "count": c.count, "share": c.share,
              "population": c.population, "population_share": c.population_share,
              "ratio": c.ratio, "ci_low": c.ci_low, "ci_high": c.ci_high, "flag": c.flag,
-             "parity_gap": c.parity_gap, "suppressed": c.suppressed}
+             "parity_gap": c.parity_gap, "suppressed": c.suppressed, "verdict": c.verdict,
+             "p_value": c.p_value, "p_adjusted": c.p_adjusted,
+             "interval_method": c.interval_method, "unknown_low": c.unknown_low,
+             "unknown_high": c.unknown_high}
             for c in report.categories
         ],
+        # an invalid chi-square keeps its statistic but not its p-value: the approximation
+        # does not hold, and overall_test gives the exact (or Monte-Carlo) p instead
         "chi_square": {"statistic": report.chi_square.statistic, "df": report.chi_square.df,
-                       "p_value": report.chi_square.p_value, "valid": report.chi_square.valid},
+                       "p_value": report.chi_square.p_value if report.chi_square.valid else None,
+                       "valid": report.chi_square.valid},
+        "overall_test": {"method": report.overall_method, "p_value": report.overall_p_value,
+                         "significant": report.overall_significant,
+                         "adjustment": "holm" if report.overall_method else None},
+        "merged_hidden": report.merged,
         "dissimilarity": report.dissimilarity,
+        "expected_dissimilarity": report.expected_dissimilarity,
         "rate_ratio_min_max": report.rate_ratio_min_max,
+        "withheld": report.withheld,
+        "left_out": report.left_out,
     }
 
 
@@ -178,7 +204,10 @@ def report_csv(report: Report) -> str:
         w.writerow([c.key, str(c.label), _cell(c.count, hidden, k), _cell(c.share, hidden, k),
                     _cell(c.population, False, k), _cell(c.population_share, False, k),
                     _cell(c.ratio, False, k), _cell(c.ci_low, False, k), _cell(c.ci_high, False, k),
-                    c.flag or "", _cell(c.parity_gap, False, k), "1" if hidden else "0"])
+                    c.flag or "", _cell(c.parity_gap, False, k), "1" if hidden else "0",
+                    c.verdict or "", _cell(c.p_value, False, k), _cell(c.p_adjusted, False, k),
+                    c.interval_method or "", _cell(c.unknown_low, False, k),
+                    _cell(c.unknown_high, False, k)])
     w.writerow([])
     data = report_as_dict(report)
     ref = data["reference"]
@@ -196,7 +225,14 @@ def report_csv(report: Report) -> str:
         ("chi_square_df", data["chi_square"]["df"]),
         ("chi_square_p_value", data["chi_square"]["p_value"]),
         ("chi_square_valid", int(data["chi_square"]["valid"])),
-        ("dissimilarity", data["dissimilarity"]), ("rate_ratio_min_max", data["rate_ratio_min_max"]),
+        ("overall_test_method", data["overall_test"]["method"]),
+        ("overall_test_p_value", data["overall_test"]["p_value"]),
+        ("overall_test_significant", int(data["overall_test"]["significant"])),
+        ("merged_hidden", int(data["merged_hidden"])),
+        ("dissimilarity", data["dissimilarity"]),
+        ("expected_dissimilarity", data["expected_dissimilarity"]),
+        ("rate_ratio_min_max", data["rate_ratio_min_max"]), ("withheld", data["withheld"]),
+        ("left_out", data["left_out"]),
     ):
         w.writerow([name, _cell(value, False, k)])
     return out.getvalue()

@@ -39,16 +39,30 @@ def representation_alert(space) -> list[dict]:
         return []
     flagged = alerts.check_space(db.session, space,
                                  min_participants=current_app.config["ALERT_MIN_PARTICIPANTS"],
-                                 batch=current_app.config["MIN_CELL_FACILITATOR"])
+                                 batch=current_app.config["MIN_CELL_FACILITATOR"],
+                                 planned=_planned())
     return [{"group": group, "label": _alert_message(group, space)} for group in flagged]
+
+
+def _planned() -> int:
+    return int(current_app.config.get("ALERT_PLANNED_PARTICIPANTS",
+                                      alerts.DEFAULT_PLANNED_PARTICIPANTS))
+
+
+def _alert_meaning() -> str:
+    return _("This means the gap is larger than chance could explain at any point of this "
+             "consultation: each weekly look has a stricter threshold, so the chance of a false "
+             "alert over the whole consultation is at most 2.5%.")
 
 
 def _alert_message(group: str, space) -> str:
     if group == "youth":
         band = services.youth_band(space)
-        return _("Young people aged %(band)s are under-represented among the participants.",
+        text = _("Young people aged %(band)s are under-represented among the participants.",
                  band=labels.age_band_label(band.key) if band else "")
-    return _("Women are under-represented among the participants.")
+    else:
+        text = _("Women are under-represented among the participants.")
+    return f"{text} {_alert_meaning()}"
 
 
 @bp.app_context_processor
@@ -75,6 +89,7 @@ def _render_alert(payload: dict) -> RenderedNotification:
     else:
         message = _("Women are under-represented among the participants of “%(space)s”.",
                     space=space.title)
+    message = f"{message} {_alert_meaning()}"
     return RenderedNotification(message, url_for("representation.dashboard", slug=space.slug))
 
 
@@ -127,7 +142,7 @@ def dashboard(slug: str):
         participants=page.participants, reference=page.reference,
         cards=presenters.headline_cards(figures, k), sections=sections, points=page.points,
         weekly_chart=presenters.weekly_chart(page.points, figures, chart_id="chart-weekly"),
-        alert_minimum=current_app.config["ALERT_MIN_PARTICIPANTS"],
+        alert_minimum=current_app.config["ALERT_MIN_PARTICIPANTS"], alert_planned=_planned(),
         releases=releases.list_releases(db.session, space),
         readiness=releases.readiness(db.session, space, **_release_settings()),
         release_form=ReleaseForm(), published=releases.is_published(space),

@@ -28,8 +28,8 @@ def test_check_space_fires_at_the_threshold_only(make, db):
     add_participants(db.session, space, 29, age=65, gender="male")
     assert alerts.check_space(db.session, space, min_participants=30) == []
     add_participants(db.session, space, 1, age=70, gender="male")  # now 30
-    assert alerts.check_space(db.session, space, min_participants=30) == ["youth", "women"]
-    assert alerts.check_space(db.session, space, min_participants=31) == []
+    assert alerts.check_space(db.session, space, min_participants=30, planned=30) == ["youth", "women"]
+    assert alerts.check_space(db.session, space, min_participants=31, planned=30) == []
 
 
 def test_alerts_read_whole_batches_only(make, db):
@@ -52,7 +52,7 @@ def test_a_group_too_small_to_show_still_raises_its_alert(make, db):
     space = _space(make, db)
     add_participants(db.session, space, 40, age=65, gender="male")
     add_participants(db.session, space, 2, age=25, gender="female")  # 2 < k: hidden on pages
-    assert alerts.check_space(db.session, space, min_participants=30) == ["youth", "women"]
+    assert alerts.check_space(db.session, space, min_participants=30, planned=40) == ["youth", "women"]
 
 
 def test_balanced_space_raises_nothing(make, db):
@@ -80,7 +80,7 @@ def test_run_checks_notifies_each_facilitator_once_per_group_and_week(make, db):
     gone.active = False
     db.session.commit()
     today = today_jst()
-    results = alerts.run_checks(db.session, today, min_participants=30)
+    results = alerts.run_checks(db.session, today, min_participants=30, planned=40)
     db.session.commit()
     assert [(r.space_slug, r.flagged, r.notified) for r in results] == \
         [("alert-space", ["youth", "women"], 4)]
@@ -90,12 +90,13 @@ def test_run_checks_notifies_each_facilitator_once_per_group_and_week(make, db):
     # again the same day and later the same ISO week: nothing new
     same_week = today + timedelta(days=(6 - today.weekday()))
     for day in (today, same_week):
-        results = alerts.run_checks(db.session, day, min_participants=30)
+        results = alerts.run_checks(db.session, day, min_participants=30, planned=40)
         db.session.commit()
         assert results[0].notified == 0
     assert _count(db) == 4
     # the next week, if still under-represented, one more each
-    results = alerts.run_checks(db.session, today + timedelta(days=7), min_participants=30)
+    results = alerts.run_checks(db.session, today + timedelta(days=7), min_participants=30,
+                                 planned=40)
     db.session.commit()
     assert results[0].notified == 4 and _count(db) == 8
 
@@ -116,6 +117,7 @@ def test_cli_check(app, make, db):
     space = _space(make, db, "cli-space")
     add_participants(db.session, space, 40, age=65, gender="male")
     facilitator = make.user(roles=(f"facilitator:{space.id}",))
+    app.config["ALERT_PLANNED_PARTICIPANTS"] = 40  # one look that spends the whole 2.5%
     runner = app.test_cli_runner()
     result = runner.invoke(args=["representation", "check"])
     assert result.exit_code == 0, result.output
@@ -126,6 +128,7 @@ def test_cli_check(app, make, db):
     result = runner.invoke(args=["representation", "check"])
     assert "notifications sent: 0" in result.output
     assert _count(db) == 2
+    app.config.pop("ALERT_PLANNED_PARTICIPANTS")
 
 
 def test_cli_check_makes_the_scheduled_releases(app, make, db):
@@ -157,7 +160,7 @@ def test_notification_reads_and_links_to_the_dashboard(client, make, db):
     space = _space(make, db, title="札幌の未来")
     add_participants(db.session, space, 40, age=65, gender="male")
     facilitator = make.user(roles=(f"facilitator:{space.id}",))
-    alerts.run_checks(db.session, today_jst(), min_participants=30)
+    alerts.run_checks(db.session, today_jst(), min_participants=30, planned=40)
     db.session.commit()
     login(client, facilitator.email)
     client.get("/lang/en")
@@ -174,6 +177,7 @@ def test_banner_on_the_space_page_for_facilitators_only(client, make, db, app):
     add_participants(db.session, space, 40, age=65, gender="male")
     facilitator = make.user(roles=(f"facilitator:{space.id}",))
     participant = make.user()
+    app.config["ALERT_PLANNED_PARTICIPANTS"] = 40  # one look that spends the whole 2.5%
     url = f"/spaces/{space.slug}/"
     client.get("/lang/en")
     assert "Representation alert" not in client.get(url).get_data(as_text=True)
@@ -194,6 +198,7 @@ def test_banner_on_the_space_page_for_facilitators_only(client, make, db, app):
         assert "Representation dashboard" in html  # the link stays
     finally:
         app.config["ALERT_MIN_PARTICIPANTS"] = 30
+        app.config.pop("ALERT_PLANNED_PARTICIPANTS")
 
 
 def test_space_page_links_the_transparency_page_when_public(client, make, db):

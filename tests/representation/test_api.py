@@ -18,10 +18,12 @@ from tests.representation.disclosure_checks import report_ranges
 from tests.representation.test_services import add_rows
 TOP_KEYS = {"space", "dimension", "module", "reference", "participants", "answered", "unknown",
             "unreferenced", "min_cell", "categories", "chi_square", "dissimilarity",
-            "rate_ratio_min_max"}
-REFERENCE_KEYS = {"area_codes", "source", "reference_date", "base_min_age", "kind"}
+            "rate_ratio_min_max", "overall_test", "merged_hidden", "expected_dissimilarity",
+            "withheld", "left_out"}
+REFERENCE_KEYS = {"area_codes", "source", "reference_date", "base_min_age", "kind", "estimated"}
 CATEGORY_KEYS = {"key", "label", "count", "share", "population", "population_share", "ratio",
-                 "ci_low", "ci_high", "flag", "parity_gap", "suppressed"}
+                 "ci_low", "ci_high", "flag", "parity_gap", "suppressed", "verdict", "p_value",
+                 "p_adjusted", "interval_method", "unknown_low", "unknown_high"}
 CHI_KEYS = {"statistic", "df", "p_value", "valid"}
 
 
@@ -105,7 +107,8 @@ def test_public_caller_gets_the_latest_release_with_the_public_min_cell(client, 
     data = client.get(_url(dimension="gender")).get_json()
     assert data["min_cell"] == 10
     assert data["reference"] == {"area_codes": ["01100"], "source": data["reference"]["source"],
-                                 "reference_date": "2020-10-01", "base_min_age": 18, "kind": "census"}
+                                 "reference_date": "2020-10-01", "base_min_age": 18, "kind": "census",
+                                 "estimated": False}
     assert "国勢調査" in data["reference"]["source"]
     female, male = data["categories"]
     assert female["key"] == "female" and female["suppressed"] and female["count"] is None

@@ -9,7 +9,7 @@ import random
 from datetime import date, datetime, timedelta
 
 import pytest
-from scipy.stats import chi2
+from scipy.stats import beta, binom, chi2
 from sqlalchemy import event, insert, select
 
 from app.areas.models import Area
@@ -39,6 +39,29 @@ def wilson(c: int, n: int) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def interval(c: int, n: int) -> tuple[float, float]:
+    """Wilson, or Clopper-Pearson (beta quantiles) for cells or complements under 10."""
+    if min(c, n - c) >= 10:
+        return wilson(c, n)
+    a = 0.05
+    return (0.0 if c == 0 else beta.ppf(a / 2, c, n - c + 1),
+            1.0 if c == n else beta.isf(a / 2, c + 1, n - c))
+
+
+def holm_flags(counts: dict[str, int], shares: dict[str, float], gate: bool) -> dict[str, str]:
+    """under/over where the table's test rejects and the Holm-adjusted exact binomial p < 5%."""
+    n = sum(counts.values())
+    p = {k: min(1.0, 2 * min(binom.cdf(c, n, shares[k]), binom.sf(c - 1, n, shares[k])))
+         for k, c in counts.items()}
+    order = sorted(p, key=p.get)
+    adjusted, running = {}, 0.0
+    for i, k in enumerate(order):
+        running = max(running, min(1.0, (len(order) - i) * p[k]))
+        adjusted[k] = running
+    return {k: ("under" if counts[k] / n < shares[k] else "over")
+            if gate and adjusted[k] < 0.05 else "ok" for k in counts}
+
+
 def gap(c: int, n: int, pi: float) -> int:
     return max(0, math.ceil((pi * n - c) / (1 - pi) - 1e-9))
 
@@ -66,14 +89,13 @@ def check_figures(report, counts: dict[str, int], population: dict[str, float]) 
     expected_chi = 0.0
     for row in report.categories:
         c, pi = counts[row.key], population[row.key] / total_pop
-        lo, hi = wilson(c, n)
+        lo, hi = interval(c, n)
         assert row.count == c and not row.suppressed
         assert row.population == pytest.approx(population[row.key])
         assert row.population_share == pytest.approx(pi)
         assert row.share == pytest.approx(c / n)
         assert row.ratio == pytest.approx((c / n) / pi)
         assert (row.ci_low, row.ci_high) == (pytest.approx(lo, abs=1e-12), pytest.approx(hi, abs=1e-12))
-        assert row.flag == ("under" if hi < pi else "over" if lo > pi else "ok")
         assert row.parity_gap == gap(c, n, pi)
         expected_chi += (c - n * pi) ** 2 / (n * pi)
     df = len(population) - 1
@@ -81,6 +103,9 @@ def check_figures(report, counts: dict[str, int], population: dict[str, float]) 
     assert report.chi_square.statistic == pytest.approx(expected_chi)
     assert report.chi_square.p_value == pytest.approx(chi2.sf(expected_chi, df))
     assert report.chi_square.valid == all(n * p / total_pop >= 5 for p in population.values())
+    flags = holm_flags(counts, {k: v / total_pop for k, v in population.items()},
+                       chi2.sf(expected_chi, df) < 0.05)
+    assert {row.key: row.flag for row in report.categories} == flags
     assert report.dissimilarity == pytest.approx(
         0.5 * sum(abs(counts[k] / n - population[k] / total_pop) for k in population))
     rates = [counts[k] / population[k] for k in population]
@@ -133,14 +158,16 @@ def test_gender_report_matches_independent_computation(db, sapporo):
     rows = random_rows(rng, 400)
     add_rows(db.session, sapporo, rows)
     report = services.build_report(db.session, sapporo, "gender", min_cell=1)
-    counts = {g: sum(1 for r in rows if r["gender"] == g) for g in ("female", "male")}
+    eligible = [r for r in rows if r["age"] is not None and r["age"] >= 18]  # issue #12
+    counts = {g: sum(1 for r in eligible if r["gender"] == g) for g in ("female", "male")}
     pop = census_population()
     check_figures(report, counts, {"female": pop_between(pop, 18, None, "female"),
                                    "male": pop_between(pop, 18, None, "male")})
     assert report.categories[0].population == 911_870
     assert report.participants == 400
-    assert report.unknown == sum(1 for r in rows if r["gender"] in (None, "no_answer"))
-    assert report.unreferenced == sum(1 for r in rows if r["gender"] == "other")
+    assert report.unknown == sum(1 for r in eligible if r["gender"] in (None, "no_answer"))
+    assert report.unreferenced == sum(1 for r in eligible if r["gender"] == "other")
+    assert report.left_out == 400 - len(eligible)
     assert report.available and report.reference.kind == "census"
 
 
@@ -186,7 +213,7 @@ def test_register_reference_report_is_marked_estimated(app, db, make):
     report = services.build_report(db.session, space, "age_band", min_cell=1)
     assert report.reference.kind == "register" and report.reference.estimated
     with app.test_request_context():  # labels are translated for a request's locale
-        assert services.report_as_dict(report)["reference"]["kind"] == "census"
+        assert services.report_as_dict(report)["reference"]["kind"] == "register"
     band = _shipped_rows("register2022.csv", "01304")
     expected = sum(2 / 5 * band[s]["15-19"] + band[s]["20-24"] + band[s]["25-29"] for s in band)
     assert report.categories[0].population == pytest.approx(expected)
@@ -455,10 +482,10 @@ def test_headline_youth_and_women(db, sapporo):
     pi = 460_979 / 1_679_929
     assert (youth.count, youth.n, youth.low, youth.high) == (c, len(eligible), 18, 39)
     assert youth.population == 460_979 and youth.population_share == pytest.approx(pi)
-    assert (youth.ci_low, youth.ci_high) == tuple(pytest.approx(v) for v in wilson(c, len(eligible)))
+    assert (youth.ci_low, youth.ci_high) == tuple(pytest.approx(v) for v in interval(c, len(eligible)))
     assert youth.parity_gap == gap(c, len(eligible), pi)
     women = result["women"]
-    gendered = [r for r in rows if r["gender"] in ("female", "male")]
+    gendered = [r for r in eligible if r["gender"] in ("female", "male")]  # issue #12
     w = sum(1 for r in gendered if r["gender"] == "female")
     pi_w = pop_between(pop, 18, None, "female") / 1_679_929
     assert (women.count, women.n) == (w, len(gendered))
