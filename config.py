@@ -92,6 +92,8 @@ class Config:
     MIN_CELL_PUBLIC = _int("MIN_CELL_PUBLIC", 10)
     # Representation alerts fire only once a space has this many participants.
     ALERT_MIN_PARTICIPANTS = _int("ALERT_MIN_PARTICIPANTS", 30)
+    # The alert spends its false-alarm rate over this many participants (alpha spending).
+    ALERT_PLANNED_PARTICIPANTS = _int("ALERT_PLANNED_PARTICIPANTS", 300)
     PER_PAGE = _int("PER_PAGE", 20)
 
 

@@ -96,6 +96,10 @@ def _space_report(slug: str, export: str):
                                        choices=", ".join(reports)))
         return (reports[dimension], False), None
     k = current_app.config["MIN_CELL_FACILITATOR"]
+    if args["module"] not in services.offered_modules(db.session, space, k):
+        return None, _error(400, _("This filter is not offered: fewer than %(k)s people took "
+                                   "part this way, or fewer than %(k)s did not, so their figures "
+                                   "would single people out.", k=k))
     try:
         page = services.facilitator_page(db.session, space, k=k, **args)
     except services.ReportError as exc:

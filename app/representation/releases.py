@@ -27,6 +27,11 @@ PUBLIC_DIMENSIONS = ("gender", "age_band", "residency")
 _TOTAL_KEYS = (("answered", ANSWERED), ("unknown", NO_ANSWER), ("unreferenced", UNREFERENCED))
 
 
+def N_(message: str) -> str:
+    """Mark a msgid for extraction; translated where it is shown."""
+    return message
+
+
 class ReleaseError(ValueError):
     """A release cannot be made now. `message` is an English msgid (translate with `params`)."""
 
@@ -95,8 +100,8 @@ def create_release(session: Session, space, actor, *, public_k: int, batch: int,
     state = readiness(session, space, public_k=public_k, batch=batch)
     state = Readiness(win.high, state.previous, state.needed)
     if not state.ready:
-        raise ReleaseError("A release needs at least %(needed)s new participants since the "
-                           "previous one; %(new)s have joined.", needed=state.needed,
+        raise ReleaseError(N_("A release needs at least %(needed)s new participants since the "
+                              "previous one; %(new)s have joined."), needed=state.needed,
                            new=max(0, state.new))
     page = build_page(session, space, window=batches.Window("all", public_k, 0, win.high,
                                                             win.members),
