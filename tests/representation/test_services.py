@@ -572,8 +572,13 @@ def test_report_csv_has_bom_table_and_suppression_marks(app, db, sapporo):
     lines = text[1:].splitlines()
     # "x" as official statistics mark 秘匿: it never says "fewer than k" (which would tell a
     # hidden 0 from a hidden small group)
-    assert lines[1].startswith("female,Women,x,x,911870,") and lines[1].endswith(",1")
+    header = lines[0].split(",")
+    female, male = (dict(zip(header, line.split(","))) for line in lines[1:3])
+    assert lines[1].startswith("female,Women,x,x,911870,") and female["suppressed"] == "1"
+    assert female["verdict"] == female["p_value"] == female["flag"] == ""  # nothing beside x
     assert lines[2].startswith("male,Men,x,x,")  # else 40 answered - 37 men = 3 women
+    assert male["suppressed"] == "1"
+    assert "left_out," in lines  # 0 here, hidden as a complement like the other totals
     assert "<" not in text
     assert "participants,40" in lines and "answered,40" in lines and "min_cell,10" in lines
     assert any(line.startswith("attribution,出典：「令和2年国勢調査」") for line in lines)
