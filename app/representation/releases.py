@@ -18,13 +18,14 @@ from app.common.time import utcnow
 from app.representation import batches
 from app.representation.figures import (CategoryLabel, CategoryRow, HeadlineFigure, Report)
 from app.representation.models import Release
-from app.representation.page import (ANSWERED, NO_ANSWER, UNREFERENCED, RepresentationPage,
-                                     build_page)
+from app.representation.page import (ANSWERED, LEFT_OUT, NO_ANSWER, UNREFERENCED,
+                                     RepresentationPage, build_page)
 from app.representation.reference import Reference
 from app.representation.stats import ChiSquare
 
 PUBLIC_DIMENSIONS = ("gender", "age_band", "residency")
-_TOTAL_KEYS = (("answered", ANSWERED), ("unknown", NO_ANSWER), ("unreferenced", UNREFERENCED))
+_TOTAL_KEYS = (("answered", ANSWERED), ("unknown", NO_ANSWER), ("unreferenced", UNREFERENCED),
+               ("left_out", LEFT_OUT))  # gender only; releases before issue #12 lack it
 
 
 def N_(message: str) -> str:
@@ -142,7 +143,7 @@ def fixed_figures(release: Release | None) -> dict:
         printed.update({(dimension, c["key"]): c["count"] for c in report["categories"]
                         if c["count"] is not None})
         printed.update({(dimension, key): report[name] for name, key in _TOTAL_KEYS
-                        if report[name] is not None})
+                        if report.get(name) is not None})
     youth = payload["headline"].get("youth")
     if youth and youth["count"] is not None:
         printed[("headline", "youth")] = youth["count"]

@@ -32,11 +32,16 @@ def report_ranges(report) -> dict[str, tuple[int, float]]:
     """{key: (low, high)} for every hidden category and hidden total of one report, from the
     report's shown figures alone (atoms: the categories, no answer, not referenced)."""
     keys = [c.key for c in report.categories]
-    atoms = {key: i for i, key in enumerate([*keys, UNKNOWN, "~unreferenced"])}
+    # Gender counts only eligible participants; the others are a figure of their own.
+    left_out = report.dimension == "gender"
+    extra = ["~left_out"] if left_out else []
+    atoms = {key: i for i, key in enumerate([*keys, UNKNOWN, "~unreferenced", *extra])}
     n = len(atoms)
     cells = {key: [atoms[key]] for key in keys}
     totals = {"answered": [atoms[k] for k in keys], "unknown": [atoms[UNKNOWN]],
               "unreferenced": [atoms["~unreferenced"]]}
+    if left_out:
+        totals["left_out"] = [atoms["~left_out"]]
     constraints = [(list(range(n)), report.participants)]
     constraints += [(cells[c.key], c.count) for c in report.categories if not c.suppressed]
     constraints += [(totals[name], getattr(report, name)) for name in totals
@@ -66,11 +71,14 @@ def _page_atoms(page):
     groups[("age_band", "answered")] = where(lambda a, g: a in known)
     groups[("age_band", "unknown")] = where(lambda a, g: a == UNKNOWN)
     groups[("age_band", "unreferenced")] = where(lambda a, g: a == BELOW)
+    # Gender counts only participants of a known eligible age, as the page does; the others
+    # are the printed "left out" figure.
     for x in GENDERS:
-        groups[("gender", x)] = where(lambda a, g, x=x: g == x)
-    groups[("gender", "answered")] = where(lambda a, g: g in GENDERS)
-    groups[("gender", "unknown")] = where(lambda a, g: g == "unknown")
-    groups[("gender", "unreferenced")] = where(lambda a, g: g == "other")
+        groups[("gender", x)] = where(lambda a, g, x=x: a in known and g == x)
+    groups[("gender", "answered")] = where(lambda a, g: a in known and g in GENDERS)
+    groups[("gender", "unknown")] = where(lambda a, g: a in known and g == "unknown")
+    groups[("gender", "unreferenced")] = where(lambda a, g: a in known and g == "other")
+    groups[("gender", "left_out")] = where(lambda a, g: a not in known)
     cross = lambda a, g: a in known and g in GENDERS  # noqa: E731
     unknown_cross = lambda a, g: a == UNKNOWN or g == "unknown"  # noqa: E731
     for b in bands:
@@ -109,12 +117,20 @@ def _shown(page) -> dict:
         for c in report.categories:
             if not c.suppressed:
                 shown[(dimension, c.key)] = c.count
-        for name in ("answered", "unknown", "unreferenced"):
-            if getattr(report, name) is not None:
+        for name in ("answered", "unknown", "unreferenced", "left_out"):
+            if getattr(report, name, None) is not None:
                 shown[(dimension, name)] = getattr(report, name)
     youth = page.headline.get("youth")
     if youth is not None and youth.count is not None:
         shown[("headline", "youth")] = youth.count
+    # The women card prints the gender table's figures again (eligible women, eligible people
+    # who answered, those left out): each is a constraint even where the table hides it.
+    women = page.headline.get("women")
+    if women is not None:
+        for name, value in (("female", women.count), ("answered", women.n),
+                            ("left_out", women.left_out)):
+            if value is not None:
+                shown[("gender", name)] = value
     return shown
 
 

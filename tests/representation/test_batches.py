@@ -27,7 +27,7 @@ def test_63_participants_count_as_60_for_k_5_and_for_k_10(db, sapporo):
 
 def test_date_window_snaps_to_whole_batches(db, sapporo):
     # One person a day from 1 June (JST noon); batches of 5 close on 5, 10, 15, ... June.
-    add_rows(db.session, sapporo, [{"gender": "female" if i % 2 else "male",
+    add_rows(db.session, sapporo, [{"age": 40, "gender": "female" if i % 2 else "male",
                                     "first_at": datetime(2026, 6, 1, 3) + timedelta(days=i)}
                                    for i in range(23)])
     report = services.build_report(db.session, sapporo, "gender", since=date(2026, 6, 3),
@@ -58,8 +58,10 @@ def test_any_two_windows_differ_by_whole_batches(db, sapporo):
 def test_a_module_chain_ranks_people_by_their_first_use_of_the_module(db, sapporo):
     # Five men took part in January and supported a proposal only in March; five women
     # joined and supported in February.
-    add_rows(db.session, sapporo, [{"gender": "male", "forum": True, "first_at": datetime(2026, 1, 10)}] * 5
-             + [{"gender": "female", "proposal_supporters": True, "first_at": datetime(2026, 2, 10)}] * 5)
+    add_rows(db.session, sapporo, [{"age": 40, "gender": "male", "forum": True,
+                                    "first_at": datetime(2026, 1, 10)}] * 5
+             + [{"age": 40, "gender": "female", "proposal_supporters": True,
+                 "first_at": datetime(2026, 2, 10)}] * 5)
     db.session.execute(update(Participation).where(Participation.gender == "male").values(
         proposal_supporters=True, proposal_supporters_at=datetime(2026, 3, 10)))
     db.session.commit()

@@ -95,9 +95,23 @@ def test_a_release_is_frozen_and_protected_with_the_public_minimum(db, space):
     assert again["figures"]["participants"] == 40
 
 
+def test_the_people_a_release_leaves_out_of_gender_stay_shown_beside_it(db, space):
+    # 30 adults and 10 of unknown age: the release prints "10 left out" of its gender table
+    # (#12), which every later audit of the same window must count as known
+    _join(db, space, 15, age=40, gender="female")
+    _join(db, space, 15, age=50, gender="male")
+    _join(db, space, 10, age=None, gender="female")
+    release = _make(db, space)
+    assert release.payload["reports"]["gender"]["left_out"] == 10
+    assert releases.fixed_figures(release)[("gender", "~left_out")] == 10
+    page = services.facilitator_page(db.session, space, k=5)
+    assert ("gender", "~left_out") in {tuple(key) for key in page.shown_keys}
+
+
 def test_the_facilitators_view_of_a_released_window_keeps_what_the_release_shows(db, space):
     # 40 people whose k=5 audit, left to itself, would hide figures the k=10 release shows
-    add_rows(db.session, space, random_rows(random.Random(4), 40))
+    # (gender, the women and men, who answered: since #12 counted among eligible ages only)
+    add_rows(db.session, space, random_rows(random.Random(6), 40))
     release = _make(db, space)
     fixed = set(releases.fixed_figures(release))  # what the release printed
     assert fixed and fixed <= releases.fixed_keys(release)

@@ -268,7 +268,7 @@ def _check_suppression(report, truth, k: int) -> None:
                         row.parity_gap) == (None,) * 6
         if 0 < true_counts[row.key] < k:
             assert row.suppressed
-    for name in ("answered", "unknown", "unreferenced"):
+    for name in ("answered", "unknown", "unreferenced", "left_out"):
         value, true = getattr(report, name), getattr(truth, name)
         assert value is None or value == true
         if true is not None and 0 < true < k:
@@ -278,7 +278,7 @@ def _check_suppression(report, truth, k: int) -> None:
     # The rule that replaced "a lone hidden cell hides the total": no hidden small group can be
     # narrowed below k values from the figures printed beside it.
     truth_totals = {"answered": truth.answered, "unknown": truth.unknown,
-                    "unreferenced": truth.unreferenced}
+                    "unreferenced": truth.unreferenced, "left_out": truth.left_out}
     for key, (low, high) in report_ranges(report).items():
         true = true_counts.get(key, truth_totals.get(key))
         assert low <= true <= high, (key, true, low, high)
@@ -319,14 +319,16 @@ def test_suppression_holds_for_every_dimension_and_module(db, make, sapporo, k):
 
 
 def test_a_lone_small_cell_stays_wide_without_hiding_every_total(db, sapporo):
-    # 3 women, 2 of another gender and 20 without an answer: 25, five whole batches of 5.
+    # 3 women, 2 of another gender and 20 adults without an answer: 25, five whole batches
+    # of 5 (gender counts people of a known eligible age only, issue #12).
     add_rows(db.session, sapporo, [{"age": 30, "gender": "female"}] * 3
-             + [{"age": 31, "gender": "other"}] * 2 + [{"age": None, "gender": None}] * 20)
+             + [{"age": 31, "gender": "other"}] * 2 + [{"age": 50, "gender": None}] * 20)
     page = build_page(db.session, sapporo, k=5)
     report = page.reports["gender"]
     female, male = report.categories
     assert female.suppressed and female.count is None and female.share is None
     assert report.participants == 25 and report.unknown == 20  # large totals stay shown
+    assert report.left_out == 0
     assert report.unreferenced is None  # 2 of another gender: small itself
     # Whatever stays shown, the 3 women could be anything from 0 to 5 (at least k values).
     ranges = report_ranges(report)
@@ -389,10 +391,10 @@ def test_module_filter_separates_supporters_from_authors(db, sapporo):
 def test_date_filter_uses_japan_days_inclusive(db, sapporo):
     # 2026-06-01 00:00 JST is 2026-05-31 15:00 UTC. Groups are whole batches of 5, so every
     # day boundary below is also a batch cut and the window is exactly the days asked.
-    add_rows(db.session, sapporo, [{"gender": "female", "first_at": datetime(2026, 5, 31, 14, 59)}] * 5
-             + [{"gender": "female", "first_at": datetime(2026, 5, 31, 15, 0)}] * 5
-             + [{"gender": "male", "first_at": datetime(2026, 6, 30, 14, 59)}] * 10
-             + [{"gender": "male", "first_at": datetime(2026, 6, 30, 15, 0)}] * 5)
+    add_rows(db.session, sapporo, [{"age": 40, "gender": "female", "first_at": datetime(2026, 5, 31, 14, 59)}] * 5
+             + [{"age": 40, "gender": "female", "first_at": datetime(2026, 5, 31, 15, 0)}] * 5
+             + [{"age": 40, "gender": "male", "first_at": datetime(2026, 6, 30, 14, 59)}] * 10
+             + [{"age": 40, "gender": "male", "first_at": datetime(2026, 6, 30, 15, 0)}] * 5)
     june = services.build_report(db.session, sapporo, "gender", since=date(2026, 6, 1),
                                  until=date(2026, 6, 30), min_cell=5)
     assert [c.count for c in june.categories] == [5, 10] and june.participants == 15
@@ -414,7 +416,9 @@ def test_unknown_and_unreferenced_are_classified(db, sapporo):
     age = services.build_report(db.session, sapporo, "age_band")
     assert (age.participants, age.answered, age.unknown, age.unreferenced) == (25, 15, 5, 5)
     gender = services.build_report(db.session, sapporo, "gender")
-    assert (gender.answered, gender.unknown, gender.unreferenced) == (5, 15, 5)
+    # issue #12: gender counts the 15 of a known eligible age; the 16-year-olds and the 5 of
+    # unknown age are left out of it, whatever they answered
+    assert (gender.answered, gender.unknown, gender.unreferenced, gender.left_out) == (5, 10, 0, 10)
     both = services.build_report(db.session, sapporo, "age_band_x_gender")
     assert (both.answered, both.unknown, both.unreferenced) == (5, 15, 5)
 
@@ -521,8 +525,9 @@ def test_weekly_series_is_cumulative_by_japan_week(db, sapporo):
     assert [p.participants for p in series] == [10, 15, 20]
     assert [p.youth_share for p in series] == [pytest.approx(5 / 10), pytest.approx(10 / 15),
                                                pytest.approx(10 / 15)]
+    # the women of unknown age in the last week are left out, like the youth series' (#12)
     assert [p.women_share for p in series] == [pytest.approx(5 / 10), pytest.approx(5 / 15),
-                                               pytest.approx(10 / 20)]
+                                               pytest.approx(5 / 15)]
     assert services.weekly_series(db.session, sapporo, module="surveys") == []
 
 
@@ -558,7 +563,8 @@ def test_weekly_series_has_at_most_a_dozen_points(db, sapporo):
 # --- output -----------------------------------------------------------------------------------
 
 def test_report_csv_has_bom_table_and_suppression_marks(app, db, sapporo):
-    add_rows(db.session, sapporo, [{"gender": "female"}] * 3 + [{"gender": "male"}] * 40)
+    add_rows(db.session, sapporo, [{"age": 30, "gender": "female"}] * 3
+             + [{"age": 30, "gender": "male"}] * 40)
     report = services.build_report(db.session, sapporo, "gender", min_cell=10)
     with app.test_request_context(), force_locale("en"):
         text = services.report_csv(report)
@@ -566,8 +572,13 @@ def test_report_csv_has_bom_table_and_suppression_marks(app, db, sapporo):
     lines = text[1:].splitlines()
     # "x" as official statistics mark 秘匿: it never says "fewer than k" (which would tell a
     # hidden 0 from a hidden small group)
-    assert lines[1].startswith("female,Women,x,x,911870,") and lines[1].endswith(",1")
+    header = lines[0].split(",")
+    female, male = (dict(zip(header, line.split(","))) for line in lines[1:3])
+    assert lines[1].startswith("female,Women,x,x,911870,") and female["suppressed"] == "1"
+    assert female["verdict"] == female["p_value"] == female["flag"] == ""  # nothing beside x
     assert lines[2].startswith("male,Men,x,x,")  # else 40 answered - 37 men = 3 women
+    assert male["suppressed"] == "1"
+    assert "left_out," in lines  # 0 here, hidden as a complement like the other totals
     assert "<" not in text
     assert "participants,40" in lines and "answered,40" in lines and "min_cell,10" in lines
     assert any(line.startswith("attribution,出典：「令和2年国勢調査」") for line in lines)
