@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
@@ -19,7 +19,7 @@ from werkzeug.security import generate_password_hash
 from app.accounts.models import User
 from app.accounts.services import (checked_registration, find_user_by_email, new_demographics,
                                    password_fingerprint, save_demographics,
-                                   withdraw_demographics)
+                                   user_for_signed_token, withdraw_demographics)
 from app.areas.models import Area
 from app.common.time import utcnow
 
@@ -94,16 +94,8 @@ def make_confirmation_token(user: User, secret_key: str) -> str:
 def user_for_confirmation_token(session: Session, token: str, secret_key: str,
                                 max_age: int = CONFIRM_MAX_AGE) -> User | None:
     """The account still waiting for this token's confirmation, or None."""
-    serializer = URLSafeTimedSerializer(secret_key, salt=_CONFIRM_SALT)
-    try:
-        payload = serializer.loads(token, max_age=max_age)
-    except (SignatureExpired, BadSignature):
-        return None
-    if not isinstance(payload, dict) or not isinstance(payload.get("user"), int):
-        return None
-    user = session.get(User, payload["user"])
-    if user is None or user.email_confirmed_at is not None or not user.may_recover \
-            or payload.get("pw") != password_fingerprint(user):
+    user = user_for_signed_token(session, token, secret_key, salt=_CONFIRM_SALT, max_age=max_age)
+    if user is None or user.email_confirmed_at is not None:
         return None
     return user
 

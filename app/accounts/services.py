@@ -283,7 +283,14 @@ def user_for_reset_token(session: Session, token: str, secret_key: str,
                          max_age: int) -> User | None:
     """The user (active, confirmed or not) the token was made for, if it is younger than max_age seconds and their
     password has not changed since; otherwise None."""
-    serializer = URLSafeTimedSerializer(secret_key, salt=_RESET_SALT)
+    return user_for_signed_token(session, token, secret_key, salt=_RESET_SALT, max_age=max_age)
+
+
+def user_for_signed_token(session: Session, token: str, secret_key: str, *, salt: str,
+                          max_age: int) -> User | None:
+    """The recoverable account a {user, pw} token signed with `salt` names, if the token is
+    younger than max_age seconds and the password has not changed since; otherwise None."""
+    serializer = URLSafeTimedSerializer(secret_key, salt=salt)
     try:
         payload = serializer.loads(token, max_age=max_age)
     except (SignatureExpired, BadSignature):
