@@ -7,30 +7,17 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from app import create_app
+from tests.scratch_db import scratch_database
 from app.common.schema import include_object_for
 from app.extensions import db
 
 
 @pytest.fixture
 def empty_database_url(tmp_path):
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-        return
-    # A database of its own on the same server, so the suite's tables are not touched.
-    target = make_url(url).set(database=f"{make_url(url).database}_migrations")
-    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    yield target.render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(os.environ.get("TEST_DATABASE_URL"), tmp_path, "migrations") as url:
+        yield url
 
 
 def test_upgrade_from_empty_matches_models_and_downgrades_cleanly(empty_database_url):

@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from app.representation.models import Participation
 from tests.faults.server import (SLUG, Browser, gunicorn, new_thread_form, seed_forum,
                                  threads_as_written)
+from tests.scratch_db import scratch_database
 
 SUITE_URL = os.environ.get("TEST_DATABASE_URL", "")
 PG_VERSIONS = Path("/etc/postgresql")
@@ -67,20 +68,9 @@ def _ensure_postgres_running() -> None:
 def server_database_url():
     """A database of its own on the same server (`<suite db>_gunicorn`), so the suite's tables
     are not touched; PostgreSQL is running again when the test ends, whatever happened."""
-    suite = make_url(SUITE_URL)
-    target = suite.set(database=f"{suite.database}_gunicorn")
-    admin = create_engine(suite.set(database="postgres"), isolation_level="AUTOCOMMIT",
-                          pool_pre_ping=True)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    try:
-        yield target.render_as_string(hide_password=False)
-    finally:
-        _ensure_postgres_running()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(SUITE_URL, Path("."), "gunicorn",
+                          before_drop=_ensure_postgres_running) as url:
+        yield url
 
 
 def _restart_postgresql(url: str) -> None:

@@ -7,11 +7,11 @@ import os
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from app import create_app
+from tests.scratch_db import scratch_database
 from app.extensions import db
 
 BEFORE = "499cb5eaeb5b"
@@ -19,19 +19,9 @@ BEFORE = "499cb5eaeb5b"
 
 @pytest.fixture
 def empty_database_url(tmp_path):
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{tmp_path / 'live.sqlite3'}"
-        return
-    target = make_url(url).set(database=f"{make_url(url).database}_live_migration")
-    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    yield target.render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(os.environ.get("TEST_DATABASE_URL"), tmp_path,
+                          "live_migration") as url:
+        yield url
 
 
 def _insert_survey(conn, survey_id: int, visibility: str) -> None:
