@@ -3,6 +3,7 @@ may call the predicates. Anonymous users are sent to log in, logged-in users wit
 403."""
 from __future__ import annotations
 
+import inspect
 from functools import wraps
 from typing import Callable
 
@@ -173,14 +174,32 @@ def admin_required(view: Callable) -> Callable:
     return wrapper
 
 
-def require(rule: Callable[..., bool]) -> Callable:
-    """Decorator for views that already loaded `g.space`: `@require(can_facilitate)`."""
+def require(rule: Callable[..., bool], /, **loaders: Callable) -> Callable:
+    """The one authorisation decorator: load what the URL names, then ask `rule` about it.
+
+    `@require(can_facilitate)` asks about the space the blueprint loaded (`g.space`).
+    `@require(can_edit_post, post=post_from_url)` calls `post_from_url` with the URL values it
+    names (e.g. `post_id`), answers 404 when it returns None, asks `can_edit_post(user, post)`,
+    and passes `post=` to the view in place of those values (the way indico's handlers split
+    loading the arguments from checking access). With several loaders the rule gets every
+    loaded object, in order. Anonymous people are sent to log in; others without the right get
+    403."""
+    parameters = {name: tuple(inspect.signature(load).parameters)
+                  for name, load in loaders.items()}
+
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):
-            if not rule(current_user, getattr(g, "space", None)):
+            loaded = {}
+            for name, load in loaders.items():
+                obj = load(**{p: kwargs.pop(p) for p in parameters[name] if p in kwargs})
+                if obj is None:
+                    abort(404)
+                loaded[name] = obj
+            subjects = tuple(loaded.values()) if loaders else (getattr(g, "space", None),)
+            if not rule(current_user, *subjects):
                 return _deny()
-            return view(*args, **kwargs)
+            return view(*args, **kwargs, **loaded)
         return wrapper
     return decorator
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.permissions import can_facilitate
 from app.api.openapi import openapi_document
+from app.api.common import api_error, api_rate_limit
 from app.extensions import db, limiter
 from app.common.time import to_jst
 from app.representation import releases, services
@@ -21,18 +22,10 @@ from app.spaces.models import Space
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def _rate_limit() -> str:
-    return current_app.config.get("API_RATE_LIMIT", "120 per minute")
-
-
 class _BadRequest(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-
-
-def _error(status: int, message: str):
-    return jsonify({"error": message, "status": status}), status
 
 
 def _date_arg(name: str) -> date | None:
@@ -74,36 +67,36 @@ def _space_report(slug: str, export: str):
     and only where the space publishes (404 otherwise, as for a space that does not exist)."""
     space = _space(slug)
     if space is None:
-        return None, _error(404, _("No space has this address."))
+        return None, api_error(404, _("No space has this address."))
     facilitator = can_facilitate(current_user, space)
     if not facilitator and not releases.is_published(space):
-        return None, _error(404, _("No space has this address."))
+        return None, api_error(404, _("No space has this address."))
     try:
         args = _report_args()
     except _BadRequest as exc:
-        return None, _error(400, exc.message)
+        return None, api_error(400, exc.message)
     dimension = args.pop("dimension")
     if not facilitator:
         if any(name in request.args for name in ("module", "since", "until")):
-            return None, _error(400, _("Public figures are releases: they take no module or "
+            return None, api_error(400, _("Public figures are releases: they take no module or "
                                        "date filter. See /spaces/%(slug)s/releases.", slug=slug))
         release = releases.latest_release(db.session, space)
         if release is None:
-            return None, _error(404, _("Nothing has been published for this space yet."))
+            return None, api_error(404, _("Nothing has been published for this space yet."))
         reports = releases.thaw(space.slug, release)["reports"]
         if dimension not in reports:
-            return None, _error(400, _("dimension must be one of: %(choices)s.",
+            return None, api_error(400, _("dimension must be one of: %(choices)s.",
                                        choices=", ".join(reports)))
         return (reports[dimension], False), None
     k = current_app.config["MIN_CELL_FACILITATOR"]
     if args["module"] not in services.offered_modules(db.session, space, k):
-        return None, _error(400, _("This filter is not offered: fewer than %(k)s people took "
+        return None, api_error(400, _("This filter is not offered: fewer than %(k)s people took "
                                    "part this way, or fewer than %(k)s did not, so their figures "
                                    "would single people out.", k=k))
     try:
         page = services.facilitator_page(db.session, space, k=k, **args)
     except services.ReportError as exc:
-        return None, _error(400, str(exc))
+        return None, api_error(400, str(exc))
     services.audit_view(db.session, current_user, space, export, page, dimension=dimension)
     return (page.reports[dimension], True), None
 
@@ -116,7 +109,7 @@ def _private(response: Response, facilitator: bool) -> Response:
 
 
 @bp.get("/spaces/<slug>/representation")
-@limiter.limit(_rate_limit)
+@limiter.limit(api_rate_limit)
 def representation(slug: str):
     result, error = _space_report(slug, "representation.api")
     if error:
@@ -126,7 +119,7 @@ def representation(slug: str):
 
 
 @bp.get("/spaces/<slug>/representation.csv")
-@limiter.limit(_rate_limit)
+@limiter.limit(api_rate_limit)
 def representation_csv(slug: str):
     result, error = _space_report(slug, "representation.export")
     if error:
@@ -153,22 +146,22 @@ def _release_summary(space, release) -> dict:
 
 
 @bp.get("/spaces/<slug>/releases")
-@limiter.limit(_rate_limit)
+@limiter.limit(api_rate_limit)
 def release_list(slug: str):
     space = _published_space(slug)
     if space is None:
-        return _error(404, _("No space has this address."))
+        return api_error(404, _("No space has this address."))
     items = [_release_summary(space, r) for r in releases.list_releases(db.session, space)]
     return _private(jsonify({"space": space.slug, "releases": items}), False)
 
 
 @bp.get("/spaces/<slug>/releases/<int:number>")
-@limiter.limit(_rate_limit)
+@limiter.limit(api_rate_limit)
 def release(slug: str, number: int):
     space = _published_space(slug)
     item = releases.get_release(db.session, space, number) if space is not None else None
     if item is None:
-        return _error(404, _("No release has this number."))
+        return api_error(404, _("No release has this number."))
     thawed = releases.thaw(space.slug, item)
     figures = thawed["figures"]
     body = {**_release_summary(space, item),

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, delete, exists, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from app.admin.services import audit
 from app.common.pagination import Page, paginate
+from app.common.sql import dialect_insert
 from app.common.time import utcnow
 from app.forum import search
 from app.forum.models import REACTION_KINDS, Post, Reaction, Thread
@@ -332,7 +332,7 @@ def toggle_reaction(session: Session, post: Post, user, kind: str) -> bool:
     _check_writable(session, user, thread.space)
     _check_thread_open(session, thread)
     counter = getattr(Post, f"{kind}_count")
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     # RETURNING tells whether a row was written (an INSERT's rowcount is not reliable on every
     # driver: psycopg reports -1).
     added = session.execute(

@@ -1,14 +1,13 @@
 """Home page, language switch and the health check."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.common.urls import safe_next
 from app.extensions import db
 from app.health.checks import health_report
-
-bp = Blueprint("main", __name__)
+from app.main import bp
 
 
 @bp.get("/")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.common.pagination import Page, paginate
+from app.common.sql import dialect_insert
 from app.common.time import utcnow
 from app.notifications.models import Notification
 
@@ -28,8 +28,7 @@ def notify(session: Session, user_id: int, kind: str, payload: dict[str, Any] | 
         raise ValueError(f"dedupe_key must be 1..{DEDUPE_KEY_MAX} characters")
     values = {"user_id": user_id, "kind": kind, "payload": dict(payload or {}),
               "dedupe_key": dedupe_key, "created_at": utcnow()}
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     stmt = (insert(Notification).values(**values)
             .on_conflict_do_nothing(index_elements=[Notification.user_id, Notification.dedupe_key])
             .returning(Notification.id))

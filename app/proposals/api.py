@@ -6,13 +6,13 @@ and the space's moderators, and by number alone a proposal of an unlisted space 
 those who belong to that space. Errors are JSON (app.main.errors)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.permissions import can_reach_space_by_number, can_see_hidden_post
 from app.api.openapi import register_path, register_schema
-from app.common.time import to_jst
+from app.api.common import api_error, api_rate_limit, api_time
 from app.extensions import db, limiter
 from app.proposals import comments, services
 from app.proposals.models import PUBLIC_STATUSES
@@ -21,18 +21,6 @@ from app.spaces.services import get_space_by_slug
 bp = Blueprint("proposals_api", __name__, url_prefix="/api/v1")
 
 PER_PAGE_MAX = 100
-
-
-def _rate_limit() -> str:
-    return current_app.config.get("API_RATE_LIMIT", "120 per minute")
-
-
-def _error(status: int, message: str):
-    return jsonify({"error": message, "status": status}), status
-
-
-def _iso(moment) -> str | None:
-    return to_jst(moment).isoformat() if moment is not None else None
 
 
 def _summary(proposal) -> dict:
@@ -49,9 +37,9 @@ def _summary(proposal) -> dict:
         "author": author.display_name if author is not None and author.deleted_at is None
         else None,
         "support_count": proposal.support_count,
-        "threshold_reached_at": _iso(proposal.threshold_reached_at),
-        "published_at": _iso(proposal.published_at),
-        "answered_at": _iso(proposal.answered_at),
+        "threshold_reached_at": api_time(proposal.threshold_reached_at),
+        "published_at": api_time(proposal.published_at),
+        "answered_at": api_time(proposal.answered_at),
         "merged_into": proposal.merged_into_id,
         "url": url_for("proposals.detail", slug=proposal.space.slug, proposal_id=proposal.id,
                        _external=True),
@@ -68,27 +56,27 @@ def _int_arg(name: str, default: int | None) -> int | None:
 
 
 @bp.get("/spaces/<slug>/proposals")
-@limiter.limit(_rate_limit)
+@limiter.limit(api_rate_limit)
 def space_proposals(slug: str):
     space = get_space_by_slug(db.session, slug)
     if space is None or not space.proposals_enabled:
-        return _error(404, _("No space with proposals has this address."))
+        return api_error(404, _("No space with proposals has this address."))
     status = request.args.get("status") or None
     if status is not None and status not in PUBLIC_STATUSES:
-        return _error(400, _("status must be one of: %(choices)s.",
+        return api_error(400, _("status must be one of: %(choices)s.",
                              choices=", ".join(PUBLIC_STATUSES)))
     sort = request.args.get("sort") or "newest"
     if sort not in ("newest", "supported", "answered"):
-        return _error(400, _("sort must be one of: %(choices)s.",
+        return api_error(400, _("sort must be one of: %(choices)s.",
                              choices="newest, supported, answered"))
     try:
         category_id = _int_arg("category", None)
         page = max(1, _int_arg("page", 1))
         per_page = _int_arg("per_page", 20)
     except ValueError as error:
-        return _error(400, str(error))
+        return api_error(400, str(error))
     if not 1 <= per_page <= PER_PAGE_MAX:
-        return _error(400, _("per_page must be between 1 and %(max)s.", max=PER_PAGE_MAX))
+        return api_error(400, _("per_page must be between 1 and %(max)s.", max=PER_PAGE_MAX))
     result = services.list_proposals(db.session, space, status=status, category_id=category_id,
                                      sort=sort, page=page, per_page=per_page)
     response = jsonify({"space": space.slug, "page": result.page, "per_page": result.per_page,
@@ -99,12 +87,12 @@ def space_proposals(slug: str):
 
 
 @bp.get("/proposals/<int:proposal_id>")
-@limiter.limit(_rate_limit)
+@limiter.limit(api_rate_limit)
 def proposal(proposal_id: int):
     found = services.get_public_proposal(db.session, proposal_id)
     if found is None or not found.space.proposals_enabled \
             or not can_reach_space_by_number(current_user, found.space):
-        return _error(404, _("No published proposal has this number."))
+        return api_error(404, _("No published proposal has this number."))
     history = services.status_history(db.session, found)
     answer = services.latest_answer(history)
     hidden = comments.hidden_text_post(db.session, found)
@@ -113,9 +101,9 @@ def proposal(proposal_id: int):
         "body": found.body if hidden is None or can_see_hidden_post(current_user, hidden)
         else None,
         "official_answer": {"text": answer.answer, "status": answer.to_status,
-                            "at": _iso(answer.created_at)} if answer else None,
+                            "at": api_time(answer.created_at)} if answer else None,
         "history": [{"from_status": c.from_status, "to_status": c.to_status,
-                     "at": _iso(c.created_at), "answer": c.answer or None,
+                     "at": api_time(c.created_at), "answer": c.answer or None,
                      "merged_into": c.merged_into_id} for c in history],
     })
     response = jsonify(data)

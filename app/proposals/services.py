@@ -10,11 +10,11 @@ merges) in app.proposals.workflow."""
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, case, cast, exists, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.areas.models import Area, RegionMember
 from app.common.pagination import Page, paginate
+from app.common.sql import dialect_insert
 from app.common.text import normalize
 from app.common.time import utcnow
 from app.forum.models import Post
@@ -62,11 +62,6 @@ class ProposalError(ValueError):
         self.message = message
         self.field = field
         self.params = params
-
-
-def dialect_insert(session: Session):
-    """The dialect's INSERT, which offers ON CONFLICT on both PostgreSQL and SQLite."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 # --- settings and categories ---------------------------------------------------------------

@@ -9,11 +9,11 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import RoleAssignment
+from app.common.sql import dialect_insert
 from app.common.time import utcnow
 from app.notifications.services import notify
 from app.proposals.models import OPEN_STATUSES, Proposal, ProposalSupport
-from app.proposals.services import (N_, ProposalError, check_writable, dialect_insert,
-                                    support_threshold)
+from app.proposals.services import N_, ProposalError, check_writable, support_threshold
 from app.representation.ledger import record_participation
 
 KIND_THRESHOLD = "proposal_threshold"  # to the space's facilitators

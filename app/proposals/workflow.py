@@ -14,12 +14,13 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.admin.services import audit
+from app.common.sql import dialect_insert
 from app.common.text import normalize
 from app.common.time import utcnow
 from app.notifications.services import notify
 from app.proposals.comments import lock_discussion
 from app.proposals.models import ANSWER_MAX, Proposal, ProposalStatusChange, ProposalSupport
-from app.proposals.services import N_, ProposalError, dialect_insert
+from app.proposals.services import N_, ProposalError
 from app.proposals.supports import check_threshold
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import func
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from app.common.sql import dialect_insert
 from app.common.time import to_jst, utcnow
 from app.representation.models import LEDGER_MODULES, Participation
 
@@ -44,8 +44,7 @@ def record_participation(session: Session, space_id: int, user, module: str,
     values = {"space_id": space_id, "user_id": user.id, "first_at": at,
               **{m: m == module for m in LEDGER_MODULES}, f"{module}_at": at,
               **snapshot(user, at)}
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     stmt = insert(Participation).values(**values)
     stmt = stmt.on_conflict_do_update(
         index_elements=[Participation.space_id, Participation.user_id],

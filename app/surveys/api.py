@@ -13,8 +13,8 @@ from flask_login import current_user
 
 from app.accounts.permissions import (can_facilitate, can_manage_surveys,
                                       can_view_survey_results)
+from app.api.common import api_error, api_time
 from app.api.openapi import register_path, register_schema
-from app.common.time import to_jst
 from app.extensions import db
 from app.surveys import disclosure, results, services
 
@@ -28,10 +28,6 @@ QUESTION_KEYS = ("id", "position", "kind", "text", "answered", "options", "mean"
                  "maximum")
 WEIGHTED_QUESTION_KEYS = ("weighted_mean", "effective_sample_size")
 OPTION_KEYS = ("key", "label", "count", "share")
-
-
-def _iso(moment) -> str | None:
-    return to_jst(moment).isoformat() if moment is not None else None
 
 
 def _round(value, digits: int = 6):
@@ -100,7 +96,7 @@ def survey_results(survey_id: int):
         abort(404)
     flag = request.args.get("weighted", "0")
     if flag not in ("0", "1"):
-        return jsonify({"error": "weighted must be 0 or 1", "status": 400}), 400
+        return api_error(400, "weighted must be 0 or 1")
     weighted = flag == "1"
     space = survey.space
     k = current_app.config["MIN_CELL_FACILITATOR" if facilitator else "MIN_CELL_PUBLIC"]
@@ -110,8 +106,8 @@ def survey_results(survey_id: int):
             result.weighted_mean = None
     body = {
         "survey": {"id": survey.id, "title": survey.title, "space": space.slug,
-                   "status": survey.status(), "opens_at": _iso(survey.opens_at),
-                   "closes_at": _iso(survey.closes_at)},
+                   "status": survey.status(), "opens_at": api_time(survey.opens_at),
+                   "closes_at": api_time(survey.closes_at)},
         "respondents": shown.respondents,
         "weighted": weighted,
         "weighting": _weighting(shown.weighting) if weighted else None,

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.accounts.models import RoleAssignment
+from app.common.sql import dialect_insert
 from app.common.text import normalize
 from app.common.time import utcnow
 from app.representation.ledger import record_participation
@@ -212,8 +212,7 @@ def visible_sections(survey: Survey, answers: dict[int, Given]) -> list[SectionV
 
 def _lock_draft(session: Session, survey: Survey, user, now: datetime) -> SurveyResponse:
     """The user's draft, created if needed and write-locked for this transaction."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     session.execute(insert(SurveyResponse).values(
         survey_id=survey.id, user_id=user.id, started_at=now, updated_at=now)
         .on_conflict_do_nothing(index_elements=["survey_id", "user_id"]))
