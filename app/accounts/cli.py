@@ -6,20 +6,13 @@ from flask.cli import AppGroup
 
 from app.accounts import services
 from app.accounts.models import RESIDENCY_TYPES
+from app.common.errors import DomainError
 from app.common.text import normalize_email
 from app.extensions import db
 
 cli = AppGroup("users", help="Manage user accounts.")
-
-_PROBLEMS = {
-    "invalid_email": "not a valid e-mail address",
-    "email_taken": "this e-mail address is already registered",
-    "password_too_short": f"use at least {services.PASSWORD_MIN_LENGTH} characters",
-    "password_too_common": "this password is too easy to guess",
-    "password_is_email": "do not use the e-mail address as the password",
-    "display_name_missing": "the display name is empty",
-    "display_name_too_long": f"use at most {services.DISPLAY_NAME_MAX} characters",
-}
+# Which option a refusal of the services is about (DomainError.field names the form field).
+_OPTIONS = {"email": "--email", "password": "--password", "display_name": "--display-name"}
 
 
 @cli.command("create-admin")
@@ -32,8 +25,8 @@ def create_admin(email: str | None, password: str | None, display_name: str | No
                  residency: str) -> None:
     """Create an administrator, or make an existing account one."""
     email = normalize_email(email or click.prompt("E-mail"))
-    if (problem := services.email_problem(email)) is not None:
-        raise click.BadParameter(_PROBLEMS[problem], param_hint="--email")
+    if services.email_problem(email) is not None:
+        raise click.BadParameter("not a valid e-mail address", param_hint="--email")
     user = services.find_user_by_email(db.session, email)
     if user is not None:
         if not user.is_active:
@@ -52,10 +45,9 @@ def create_admin(email: str | None, password: str | None, display_name: str | No
         user = services.register_user(db.session, email=email, password=password,
                                       display_name=display_name, residency=residency,
                                       home_area=None)
-    except services.AccountError as error:
-        hint = {"email": "--email", "password": "--password",
-                "display_name": "--display-name"}.get(error.field)
-        raise click.BadParameter(_PROBLEMS.get(error.code, error.code), param_hint=hint) from None
+    except DomainError as error:
+        # Operators read the services' English messages (str(error)), untranslated.
+        raise click.BadParameter(str(error), param_hint=_OPTIONS.get(error.field)) from None
     services.grant_role(db.session, user, "admin")
     db.session.commit()
     click.echo(f"Administrator {email} created.")

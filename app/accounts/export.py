@@ -1,6 +1,6 @@
-"""'Download all my data': one JSON document with a section per module. Accounts registers its
-own sections here; other modules add theirs with register_export_section() (reachable as
-app.accounts.services.register_export_section too)."""
+"""'Download all my data': one JSON document with a section per module. Each module adds its
+sections with register_export_section() from its package's register(app); the account's own
+sections are added by register_account_sections()."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -19,8 +19,9 @@ _EXPORT_SECTIONS: dict[str, ExportSection] = {}
 
 def register_export_section(name: str, build: ExportSection) -> None:
     """Let a module add its part of a person's data export: `build(session, user)` returns
-    anything json.dumps accepts (datetimes are written as ISO strings). Call it at import time
-    of the module's services; registering a name again replaces the earlier builder."""
+    anything json.dumps accepts (datetimes are written as ISO strings). Call it from the module's
+    register(app); registering a name again replaces the earlier builder (a new app in the same
+    process registers the same sections again)."""
     _EXPORT_SECTIONS[name] = build
 
 
@@ -76,9 +77,9 @@ def _export_participations(session: Session, user: User) -> list[dict]:
     } for p, slug, title in rows]
 
 
-register_export_section("profile", _export_profile)
-register_export_section("demographics", _export_demographics)
-register_export_section("roles", _export_roles)
-register_export_section("participations", _export_participations)
-
-
+def register_account_sections() -> None:
+    """The account's own sections, first in every export (app.accounts.register calls this)."""
+    register_export_section("profile", _export_profile)
+    register_export_section("demographics", _export_demographics)
+    register_export_section("roles", _export_roles)
+    register_export_section("participations", _export_participations)

@@ -1,48 +1,32 @@
 """Account forms. Labels and messages are lazy so they render in the reader's language; the rules
-themselves live in services (password_problem, resolve_area, ...) and are applied by the views."""
+themselves live in services (password_problem, resolve_area, ...): the validators here put the
+services' DomainErrors next to their fields."""
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, Field, PasswordField, RadioField, SelectField,
                      StringField)
 from wtforms.fields import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, ValidationError
 
-from app.accounts.models import BIRTH_YEAR_MIN, GENDERS, RESIDENCY_TYPES, SECTORS
-from app.accounts.services import (PASSWORD_MIN_LENGTH, AccountError, clean_display_name,
-                                   email_problem, password_problem)
+from app.accounts.models import GENDERS, RESIDENCY_TYPES, SECTORS
+from app.accounts.services import (birth_year_problem, clean_display_name, email_problem,
+                                   password_problem, resolve_area)
+from app.common.errors import N_, DomainError
+from app.common.forms import Form
 from app.common.text import normalize, normalize_email
-from app.common.time import today_jst
+from app.extensions import db
 
-# Every code services.AccountError may carry, and a few of the forms' own.
-MESSAGES = {
-    "invalid_email": _l("Enter an e-mail address such as taro@example.jp."),
-    "email_taken": _l("This e-mail address is already registered. Log in, or reset your password if you forgot it."),
-    "password_too_short": _l("Use at least %(n)s characters.", n=PASSWORD_MIN_LENGTH),
-    "password_too_common": _l("This password is too easy to guess. Try a short sentence you will remember."),
-    "password_is_email": _l("Do not use your e-mail address as your password."),
-    "password_wrong": _l("This is not your current password."),
-    "display_name_missing": _l("Enter the name others will see."),
-    "display_name_too_long": _l("Use at most %(max)s characters."),
-    "residency_missing": _l("Choose how you are connected to the area."),
-    "area_missing": _l("Enter your municipality's name or its 5-digit code."),
-    "area_unknown": _l("We do not know this municipality. Check the spelling, or enter its 5-digit local government code (e.g. 01100 for Sapporo)."),
-    "area_ambiguous": _l("Several places have this name: %(choices)s. Enter the 5-digit code, or the prefecture before the name."),
-    "birth_year_out_of_range": _l("Enter a year between %(min)s and %(max)s."),
-    "birth_year_not_a_number": _l("Enter the year as digits, e.g. 1985."),
-    "invalid_choice": _l("Choose one of the options."),
-    "consent_missing": _l("To store these answers we need your consent: tick this box, or leave the answers empty."),
-    "confirm_missing": _l("Tick this box to confirm."),
-}
-
-
-def message(code: str, **params) -> str:
-    if code == "birth_year_out_of_range":
-        params = {"min": BIRTH_YEAR_MIN, "max": today_jst().year, **params}
-    text = MESSAGES.get(code, MESSAGES["invalid_choice"])
-    return text % params if params else str(text)
+# The forms' own messages (the services' rules bring theirs as DomainErrors).
+INVALID_EMAIL = _l("Enter an e-mail address such as taro@example.jp.")
+DISPLAY_NAME_MISSING = _l("Enter the name others will see.")
+RESIDENCY_MISSING = _l("Choose how you are connected to the area.")
+AREA_MISSING = _l("Enter your municipality's name or its 5-digit code.")
+CONSENT_MISSING = N_("To store these answers we need your consent: tick this box, or leave the "
+                     "answers empty.")
+CONFIRM_MISSING = _l("Tick this box to confirm.")
 
 
 RESIDENCY_LABELS = {
@@ -87,7 +71,7 @@ class YearField(StringField):
         self.data = None
         if digits:
             if not (digits.isascii() and digits.isdigit()):
-                raise ValueError(message("birth_year_not_a_number"))
+                raise ValueError(_("Enter the year as digits, e.g. 1985."))
             self.data = int(digits)
 
     def _value(self):
@@ -95,18 +79,24 @@ class YearField(StringField):
         return self.typed or (str(self.data) if self.data is not None else "")
 
 
-def _email_field(label=_l("E-mail")) -> Field:
-    return EmailField(label, validators=[InputRequired(message=MESSAGES["invalid_email"]),
-                                         Length(max=254)])
+def _email_field() -> Field:
+    return EmailField(_l("E-mail"), validators=[InputRequired(message=INVALID_EMAIL),
+                                                Length(max=254)])
 
 
-class LoginForm(FlaskForm):
+def _problem_next_to_field(problem: DomainError | None) -> None:
+    """A service rule's complaint, said by a WTForms validator next to the field."""
+    if problem is not None:
+        raise ValidationError(problem.translated(_))
+
+
+class LoginForm(Form):
     email = _email_field()
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=200)])
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
-class DemographicFields(FlaskForm):
+class DemographicFields(Form):
     """The optional section: consent first, then the answers."""
 
     consent_demographics = BooleanField(_l("I agree"))
@@ -131,13 +121,11 @@ class DemographicFields(FlaskForm):
                 "sector": self.sector.data or None}
 
     def validate_birth_year(self, field):
-        year = field.data
-        if year is not None and not BIRTH_YEAR_MIN <= year <= today_jst().year:
-            raise ValidationError(message("birth_year_out_of_range"))
+        _problem_next_to_field(birth_year_problem(field.data))
 
     def validate_consent_demographics(self, field):
         if self.demographics_given() and not field.data:
-            raise ValidationError(message("consent_missing"))
+            raise ValidationError(_(CONSENT_MISSING))
 
 
 def _residency_field() -> RadioField:
@@ -145,48 +133,56 @@ def _residency_field() -> RadioField:
         _l("How are you connected to the area?"),
         choices=_choices(RESIDENCY_TYPES, RESIDENCY_LABELS),
         validate_choice=False,
-        validators=[InputRequired(message=MESSAGES["residency_missing"]),
-                    AnyOf(RESIDENCY_TYPES, message=MESSAGES["residency_missing"])],
+        validators=[InputRequired(message=RESIDENCY_MISSING),
+                    AnyOf(RESIDENCY_TYPES, message=RESIDENCY_MISSING)],
     )
 
 
-def _home_area_field() -> StringField:
-    return StringField(_l("Home municipality"),
-                       validators=[InputRequired(message=MESSAGES["area_missing"]),
-                                   Length(max=100)])
+class HomeAreaField:
+    """A `home_area` text field resolved to an Area (services.resolve_area) while the form is
+    validated, so its message comes with the other fields' in one round; the Area is then
+    `home_area_obj`."""
+
+    home_area = StringField(_l("Home municipality"),
+                            validators=[InputRequired(message=AREA_MISSING), Length(max=100)])
+    home_area_obj = None
+
+    def validate_home_area(self, field):
+        if field.errors:  # too long to look up: its own validator has said so
+            return
+        try:
+            self.home_area_obj = resolve_area(db.session, field.data)
+        except DomainError as error:
+            raise ValidationError(error.translated(_)) from None
 
 
 def _check_display_name(form, field):
     try:
         clean_display_name(field.data)
-    except AccountError as error:
-        raise ValidationError(message(error.code, **error.params)) from None
+    except DomainError as error:
+        raise ValidationError(error.translated(_)) from None
 
 
-class RegisterForm(DemographicFields):
+class RegisterForm(HomeAreaField, DemographicFields):
     email = _email_field()
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=200)])
     display_name = StringField(_l("Name shown to others"),
-                               validators=[InputRequired(message=MESSAGES["display_name_missing"]),
+                               validators=[InputRequired(message=DISPLAY_NAME_MISSING),
                                            Length(max=200), _check_display_name])
     residency = _residency_field()
-    home_area = _home_area_field()
 
     def validate_email(self, field):
-        if (code := email_problem(normalize_email(field.data))) is not None:
-            raise ValidationError(message(code))
+        _problem_next_to_field(email_problem(normalize_email(field.data)))
 
     def validate_password(self, field):
-        if (code := password_problem(field.data, self.email.data)) is not None:
-            raise ValidationError(message(code))
+        _problem_next_to_field(password_problem(field.data, self.email.data))
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(HomeAreaField, Form):
     display_name = StringField(_l("Name shown to others"),
-                               validators=[InputRequired(message=MESSAGES["display_name_missing"]),
+                               validators=[InputRequired(message=DISPLAY_NAME_MISSING),
                                            Length(max=200), _check_display_name])
     residency = _residency_field()
-    home_area = _home_area_field()
     locale = SelectField(_l("Language"), choices=_choices(tuple(LOCALE_LABELS), LOCALE_LABELS),
                          validators=[AnyOf(tuple(LOCALE_LABELS))])
 
@@ -195,7 +191,7 @@ class DemographicsForm(DemographicFields):
     pass
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[InputRequired()])
     new_password = PasswordField(_l("New password"), validators=[InputRequired(), Length(max=200)])
 
@@ -204,11 +200,10 @@ class PasswordChangeForm(FlaskForm):
         self._email = email
 
     def validate_new_password(self, field):
-        if (code := password_problem(field.data, self._email)) is not None:
-            raise ValidationError(message(code))
+        _problem_next_to_field(password_problem(field.data, self._email, field=field.name))
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = _email_field()
 
 
@@ -216,12 +211,12 @@ class ResetPasswordForm(PasswordChangeForm):
     current_password = None  # the e-mailed link stands in for the current password
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     password = PasswordField(_l("Current password"), validators=[InputRequired()])
     confirm = BooleanField(_l("I understand that my account is deleted for good."),
-                           validators=[InputRequired(message=MESSAGES["confirm_missing"])])
+                           validators=[InputRequired(message=CONFIRM_MISSING)])
 
 
-class LogoutEverywhereForm(FlaskForm):
+class LogoutEverywhereForm(Form):
     confirm = BooleanField(_l("Log me out on every device, this one included."),
-                           validators=[InputRequired(message=MESSAGES["confirm_missing"])])
+                           validators=[InputRequired(message=CONFIRM_MISSING)])

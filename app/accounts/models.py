@@ -1,12 +1,15 @@
 """Users, their optional demographic answers (kept apart) and role assignments."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import ClassVar
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.common.errors import N_
 from app.common.time import utcnow
 from app.extensions import db
 
@@ -18,10 +21,15 @@ SECTORS = (
 )
 ROLES = ("facilitator", "moderator", "admin")  # "participant" is every registered user
 BIRTH_YEAR_MIN = 1900
+DELETED_USER_NAME = N_("Deleted user")
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+
+    # Says DELETED_USER_NAME in the reader's language. The model has no Babel of its own:
+    # app.accounts.register() hands it the view layer's gettext (until then the msgid shows).
+    name_translator: ClassVar[Callable[[str], str]] = staticmethod(str)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # NFKC + lower-cased; NULL once the account is deleted so the address can register again.
@@ -85,9 +93,7 @@ class User(UserMixin, db.Model):
     def public_name(self) -> str:
         """The name to show others: a neutral label once the account is deleted."""
         if self.deleted_at is not None or not self.display_name:
-            from flask_babel import gettext
-
-            return gettext("Deleted user")
+            return self.name_translator(DELETED_USER_NAME)
         return self.display_name
 
     @property

@@ -41,7 +41,7 @@ def request_registration(session: Session, *, email: str, password: str, display
                          residency: str, home_area: Area | None, locale: str = "ja",
                          demographics: dict | None = None) -> Registration:
     """Record a registration to be confirmed by e-mail; the caller mails whoever owns the address
-    according to the outcome, and shows the same page in every case. Raises AccountError only for
+    according to the outcome, and shows the same page in every case. Raises DomainError only for
     problems with the input itself, never for a taken address."""
     address, name = checked_registration(email, password, display_name, residency)
     # Hashed whatever happens next, so a taken address answers as slowly as a new one.

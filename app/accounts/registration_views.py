@@ -7,10 +7,11 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
-from app.accounts import registration, services
+from app.accounts import bp, registration, services
 from app.accounts.forms import RegisterForm
-from app.accounts.views import (_renew_session, _reset_max_age, _resolve_area, _show, bp,
-                                reset_link, send_account_mail)
+from app.accounts.mail import reset_link, reset_max_age, send_account_mail
+from app.accounts.web_sessions import renew_session
+from app.common.errors import DomainError
 from app.common.jobs import enqueue
 from app.common.mail import absolute_url, one_line
 from app.common.urls import safe_next
@@ -38,7 +39,7 @@ def _someone_tried_mail(user) -> tuple[str, str]:
         _("If it was you, log in here:"),
         absolute_url("accounts.login"),
         _("If you forgot your password, choose a new one with this link within %(minutes)s "
-          "minutes:", minutes=_reset_max_age() // 60),
+          "minutes:", minutes=reset_max_age() // 60),
         reset_link(user),
         _("If it was not you, ignore this message: your account stays as it is."),
         "-- \n" + _("Hiroba"),
@@ -69,24 +70,22 @@ def register():
     if current_user.is_authenticated:
         return redirect(next_url)
     form = RegisterForm()
-    if form.is_submitted():
-        valid = form.validate()
-        # The municipality is looked up even when another field is wrong: all messages at once.
-        area = _resolve_area(form) if not form.home_area.errors else None
-        if valid and area is not None:
-            try:
-                result = registration.request_registration(
-                    db.session, email=form.email.data, password=form.password.data,
-                    display_name=form.display_name.data, residency=form.residency.data,
-                    home_area=area, locale=str(get_locale()),
-                    demographics=form.demographic_values() if form.consent_demographics.data else None)
-            except services.AccountError as error:
-                _show(form, error)
-            else:
-                # The same redirect for a new, a waiting and a taken address: only the mailbox
-                # learns which it was.
-                _mail_the_owner(result, next_url)
-                return redirect(url_for("accounts.registration_sent"))
+    # The municipality is looked up by the form's validation, with every other field: all
+    # messages at once.
+    if form.validate_on_submit():
+        try:
+            result = registration.request_registration(
+                db.session, email=form.email.data, password=form.password.data,
+                display_name=form.display_name.data, residency=form.residency.data,
+                home_area=form.home_area_obj, locale=str(get_locale()),
+                demographics=form.demographic_values() if form.consent_demographics.data else None)
+        except DomainError as error:
+            form.refuse(error)
+        else:
+            # The same redirect for a new, a waiting and a taken address: only the mailbox
+            # learns which it was.
+            _mail_the_owner(result, next_url)
+            return redirect(url_for("accounts.registration_sent"))
     form.password.data = ""  # never echo a password back into the page
     area_names = services.area_suggestions(db.session)
     if area_names:
@@ -113,7 +112,7 @@ def confirm_registration(token: str):
         return render_template("accounts/registration_invalid.html"), 410
     if request.method == "POST" and request.form.get("confirm") == "yes":
         registration.confirm_registration(db.session, user)
-        _renew_session()
+        renew_session()
         login_user(user)
         flash(_("Welcome to Hiroba, %(name)s.", name=user.display_name), "success")
         return redirect(next_url)

@@ -1,13 +1,14 @@
 """Account rules: registration, authentication, password reset, profile, data export, deletion.
 
 No Flask here: each function takes the SQLAlchemy session first and only flushes; the request
-boundary commits. Problems a person can fix are raised as AccountError(field, code) and the view
-turns the code into a message in the reader's language."""
+boundary commits. Problems a person can fix are DomainErrors naming the form field they concern,
+with an English msgid the view layer translates; the pure rules (email_problem,
+password_problem, birth_year_problem) return the DomainError instead of raising it, so a form
+validator can say it next to its field."""
 from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, or_, select, update
@@ -15,13 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-# The export registry lives apart; other modules may import it from here.
-from app.accounts.export import export_user_data, register_export_section  # noqa: F401
 from app.accounts.models import (BIRTH_YEAR_MIN, GENDERS, RESIDENCY_TYPES, ROLES, SECTORS,
                                  Demographics, RoleAssignment, User)
 from app.admin.services import audit
 from app.accounts.sessions import end_all_sessions
 from app.areas.models import Area
+from app.common.errors import N_, DomainError
 from app.common.text import normalize, normalize_email, normalize_identity
 from app.common.time import today_jst, utcnow
 from app.representation.models import Participation
@@ -44,80 +44,79 @@ _EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _RESET_SALT = "hiroba-password-reset"
 
 
-class AccountError(Exception):
-    """A problem with one form field, named by a code the view translates."""
-
-    def __init__(self, field: str, code: str, **params: Any) -> None:
-        super().__init__(f"{field}: {code}")
-        self.field = field
-        self.code = code
-        self.params = params
-
-
 # --- input rules (pure) -------------------------------------------------------------------
 
-def email_problem(email: str) -> str | None:
-    """'invalid_email' unless `email` (already normalised) looks like an address."""
+def email_problem(email: str, field: str = "email") -> DomainError | None:
+    """Why `email` (already normalised) is not an address, or None."""
     if len(email) > 254 or not _EMAIL_SHAPE.match(email):
-        return "invalid_email"
+        return DomainError(N_("Enter an e-mail address such as taro@example.jp."), field)
     return None
 
 
-def password_problem(password: str, email: str | None = None) -> str | None:
-    """A code naming why the password is too weak, or None. Honest and short: length, the
-    commonest choices, one repeated character, and the e-mail address itself."""
+def password_problem(password: str, email: str | None = None,
+                     field: str = "password") -> DomainError | None:
+    """Why the password is too weak, or None. Honest and short: length, the commonest choices,
+    one repeated character, and the e-mail address itself."""
     if len(password) < PASSWORD_MIN_LENGTH:
-        return "password_too_short"
+        return DomainError(N_("Use at least %(n)s characters."), field, n=PASSWORD_MIN_LENGTH)
     lowered = password.lower()
     if len(set(password)) == 1 or lowered in COMMON_PASSWORDS:
-        return "password_too_common"
+        return DomainError(N_("This password is too easy to guess. Try a short sentence you "
+                              "will remember."), field)
     if email and (lowered == normalize_email(email) or lowered == normalize_email(email).split("@")[0]):
-        return "password_is_email"
+        return DomainError(N_("Do not use your e-mail address as your password."), field)
     return None
 
 
 def clean_display_name(name: str | None) -> str:
-    """NFKC, without invisible characters, spaces collapsed; raises AccountError unless 1..40
+    """NFKC, without invisible characters, spaces collapsed; raises DomainError unless 1..40
     characters remain."""
     cleaned = " ".join(normalize_identity(name).split())
     if not cleaned:
-        raise AccountError("display_name", "display_name_missing")
+        raise DomainError(N_("Enter the name others will see."), "display_name")
     if len(cleaned) > DISPLAY_NAME_MAX:
-        raise AccountError("display_name", "display_name_too_long", max=DISPLAY_NAME_MAX)
+        raise DomainError(N_("Use at most %(max)s characters."), "display_name",
+                          max=DISPLAY_NAME_MAX)
     return cleaned
 
 
-def birth_year_problem(year: int | None) -> str | None:
+def birth_year_problem(year: int | None) -> DomainError | None:
     if year is None:
         return None
     if not BIRTH_YEAR_MIN <= year <= today_jst().year:
-        return "birth_year_out_of_range"
+        return DomainError(N_("Enter a year between %(min)s and %(max)s."), "birth_year",
+                           min=BIRTH_YEAR_MIN, max=today_jst().year)
     return None
 
 
 def _valid_check_digit(six_digits: str) -> bool:
     """The 6th digit of a full local government code (全国地方公共団体コード) is a checksum."""
-    total = sum(int(d) * w for d, w in zip(six_digits[:5], (6, 5, 4, 3, 2)))
+    total = sum(int(d) * w for d, w in zip(six_digits[:5], (6, 5, 4, 3, 2), strict=True))
     return (11 - total % 11) % 10 == int(six_digits[5])
 
 
 # --- areas --------------------------------------------------------------------------------
 
+_AREA_MISSING = N_("Enter your municipality's name or its 5-digit code.")
+_AREA_UNKNOWN = N_("We do not know this municipality. Check the spelling, or enter its 5-digit "
+                   "local government code (e.g. 01100 for Sapporo).")
+
+
 def resolve_area(session: Session, text: str | None) -> Area:
     """The home area a person typed: a 5-digit code (6 with check digit; full-width digits
     accepted), a name as written in the areas table (伊達市, Sapporo), a name without its
     suffix or district (札幌, 桑折町 for 伊達郡桑折町) or prefixed with its prefecture (福島県伊達市).
-    Raises AccountError('home_area', 'area_missing' | 'area_unknown' | 'area_ambiguous')."""
+    Raises DomainError on the field home_area: nothing typed, no such area, or several."""
     query = "".join(normalize(text).split())
     if not query:
-        raise AccountError("home_area", "area_missing")
+        raise DomainError(_AREA_MISSING, "home_area")
     kinds = Area.kind.in_(HOME_AREA_KINDS)
     if query.isdigit() and len(query) in (5, 6):
         if len(query) == 6 and not _valid_check_digit(query):
-            raise AccountError("home_area", "area_unknown")
+            raise DomainError(_AREA_UNKNOWN, "home_area")
         area = session.scalar(select(Area).where(Area.code == query[:5], kinds))
         if area is None:
-            raise AccountError("home_area", "area_unknown")
+            raise DomainError(_AREA_UNKNOWN, "home_area")
         return area
 
     candidates = _areas_named(session, query)
@@ -133,9 +132,10 @@ def resolve_area(session: Session, text: str | None) -> Area:
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
-        raise AccountError("home_area", "area_unknown")
-    raise AccountError("home_area", "area_ambiguous",
-                       choices=", ".join(f"{a.name_ja} ({a.code})" for a in candidates[:8]))
+        raise DomainError(_AREA_UNKNOWN, "home_area")
+    raise DomainError(N_("Several places have this name: %(choices)s. Enter the 5-digit code, or "
+                         "the prefecture before the name."), "home_area",
+                      choices=", ".join(f"{a.name_ja} ({a.code})" for a in candidates[:8]))
 
 
 def _areas_named(session: Session, name: str) -> list[Area]:
@@ -185,28 +185,36 @@ def find_user_by_email(session: Session, email: str | None) -> User | None:
 
 def checked_registration(email: str, password: str, display_name: str,
                          residency: str) -> tuple[str, str]:
-    """The normalised address and display name of a registration, or AccountError."""
+    """The normalised address and display name of a registration, or DomainError."""
     address = normalize_email(email)
-    if (code := email_problem(address)) is not None:
-        raise AccountError("email", code)
-    if (code := password_problem(password, address)) is not None:
-        raise AccountError("password", code)
-    if residency not in RESIDENCY_TYPES:
-        raise AccountError("residency", "residency_missing")
+    if (problem := email_problem(address)) is not None:
+        raise problem
+    if (problem := password_problem(password, address)) is not None:
+        raise problem
+    _check_residency(residency)
     return address, clean_display_name(display_name)
+
+
+def _check_residency(residency: str) -> None:
+    if residency not in RESIDENCY_TYPES:
+        raise DomainError(N_("Choose how you are connected to the area."), "residency")
+
+
+_EMAIL_TAKEN = N_("This e-mail address is already registered. Log in, or reset your password if "
+                  "you forgot it.")
 
 
 def register_user(session: Session, *, email: str, password: str, display_name: str,
                   residency: str, home_area: Area | None, locale: str = "ja",
                   demographics: dict | None = None) -> User:
     """Create an account. `demographics` (birth_year, gender, sector) only with consent, which
-    the caller has checked. Raises AccountError for a taken e-mail, also when two registrations
+    the caller has checked. Raises DomainError for a taken e-mail, also when two registrations
     race past the check: the unique constraint decides, inside a savepoint. The account is
     confirmed at once: this is for operators (CLI); people registering on the web go through
     app.accounts.registration, which confirms the address by e-mail first."""
     address, name = checked_registration(email, password, display_name, residency)
     if find_user_by_email(session, address) is not None:
-        raise AccountError("email", "email_taken")
+        raise DomainError(_EMAIL_TAKEN, "email")
     user = User(email=address, password_hash=generate_password_hash(password), display_name=name,
                 residency=residency, home_area=home_area, locale=locale, active=True)
     if demographics and any(v is not None for v in demographics.values()):
@@ -216,7 +224,7 @@ def register_user(session: Session, *, email: str, password: str, display_name: 
             session.add(user)
             session.flush()
     except IntegrityError:
-        raise AccountError("email", "email_taken") from None
+        raise DomainError(_EMAIL_TAKEN, "email") from None
     return user
 
 
@@ -248,10 +256,10 @@ def check_password(user: User, password: str | None) -> bool:
 def set_password(session: Session, user: User, password: str) -> None:
     """Replace the password (the caller checked the old one or a reset token) and end every
     session and remember-me cookie: whoever knew the old password is out. A view that keeps
-    its own session logs the user in again. Raises AccountError('password', ...) when the new
-    one is too weak."""
-    if (code := password_problem(password, user.email)) is not None:
-        raise AccountError("password", code)
+    its own session logs the user in again. Raises DomainError (on the field new_password)
+    when the new one is too weak."""
+    if (problem := password_problem(password, user.email, field="new_password")) is not None:
+        raise problem
     user.password_hash = generate_password_hash(password)
     end_all_sessions(session, user)
 
@@ -307,8 +315,7 @@ def user_for_signed_token(session: Session, token: str, secret_key: str, *, salt
 
 def update_profile(session: Session, user: User, *, display_name: str, residency: str,
                    home_area: Area, locale: str) -> None:
-    if residency not in RESIDENCY_TYPES:
-        raise AccountError("residency", "residency_missing")
+    _check_residency(residency)
     user.display_name = clean_display_name(display_name)
     user.residency = residency
     user.home_area = home_area
@@ -316,16 +323,19 @@ def update_profile(session: Session, user: User, *, display_name: str, residency
     session.flush()
 
 
+_NOT_AN_OPTION = N_("Choose one of the options.")
+
+
 def _check_demographics(values: dict) -> dict:
     year = values.get("birth_year")
-    if (code := birth_year_problem(year)) is not None:
-        raise AccountError("birth_year", code)
+    if (problem := birth_year_problem(year)) is not None:
+        raise problem
     gender = values.get("gender") or None
     sector = values.get("sector") or None
     if gender is not None and gender not in GENDERS:
-        raise AccountError("gender", "invalid_choice")
+        raise DomainError(_NOT_AN_OPTION, "gender")
     if sector is not None and sector not in SECTORS:
-        raise AccountError("sector", "invalid_choice")
+        raise DomainError(_NOT_AN_OPTION, "sector")
     return {"birth_year": year, "gender": gender, "sector": sector}
 
 

@@ -1,52 +1,34 @@
-"""Accounts: login, logout, registration, password reset, profile, data export, deletion.
-Thin: parse the form, call a service, turn AccountError codes into messages next to the field."""
+"""Accounts: login, logout, password reset, profile, data export, deletion (registration is in
+registration_views.py, on the same blueprint). Thin: parse the form, call a service, put its
+DomainError next to the field (form.refuse)."""
 from __future__ import annotations
 
 import json
-import logging
 
-from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request,
-                   session, url_for)
+from flask import (Response, current_app, flash, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts import services
-from app.accounts.forms import (DeleteAccountForm, DemographicsForm, LoginForm,
+from app.accounts import bp, services
+from app.accounts.export import export_user_data
+from app.accounts.forms import (CONSENT_MISSING, DeleteAccountForm, DemographicsForm, LoginForm,
                                 LogoutEverywhereForm, PasswordChangeForm, ProfileForm,
-                                ResetPasswordForm, ResetRequestForm, message)
+                                ResetPasswordForm, ResetRequestForm)
+from app.accounts.mail import reset_link, reset_max_age, send_account_mail
 from app.accounts.sessions import end_all_sessions
+from app.accounts.web_sessions import keep_this_session, renew_session
+from app.common.errors import N_, DomainError
 from app.common.jobs import enqueue
-from app.common.mail import absolute_url, one_line, send_mail
+from app.common.mail import one_line
 from app.common.time import today_jst
+from app.common.unit_of_work import refuse
 from app.common.urls import safe_next
 from app.extensions import db, limiter
 
-bp = Blueprint("accounts", __name__, url_prefix="/auth")
-log = logging.getLogger("hiroba.accounts")
-
-
-def _renew_session() -> None:
-    """Start a fresh session, keeping only the chosen language (against session fixation)."""
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
-
-
-def _show(form, error: services.AccountError) -> None:
-    """Put a service's complaint next to the field it is about."""
-    getattr(form, error.field).errors = [*getattr(form, error.field).errors,
-                                         message(error.code, **error.params)]
-
-
-def _resolve_area(form):
-    try:
-        return services.resolve_area(db.session, form.home_area.data)
-    except services.AccountError as error:
-        _show(form, error)
-        return None
+WRONG_PASSWORD = N_("This is not your current password.")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -60,9 +42,10 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
-            _renew_session()
+            renew_session()
             login_user(user, remember=form.remember.data)
             return redirect(next_url)
+        refuse()  # like a form that failed validation: the same page, the same status
     if failed:
         # One message for every failure: nobody learns which addresses are registered.
         form.email.errors = []
@@ -77,15 +60,8 @@ def logout():
     if current_user.is_authenticated:
         end_all_sessions(db.session, current_user._get_current_object())
     logout_user()
-    _renew_session()
+    renew_session()
     return redirect(url_for("main.index"))
-
-
-def _keep_this_session(user) -> None:
-    """After end_all_sessions(): log this browser in again under the new version, and renew its
-    remember-me cookie if it had one."""
-    cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-    login_user(user, remember=cookie in request.cookies)
 
 
 def _password_check_user_key() -> str:
@@ -105,22 +81,6 @@ def password_check_limits(view):
 
 
 # --- password reset ----------------------------------------------------------------------
-
-def send_account_mail(user_id: int, to: str, subject: str, body: str) -> None:
-    """A job (app.common.jobs): plain ids and strings, so a queue worker could run it too."""
-    if not send_mail(to, subject, body):
-        log.error("account mail to user %s could not be sent: %s", user_id, subject)
-
-
-def _reset_max_age() -> int:
-    return int(current_app.config["PASSWORD_RESET_MAX_AGE"])
-
-
-def reset_link(user) -> str:
-    token = services.make_reset_token(user, current_app.config["SECRET_KEY"])
-    # From HIROBA_BASE_URL: a forged Host header must not send the victim elsewhere.
-    return absolute_url("accounts.reset_password", token=token)
-
 
 def _reset_mail_body(name: str, link: str, minutes: int) -> str:
     # Plain text built here rather than in an (HTML-escaping) template.
@@ -145,12 +105,12 @@ def reset_request():
             link = reset_link(user)
             with force_locale(user.locale or "ja"):  # the mail speaks the reader's language
                 subject = _("Reset your Hiroba password")
-                body = _reset_mail_body(user.display_name, link, _reset_max_age() // 60)
+                body = _reset_mail_body(user.display_name, link, reset_max_age() // 60)
             # Sent after the response, so a registered address answers as fast as any other.
             enqueue(send_account_mail, user.id, user.email, subject, body)
         # The same answer whether or not the address is registered.
         return render_template("accounts/reset_request.html", form=form, sent=True,
-                               minutes=_reset_max_age() // 60)
+                               minutes=reset_max_age() // 60)
     return render_template("accounts/reset_request.html", form=form, sent=False)
 
 
@@ -158,19 +118,19 @@ def reset_request():
 @limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT"], methods=["POST"])
 def reset_password(token: str):
     user = services.user_for_reset_token(db.session, token, current_app.config["SECRET_KEY"],
-                                         _reset_max_age())
+                                         reset_max_age())
     if user is None:
         return render_template("accounts/reset_invalid.html"), 410
     form = ResetPasswordForm(email=user.email)
     if form.validate_on_submit():
         try:
             services.reset_password(db.session, user, form.new_password.data)
-        except services.AccountError as error:
-            form.new_password.errors = [message(error.code)]
+        except DomainError as error:
+            form.refuse(error)
         else:
             if current_user.is_authenticated:
                 logout_user()
-            _renew_session()
+            renew_session()
             flash(_("Your password has been changed. Please log in with the new one."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
@@ -186,20 +146,17 @@ def profile():
         "display_name": user.display_name, "residency": user.residency, "locale": user.locale,
         "home_area": user.home_area.code if user.home_area else "",
     })
-    if form.is_submitted():
-        valid = form.validate()
-        area = _resolve_area(form) if not form.home_area.errors else None
-        if valid and area is not None:
-            try:
-                services.update_profile(db.session, user, display_name=form.display_name.data,
-                                        residency=form.residency.data, home_area=area,
-                                        locale=form.locale.data)
-            except services.AccountError as error:
-                _show(form, error)
-            else:
-                session["locale"] = user.locale
-                flash(_("Your profile has been saved."), "success")
-                return redirect(url_for("accounts.profile"))
+    if form.validate_on_submit():
+        try:
+            services.update_profile(db.session, user, display_name=form.display_name.data,
+                                    residency=form.residency.data, home_area=form.home_area_obj,
+                                    locale=form.locale.data)
+        except DomainError as error:
+            form.refuse(error)
+        else:
+            session["locale"] = user.locale
+            flash(_("Your profile has been saved."), "success")
+            return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form, user=user)
 
 
@@ -217,12 +174,12 @@ def demographics():
                                 sector=(demo.sector or "") if demo else "")
     if form.validate_on_submit():
         if not form.consent_demographics.data:
-            form.consent_demographics.errors = [message("consent_missing")]
+            form.refuse(DomainError(CONSENT_MISSING, "consent_demographics"))
         else:
             try:
                 saved = services.save_demographics(db.session, user, form.demographic_values())
-            except services.AccountError as error:
-                _show(form, error)
+            except DomainError as error:
+                form.refuse(error)
             else:
                 flash(_("Your answers have been saved.") if saved
                       else _("You gave no answers, so nothing is stored."), "success")
@@ -235,6 +192,7 @@ def demographics():
 @login_required
 def withdraw_demographics():
     if request.form.get("confirm") != "yes":
+        refuse()
         flash(_("Tick the box to confirm."), "error")
         return redirect(url_for("accounts.demographics"))
     if services.withdraw_demographics(db.session, current_user._get_current_object()):
@@ -251,16 +209,16 @@ def change_password():
     form = PasswordChangeForm(email=user.email)
     if form.validate_on_submit():
         if not services.check_password(user, form.current_password.data):
-            form.current_password.errors = [message("password_wrong")]
+            form.refuse(DomainError(WRONG_PASSWORD, "current_password"))
         else:
             try:
                 services.set_password(db.session, user, form.new_password.data)
-            except services.AccountError as error:
-                form.new_password.errors = [message(error.code)]
+            except DomainError as error:
+                form.refuse(error)
             else:
                 # Every other session is over; this one, where the person just proved the
                 # password, goes on under the new session version.
-                _keep_this_session(user)
+                keep_this_session(user)
                 flash(_("Your password has been changed. You have been logged out everywhere "
                         "else."), "success")
                 return redirect(url_for("accounts.profile"))
@@ -271,7 +229,7 @@ def change_password():
 @login_required
 def export():
     user = current_user._get_current_object()
-    data = services.export_user_data(db.session, user)
+    data = export_user_data(db.session, user)
     services.record_personal_data_export(db.session, user)
     body = json.dumps(data, ensure_ascii=False, indent=2,
                       default=lambda o: o.isoformat() if hasattr(o, "isoformat") else str(o))
@@ -290,11 +248,11 @@ def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         if not services.check_password(user, form.password.data):
-            form.password.errors = [message("password_wrong")]
+            form.refuse(DomainError(WRONG_PASSWORD, "password"))
         else:
             services.delete_account(db.session, user)
             logout_user()
-            _renew_session()
+            renew_session()
             flash(_("Your account has been deleted. Thank you for taking part."), "success")
             return redirect(url_for("main.index"))
     return render_template("accounts/delete.html", form=form)
@@ -309,11 +267,8 @@ def logout_everywhere():
     if form.validate_on_submit():
         end_all_sessions(db.session, current_user._get_current_object())
         logout_user()
-        _renew_session()
+        renew_session()
         flash(_("You have been logged out on every device. Log in again to go on."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/logout_everywhere.html", form=form)
 
-
-# Registration lives in its own module on this blueprint; imported last, it finds the helpers.
-from app.accounts import registration_views  # noqa: E402,F401

@@ -67,7 +67,7 @@ def test_login_failure_is_one_generic_message(client, make):
                                                      "password": "not the password"})
     for response in (wrong_password, unknown_email):
         html = response.get_data(as_text=True)
-        assert response.status_code == 200
+        assert response.status_code == 422
         assert WRONG in html
         assert "not registered" not in html and "not the password" not in html
     assert not _logged_in(client)
@@ -90,7 +90,7 @@ def test_inactive_and_deleted_users_cannot_log_in(client, make, db):
     client.get("/lang/en")
     for email in ("inactive@example.jp", "deleted@example.jp"):
         response = client.post("/auth/login", data={"email": email, "password": TEST_PASSWORD})
-        assert response.status_code == 200
+        assert response.status_code == 422
         assert WRONG in response.get_data(as_text=True)
         assert not _logged_in(client)
 
@@ -196,7 +196,7 @@ def test_rate_limits_answer_429_with_a_friendly_page(limited_app, make):
     client.get("/lang/en")
     for _ in range(3):
         response = client.post("/auth/login", data={"email": "taro@example.jp", "password": "wrong"})
-        assert response.status_code == 200
+        assert response.status_code == 422
     blocked = client.post("/auth/login", data={"email": "taro@example.jp", "password": TEST_PASSWORD})
     assert blocked.status_code == 429
     assert "Too many attempts. Please wait a moment and try again." in blocked.get_data(as_text=True)
@@ -209,5 +209,5 @@ def test_rate_limits_answer_429_with_a_friendly_page(limited_app, make):
     assert client.post("/auth/reset", data={"email": "x@example.jp"}).status_code == 429
 
     for _ in range(2):
-        assert client.post("/auth/register", data={"email": "bad"}).status_code == 200
+        assert client.post("/auth/register", data={"email": "bad"}).status_code == 422
     assert client.post("/auth/register", data={"email": "bad"}).status_code == 429

@@ -170,13 +170,35 @@ def test_export_contains_everything_linked_to_me(en, db, taro, make):
     assert "someone@example.jp" not in response.get_data(as_text=True)
 
 
+def test_a_refused_profile_change_answers_422_and_writes_nothing(en, db, taro, monkeypatch):
+    # A service that has already changed the account when it refuses: the refusal undoes that.
+    from app.accounts import views
+    from app.common.errors import N_, DomainError
+
+    def change_then_refuse(session, user, **fields):
+        user.display_name = "途中の名前"
+        session.flush()
+        raise DomainError(N_("Choose how you are connected to the area."), "residency")
+
+    monkeypatch.setattr(views.services, "update_profile", change_then_refuse)
+    response = en.post("/auth/profile", data={"display_name": "新しい名前", "residency": "resident",
+                                             "home_area": "01100", "locale": "en"})
+    assert response.status_code == 422
+    assert "Choose how you are connected to the area." in response.get_data(as_text=True)
+    assert _fresh(db, taro).display_name == "太郎"
+    # A form that fails validation is refused the same way.
+    response = en.post("/auth/profile", data={"display_name": "新しい名前", "residency": "resident",
+                                             "home_area": "どこにもない町", "locale": "en"})
+    assert response.status_code == 422 and _fresh(db, taro).display_name == "太郎"
+
+
 def test_other_modules_can_add_export_sections(en, taro, monkeypatch):
     from datetime import datetime
 
     from app.accounts import export
 
     monkeypatch.setattr(export, "_EXPORT_SECTIONS", dict(export._EXPORT_SECTIONS))
-    services.register_export_section(
+    export.register_export_section(
         "forum_posts", lambda session, user: [{"by": user.id, "at": datetime(2026, 4, 1, 9, 30)}])
     data = en.get("/auth/profile/export").get_json(force=True)
     assert list(data)[-1] == "forum_posts"
@@ -219,7 +241,7 @@ def test_delete_account_erases_the_person_and_keeps_the_ledger(en, db, taro, mak
     # Logged out, cannot log in again, and the address is free to register anew.
     assert en.get("/auth/profile").status_code == 302
     refused = en.post("/auth/login", data={"email": "taro@example.jp", "password": TEST_PASSWORD})
-    assert refused.status_code == 200
+    assert refused.status_code == 422
     assert en.post("/auth/register", data={
         "email": "taro@example.jp", "password": "a sentence to remember", "display_name": "新",
         "residency": "resident", "home_area": "01100"}).status_code == 302

@@ -91,7 +91,7 @@ def test_register_minimal_waits_for_the_mailed_link(client, db, sapporo, caplog)
     assert client.get("/auth/profile").status_code == 302  # not logged in yet
     assert client.post("/auth/login", data={"email": "hanako@example.jp",
                                             "password": "a sentence to remember"}
-                       ).status_code == 200  # and cannot log in before confirming
+                       ).status_code == 422  # and cannot log in before confirming
     sent = _mail(caplog)
     assert "To: hanako@example.jp" in sent
     link = _link(sent, "/auth/register/confirm/")
@@ -171,7 +171,7 @@ def test_unknown_municipality(en, db, sapporo, typed):
     response = en.post("/auth/register", data=register_data(home_area=typed,
                                                             display_name="残る名前"))
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "We do not know this municipality" in _error(html, "home_area")
     assert f'value="{typed}"' in html and 'value="残る名前"' in html
     assert _count(db, User) == 0

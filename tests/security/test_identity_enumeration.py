@@ -92,7 +92,7 @@ def test_a_taken_address_with_another_mistake_shows_only_that_mistake(app, make,
     make.user("taro@example.jp")
     _, taken, _ = _register(app, caplog, email="taro@example.jp", password="short")
     _, new, _ = _register(app, caplog, email="nobody@example.jp", password="short")
-    assert taken.status_code == new.status_code == 200
+    assert taken.status_code == new.status_code == 422
     taken_html = _without_tokens(taken.get_data()).decode()
     assert 'id="email-error"' not in taken_html and 'id="password-error"' in taken_html
     assert taken_html.replace("taro@example.jp", "X") == \

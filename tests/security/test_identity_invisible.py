@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from app.accounts import services
 from app.accounts.models import User
 from app.admin import services as admin_services
+from app.common.errors import DomainError
 from app.common.text import INVISIBLE_CHARACTERS, normalize_email, normalize_identity
 from app.spaces import team
 from tests.accounts.conftest import register_data
@@ -32,9 +33,9 @@ def test_visible_text_is_left_alone():
 
 
 def test_a_name_of_invisible_characters_only_is_missing():
-    with pytest.raises(services.AccountError) as raised:
+    with pytest.raises(DomainError) as raised:
         services.clean_display_name("\u200b\u202e\u2066")
-    assert raised.value.code == "display_name_missing"
+    assert raised.value.msgid == "Enter the name others will see."
 
 
 def test_an_address_of_invisible_characters_only_is_refused_next_to_the_field(client, db, make):

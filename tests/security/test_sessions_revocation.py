@@ -161,7 +161,7 @@ def test_log_out_everywhere_asks_for_confirmation_then_ends_every_session(app, d
         # No token: refused; no confirmation: the form says so and nothing ends.
         assert phone.post("/auth/profile/sessions", data={"confirm": "y"}).status_code == 400
         unconfirmed = phone.post("/auth/profile/sessions", data={"csrf_token": token})
-        assert unconfirmed.status_code == 200
+        assert unconfirmed.status_code == 422
         assert 'id="confirm-error"' in unconfirmed.get_data(as_text=True)
         _assert_working(app, stolen_laptop)
 
