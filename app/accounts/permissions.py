@@ -1,6 +1,6 @@
-"""Authorisation in one place. Each action names its rule here; views use the decorators, services
-may call the predicates. Anonymous users are sent to log in, logged-in users without the right get
-403."""
+"""Authorisation in one place. Each action names its rule here, a predicate `can_...(user, obj...)`;
+views use require(), services may call the predicates. Anonymous users are sent to log in,
+logged-in users without the right get 403."""
 from __future__ import annotations
 
 import inspect
@@ -10,10 +10,12 @@ from typing import Callable
 from flask import abort, g
 from flask_login import current_user
 
+from app.accounts.roles import holds_role_anywhere
 from app.extensions import login_manager
 
 
 def is_admin(user) -> bool:
+    """Administrators: the admin pages, and every role everywhere."""
     return bool(user and user.is_authenticated and user.is_admin)
 
 
@@ -30,8 +32,7 @@ def can_moderate(user, space=None) -> bool:
 
 def can_create_space(user) -> bool:
     """Any facilitator (of some space or globally) may open a new space."""
-    return bool(user and user.is_authenticated
-                and (user.is_admin or any(r.role == "facilitator" for r in user.roles)))
+    return bool(user and user.is_authenticated and holds_role_anywhere(user, "facilitator"))
 
 
 def can_change_locked_age_settings(user) -> bool:
@@ -165,19 +166,18 @@ def _deny():
     abort(403)
 
 
-def admin_required(view: Callable) -> Callable:
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not is_admin(current_user):
-            return _deny()
-        return view(*args, **kwargs)
-    return wrapper
+def _takes_subject(rule: Callable) -> bool:
+    """Whether `rule` asks about something besides the user (`can_facilitate(user, space)`), or
+    about the user alone (`is_admin(user)`)."""
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return sum(p.kind in positional for p in inspect.signature(rule).parameters.values()) > 1
 
 
 def require(rule: Callable[..., bool], /, **loaders: Callable) -> Callable:
     """The one authorisation decorator: load what the URL names, then ask `rule` about it.
 
-    `@require(can_facilitate)` asks about the space the blueprint loaded (`g.space`).
+    `@require(can_facilitate)` asks about the space the blueprint loaded (`g.space`);
+    `@require(is_admin)`, a rule about the user alone, asks about nobody else.
     `@require(can_edit_post, post=post_from_url)` calls `post_from_url` with the URL values it
     names (e.g. `post_id`), answers 404 when it returns None, asks `can_edit_post(user, post)`,
     and passes `post=` to the view in place of those values (the way indico's handlers split
@@ -186,6 +186,7 @@ def require(rule: Callable[..., bool], /, **loaders: Callable) -> Callable:
     403."""
     parameters = {name: tuple(inspect.signature(load).parameters)
                   for name, load in loaders.items()}
+    takes_space = not loaders and _takes_subject(rule)
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -196,7 +197,8 @@ def require(rule: Callable[..., bool], /, **loaders: Callable) -> Callable:
                 if obj is None:
                     abort(404)
                 loaded[name] = obj
-            subjects = tuple(loaded.values()) if loaders else (getattr(g, "space", None),)
+            subjects = tuple(loaded.values()) if loaders else \
+                ((getattr(g, "space", None),) if takes_space else ())
             if not rule(current_user, *subjects):
                 return _deny()
             return view(*args, **kwargs, **loaded)

@@ -2,20 +2,20 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.models import ROLES
 from app.areas.services import NAME_MAX
+from app.common.forms import Form
 
 
 def _at_most(limit: int) -> Length:
     return Length(max=limit, message=_l("Use at most %(max)d characters."))
 
 
-class _GetForm(FlaskForm):
+class _GetForm(Form):
     class Meta:
         csrf = False
 
@@ -83,18 +83,18 @@ class AuditFilterForm(_GetForm):
 ROLE_LABELS = {"facilitator": _l("Facilitator"), "moderator": _l("Moderator"), "admin": _l("Administrator")}
 
 
-class GrantRoleForm(FlaskForm):
+class GrantRoleForm(Form):
     role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES],
                        validators=[InputRequired(message=_l("Choose a role."))])
     space_slug = StringField(_l("Space address (slug)"), validators=[Optional(), _at_most(60)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """What the confirm_post() macro sends: the CSRF token and a ticked box."""
     confirm = BooleanField(validators=[DataRequired(message=_l("Tick the box to confirm."))])
 
 
-class RegionForm(FlaskForm):
+class RegionForm(Form):
     code = StringField(_l("Region code"), validators=[
         DataRequired(message=_l("Give the region a code.")), _at_most(20)])
     name_ja = StringField(_l("Name in Japanese"), validators=[

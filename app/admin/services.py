@@ -1,8 +1,8 @@
 """Administration: the audit log, the overview counts, users and their roles.
 
 Every change made here writes an audit entry through audit(), which other modules (moderation)
-call too. Errors are AdminError with an English msgid (marked N_ for extraction) that the view
-translates with its params; services never import Flask. Only flush, never commit."""
+call too. Refusals are DomainErrors (app.common.errors) that the view translates; services never
+import Flask. Only flush, never commit."""
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
@@ -12,26 +12,12 @@ from app.accounts.models import ROLES, Demographics, RoleAssignment, User
 from app.accounts.sessions import end_all_sessions
 from app.admin.models import AuditEntry
 from app.areas.models import Area
+from app.common.errors import N_, DomainError
 from app.common.pagination import Page, paginate
+from app.common.sql import escape_like
 from app.common.text import normalize, normalize_email
 from app.representation.models import Participation
 from app.spaces.models import Space
-
-
-def N_(message: str) -> str:
-    """Marks a message for extraction (Babel's N_ keyword); the view translates it."""
-    return message
-
-
-class AdminError(ValueError):
-    """An administrative action was refused. `message` is an English msgid to translate with
-    `params`; `field` names the form field it belongs next to (None: a page-level message)."""
-
-    def __init__(self, message: str, field: str | None = None, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.field = field
-        self.params = params
 
 
 # ---------------------------------------------------------------- audit log
@@ -84,11 +70,6 @@ def overview_counts(session: Session) -> dict[str, int]:
 
 # ---------------------------------------------------------------- users
 
-def escape_like(text: str) -> str:
-    """Make LIKE wildcards in `text` literal (use with escape='\\')."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _user_matches(wanted: str):
     pattern = f"%{escape_like(normalize_email(wanted))}%"
     return or_(User.email.ilike(pattern, escape="\\"),
@@ -131,23 +112,23 @@ def grant_role(session: Session, actor: User, user: User, role: str,
                space_slug: str | None = None) -> RoleAssignment:
     """Give `user` a role, globally (no slug) or in the space with `space_slug`."""
     if role not in ROLES:
-        raise AdminError(N_("Choose a role from the list."), field="role")
+        raise DomainError(N_("Choose a role from the list."), field="role")
     if user.deleted_at is not None:
-        raise AdminError(N_("This account was deleted; it cannot receive roles."))
+        raise DomainError(N_("This account was deleted; it cannot receive roles."))
     slug = normalize(space_slug).lower()
     space = None
     if slug:
         if role == "admin":
-            raise AdminError(N_("The admin role is always site-wide: leave the space empty."),
-                             field="space_slug")
+            raise DomainError(N_("The admin role is always site-wide: leave the space empty."),
+                              field="space_slug")
         space = session.scalar(select(Space).where(Space.slug == slug))
         if space is None:
-            raise AdminError(N_("No space has the address %(slug)s."), field="space_slug",
-                             slug=slug)
+            raise DomainError(N_("No space has the address %(slug)s."), field="space_slug",
+                              slug=slug)
     space_id = space.id if space else None
     # The unique constraint cannot catch a duplicate global role (NULLs differ), so check here.
     if any(a.role == role and a.space_id == space_id for a in user.roles):
-        raise AdminError(N_("This person already holds that role there."), field="role")
+        raise DomainError(N_("This person already holds that role there."), field="role")
     assignment = RoleAssignment(role=role, space_id=space_id, space=space)
     user.roles.append(assignment)
     session.flush()
@@ -161,11 +142,11 @@ def revoke_role(session: Session, actor: User, user: User, assignment_id: int) -
     themselves out, possibly leaving nobody to administer the site)."""
     assignment = next((a for a in user.roles if a.id == assignment_id), None)
     if assignment is None:
-        raise AdminError(N_("This role assignment does not exist (any more)."))
+        raise DomainError(N_("This role assignment does not exist (any more)."))
     if assignment.role == "admin" and user.id == actor.id \
             and sum(1 for a in user.roles if a.role == "admin") <= 1:
-        raise AdminError(N_("You cannot revoke your own last admin role. Ask another "
-                            "administrator to do it."))
+        raise DomainError(N_("You cannot revoke your own last admin role. Ask another "
+                             "administrator to do it."))
     space_slug = assignment.space.slug if assignment.space else None
     user.roles.remove(assignment)
     session.flush()
@@ -177,9 +158,9 @@ def revoke_role(session: Session, actor: User, user: User, assignment_id: int) -
 def set_active(session: Session, actor: User, user: User, active: bool) -> bool:
     """Deactivate or reactivate an account; returns False when nothing changed."""
     if user.deleted_at is not None:
-        raise AdminError(N_("This account was deleted by its owner; it cannot be changed."))
+        raise DomainError(N_("This account was deleted by its owner; it cannot be changed."))
     if not active and user.id == actor.id:
-        raise AdminError(N_("You cannot deactivate your own account."))
+        raise DomainError(N_("You cannot deactivate your own account."))
     if user.active == active:
         return False
     user.active = active

@@ -1,26 +1,22 @@
 """Administration pages: overview, users and roles, areas and regions, the audit log.
-Every route is for administrators only (permissions.admin_required)."""
+Every route is for administrators only (@require(is_admin))."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts.permissions import admin_required
-from app.admin import regions, services
+from app.accounts.permissions import is_admin, require
+from app.admin import bp, regions, services
 from app.admin.forms import (AUDIT_ACTION_LABELS, KIND_LABELS, AreaSearchForm, AuditFilterForm,
                              ConfirmForm, GrantRoleForm, RegionEditForm, RegionForm,
                              UserSearchForm)
+from app.areas.services import check_region, parse_area_codes
+from app.common.errors import DomainError
 from app.common.pagination import parse_page
+from app.common.unit_of_work import refuse
 from app.extensions import db
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _message(error: services.AdminError) -> str:
-    return _(error.message, **error.params)
 
 
 def _per_page() -> int:
@@ -36,7 +32,7 @@ def _confirmed() -> bool:
 
 
 @bp.get("/")
-@admin_required
+@require(is_admin)
 def index():
     return render_template("admin/index.html", counts=services.overview_counts(db.session))
 
@@ -44,7 +40,7 @@ def index():
 # ---------------------------------------------------------------- users
 
 @bp.get("/users")
-@admin_required
+@require(is_admin)
 def users():
     form = UserSearchForm(request.args)
     query = form.q.data if form.validate() else ""
@@ -67,13 +63,13 @@ def _render_user(user, grant_form: GrantRoleForm | None = None):
 
 
 @bp.get("/users/<int:user_id>")
-@admin_required
+@require(is_admin)
 def user_detail(user_id: int):
     return _render_user(_load_user(user_id))
 
 
 @bp.post("/users/<int:user_id>/roles")
-@admin_required
+@require(is_admin)
 def grant_role(user_id: int):
     user = _load_user(user_id)
     form = GrantRoleForm()
@@ -81,11 +77,8 @@ def grant_role(user_id: int):
         try:
             services.grant_role(db.session, current_user, user, form.role.data,
                                 form.space_slug.data)
-        except services.AdminError as error:
-            if error.field and hasattr(form, error.field):
-                getattr(form, error.field).errors.append(_message(error))
-            else:
-                flash(_message(error), "error")
+        except DomainError as error:
+            form.refuse(error)
         else:
             flash(_("Role granted."), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
@@ -93,14 +86,15 @@ def grant_role(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/roles/<int:assignment_id>/revoke")
-@admin_required
+@require(is_admin)
 def revoke_role(user_id: int, assignment_id: int):
     user = _load_user(user_id)
     if _confirmed():
         try:
             services.revoke_role(db.session, current_user, user, assignment_id)
-        except services.AdminError as error:
-            flash(_message(error), "error")
+        except DomainError as error:
+            refuse()
+            flash(error.translated(_), "error")
         else:
             flash(_("Role revoked."), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
@@ -111,8 +105,9 @@ def _set_active(user_id: int, active: bool):
     if _confirmed():
         try:
             changed = services.set_active(db.session, current_user, user, active)
-        except services.AdminError as error:
-            flash(_message(error), "error")
+        except DomainError as error:
+            refuse()
+            flash(error.translated(_), "error")
         else:
             if changed:
                 flash(_("The account was reactivated.") if active
@@ -122,13 +117,13 @@ def _set_active(user_id: int, active: bool):
 
 
 @bp.post("/users/<int:user_id>/deactivate")
-@admin_required
+@require(is_admin)
 def deactivate_user(user_id: int):
     return _set_active(user_id, False)
 
 
 @bp.post("/users/<int:user_id>/reactivate")
-@admin_required
+@require(is_admin)
 def reactivate_user(user_id: int):
     return _set_active(user_id, True)
 
@@ -136,7 +131,7 @@ def reactivate_user(user_id: int):
 # ---------------------------------------------------------------- areas and regions
 
 @bp.get("/areas")
-@admin_required
+@require(is_admin)
 def areas():
     form = AreaSearchForm(request.args)
     valid = form.validate()
@@ -148,31 +143,32 @@ def areas():
                            kind_labels=KIND_LABELS)
 
 
-def _region_errors_to_form(form, errors: dict[str, list[services.AdminError]]) -> None:
-    """Add the domain's messages to fields WTForms found nothing wrong with."""
-    for field, field_errors in errors.items():
-        target = getattr(form, field, None) or form.members
-        if not target.errors:
-            target.errors = [_message(e) for e in field_errors]
+def _refuse_region(form, problems: list[DomainError]) -> None:
+    """Put the areas module's problems next to the fields WTForms found nothing wrong with (a
+    field's own message, such as an empty name, is enough there)."""
+    flagged = set(form.errors)
+    for problem in problems:
+        if problem.field not in flagged:
+            form.refuse(problem)
 
 
 @bp.route("/areas/regions/new", methods=["GET", "POST"])
-@admin_required
+@require(is_admin)
 def new_region():
     form = RegionForm()
-    if form.validate_on_submit():
-        try:
+    if form.is_submitted():
+        valid = form.validate_on_submit()
+        # Every field's problems at once: the code and the members too, not only empty fields.
+        problems = check_region(db.session, parse_area_codes(form.members.data),
+                                code=form.code.data or "",
+                                names=(form.name_ja.data, form.name_en.data))[1]
+        if valid and not problems:
             region = regions.create_region(db.session, current_user, form.code.data,
                                            form.name_ja.data, form.name_en.data,
                                            form.members.data)
-        except regions.RegionFormError as error:
-            _region_errors_to_form(form, error.errors)
-        else:
             flash(_("Region %(code)s created.", code=region.code), "success")
             return redirect(url_for("admin.areas"))
-    elif form.is_submitted():  # report the code and members too, not only the empty fields
-        _region_errors_to_form(form, regions.check_region(db.session, form.members.data,
-                                                          form.code.data))
+        _refuse_region(form, problems)
     return render_template("admin/region_form.html", form=form, region=None)
 
 
@@ -184,29 +180,28 @@ def _load_region(code: str):
 
 
 @bp.route("/areas/regions/<code>/edit", methods=["GET", "POST"])
-@admin_required
+@require(is_admin)
 def edit_region(code: str):
     region = _load_region(code)
     form = RegionEditForm()
     if request.method == "GET":
         form.name_ja.data, form.name_en.data = region.name_ja, region.name_en
         form.members.data = "\n".join(a.code for a in region.members)
-    elif form.validate_on_submit():
-        try:
+    else:
+        valid = form.validate_on_submit()
+        problems = check_region(db.session, parse_area_codes(form.members.data),
+                                names=(form.name_ja.data, form.name_en.data))[1]
+        if valid and not problems:
             regions.update_region(db.session, current_user, region, form.name_ja.data,
                                   form.name_en.data, form.members.data)
-        except regions.RegionFormError as error:
-            _region_errors_to_form(form, error.errors)
-        else:
             flash(_("Region %(code)s saved.", code=region.code), "success")
             return redirect(url_for("admin.areas"))
-    else:
-        _region_errors_to_form(form, regions.check_region(db.session, form.members.data))
+        _refuse_region(form, problems)
     return render_template("admin/region_form.html", form=form, region=region)
 
 
 @bp.post("/areas/regions/<code>/delete")
-@admin_required
+@require(is_admin)
 def delete_region(code: str):
     region = _load_region(code)
     code = region.code
@@ -214,8 +209,9 @@ def delete_region(code: str):
         return redirect(url_for("admin.edit_region", code=code))
     try:
         regions.delete_region(db.session, current_user, region)
-    except services.AdminError as error:
-        flash(_message(error), "error")
+    except DomainError as error:
+        refuse()
+        flash(error.translated(_), "error")
         return redirect(url_for("admin.edit_region", code=code))
     flash(_("Region %(code)s deleted.", code=code), "success")
     return redirect(url_for("admin.areas"))
@@ -224,7 +220,7 @@ def delete_region(code: str):
 # ---------------------------------------------------------------- audit log
 
 @bp.get("/audit")
-@admin_required
+@require(is_admin)
 def audit_log():
     form = AuditFilterForm(request.args)
     form.action.choices = [SelectChoice("", _("All actions"))] + [

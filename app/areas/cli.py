@@ -6,7 +6,8 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from app.areas.models import Area
-from app.areas.services import AreaDataError, load_shipped_areas
+from app.areas.services import load_shipped_areas
+from app.common.errors import DomainError
 from app.extensions import db
 
 cli = AppGroup("areas", help="Areas: prefectures, municipalities, wards and regions.")
@@ -21,8 +22,10 @@ def load(path: str | None) -> None:
     before = db.session.scalar(select(func.count()).select_from(Area)) or 0
     try:
         rows = load_shipped_areas(db.session, path)
-    except AreaDataError as error:
+    except DomainError as error:
+        # A command has no request boundary: it commits, or rolls back, its own work.
         db.session.rollback()
+        # Operators read the English message (str(error)), untranslated.
         raise click.ClickException(str(error)) from error
     db.session.commit()
     after = db.session.scalar(select(func.count()).select_from(Area)) or 0

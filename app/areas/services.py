@@ -1,5 +1,7 @@
 """Areas: loading the shipped list of Japan's local governments, finding an area from what a person
-typed, and wide-area regions (広域リージョン) made of several areas."""
+typed, and wide-area regions (広域リージョン) made of several areas: the one place their rules are
+checked (check_region), each problem a DomainError naming the form field it concerns. No Flask
+here; only flushes."""
 from __future__ import annotations
 
 import csv
@@ -10,6 +12,8 @@ from sqlalchemy import case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.areas.models import Area, RegionMember
+from app.common.errors import N_, DomainError
+from app.common.sql import escape_like
 from app.common.text import normalize
 
 SHIPPED_AREAS_CSV = Path(__file__).resolve().parent.parent / "representation" / "data" / "areas.csv"
@@ -18,25 +22,9 @@ AREA_CODE_RE = re.compile(r"^\d{5}$")
 # Regions get an administrator-chosen code that can never collide with a local government code.
 REGION_CODE_RE = re.compile(r"^R-[A-Z0-9][A-Z0-9-]{0,17}$")
 NAME_MAX = 100
-
-
-def N_(message: str) -> str:
-    """Marks a message for extraction (Babel's N_ keyword); the view layer translates it."""
-    return message
-
-
-class AreaDataError(ValueError):
-    """The area CSV is malformed; the message names the line."""
-
-
-class RegionError(ValueError):
-    """A region could not be created. `message` is an English msgid (translate with gettext and
-    `params`); str(error) is the readable English text."""
-
-    def __init__(self, message: str, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.params = params
+# Separators people use when pasting a list of codes: new lines, commas (、 survives NFKC),
+# semicolons and spaces.
+_CODE_SEPARATORS = re.compile(r"[\s,、;]+")
 
 
 def _read_area_rows(path: Path) -> list[dict]:
@@ -46,7 +34,8 @@ def _read_area_rows(path: Path) -> list[dict]:
         reader = csv.DictReader(handle)
         missing = {"code", "name_ja", "name_en", "kind", "parent_code"} - set(reader.fieldnames or ())
         if missing:
-            raise AreaDataError(f"{path.name}: missing columns {', '.join(sorted(missing))}")
+            raise DomainError(N_("%(file)s: missing columns %(columns)s"), file=path.name,
+                              columns=", ".join(sorted(missing)))
         for line, raw in enumerate(reader, start=2):
             code = normalize(raw["code"])
             parent_code = normalize(raw["parent_code"]) or None
@@ -54,15 +43,21 @@ def _read_area_rows(path: Path) -> list[dict]:
                    "name_en": normalize(raw["name_en"]), "kind": normalize(raw["kind"]),
                    "parent_code": parent_code}
             if not AREA_CODE_RE.match(code):
-                raise AreaDataError(f"{path.name} line {line}: code {code!r} is not 5 digits")
+                raise DomainError(N_("%(file)s line %(line)s: code %(code)r is not 5 digits"),
+                                  file=path.name, line=line, code=code)
             if code in seen:
-                raise AreaDataError(f"{path.name} line {line}: code {code} appears twice")
+                raise DomainError(N_("%(file)s line %(line)s: code %(code)s appears twice"),
+                                  file=path.name, line=line, code=code)
             if not row["name_ja"] or len(row["name_ja"]) > NAME_MAX or len(row["name_en"]) > NAME_MAX:
-                raise AreaDataError(f"{path.name} line {line}: name missing or too long")
+                raise DomainError(N_("%(file)s line %(line)s: name missing or too long"),
+                                  file=path.name, line=line)
             if row["kind"] not in LOADABLE_KINDS:
-                raise AreaDataError(f"{path.name} line {line}: unknown kind {row['kind']!r}")
+                raise DomainError(N_("%(file)s line %(line)s: unknown kind %(kind)r"),
+                                  file=path.name, line=line, kind=row["kind"])
             if parent_code is not None and not AREA_CODE_RE.match(parent_code):
-                raise AreaDataError(f"{path.name} line {line}: parent_code {parent_code!r} is not 5 digits")
+                raise DomainError(
+                    N_("%(file)s line %(line)s: parent_code %(code)r is not 5 digits"),
+                    file=path.name, line=line, code=parent_code)
             seen.add(code)
             rows.append(row)
     return rows
@@ -81,8 +76,8 @@ def load_shipped_areas(session: Session, path: Path | str | None = None) -> int:
     known_codes = set(existing) | {row["code"] for row in rows}
     for row in rows:  # checked before anything is written
         if row["parent_code"] is not None and row["parent_code"] not in known_codes:
-            raise AreaDataError(f"{path.name}: parent_code {row['parent_code']} of {row['code']} "
-                                "is unknown")
+            raise DomainError(N_("%(file)s: parent_code %(parent)s of %(code)s is unknown"),
+                              file=path.name, parent=row["parent_code"], code=row["code"])
 
     new_rows, changed = [], []
     for row in rows:
@@ -141,7 +136,7 @@ def search_areas(session: Session, query: str | None, limit: int = 20) -> list[A
     wanted = normalize(query)
     if not wanted:
         return []
-    escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = escape_like(wanted)
     exact_first = case((or_(Area.code == wanted.upper(), Area.name_ja == wanted,
                             func.lower(Area.name_en) == wanted.lower()), 0), else_=1)
     wards_last = case((Area.kind == "ward", 1), else_=0)
@@ -156,37 +151,94 @@ def search_areas(session: Session, query: str | None, limit: int = 20) -> list[A
     return list(session.scalars(stmt))
 
 
+def parse_area_codes(text: str | None) -> list[str]:
+    """The distinct codes of a pasted list (one per line, or separated by commas, 、, semicolons
+    or spaces; full-width digits accepted), in the order given."""
+    return list(dict.fromkeys(t for t in _CODE_SEPARATORS.split(normalize(text)) if t))
+
+
+def check_region(session: Session, member_codes, *, code: str | None = None,
+                 names: tuple[str | None, str | None] | None = None
+                 ) -> tuple[list[Area], list[DomainError]]:
+    """The member areas of a region (by code) and every problem with it, each a DomainError
+    naming its field: `code`, `name_ja`, `name_en` or `members`. The code is checked when given
+    (a new region; a region's code never changes), the Japanese and English names when given.
+    No problems: the region can be saved."""
+    problems = []
+    if code is not None:
+        problems += _code_problems(session, normalize(code).upper())
+    if names is not None:
+        problems += _name_problems(normalize(names[0]), normalize(names[1]))
+    members, member_problems = _member_areas(session, member_codes)
+    return members, problems + member_problems
+
+
+def _code_problems(session: Session, code: str) -> list[DomainError]:
+    if AREA_CODE_RE.match(code):
+        return [DomainError(N_("A 5-digit code belongs to a local government; a region code "
+                               "starts with R-, for example R-SAPPORO-OTARU."), "code")]
+    if not REGION_CODE_RE.match(code):
+        return [DomainError(N_("A region code starts with R- followed by up to 18 letters, "
+                               "digits or hyphens, for example R-HOKKAIDO."), "code")]
+    if session.scalar(select(Area.id).where(Area.code == code)) is not None:
+        return [DomainError(N_("The code %(code)s is already used."), "code", code=code)]
+    return []
+
+
+def _name_problems(name_ja: str, name_en: str) -> list[DomainError]:
+    problems = []
+    if not name_ja or len(name_ja) > NAME_MAX:
+        problems.append(DomainError(N_("A region needs a Japanese name of at most %(max)s "
+                                       "characters."), "name_ja", max=NAME_MAX))
+    if len(name_en) > NAME_MAX:
+        problems.append(DomainError(N_("Use at most %(max)d characters."), "name_en",
+                                    max=NAME_MAX))
+    return problems
+
+
+def _member_areas(session: Session, member_codes) -> tuple[list[Area], list[DomainError]]:
+    tokens = list(dict.fromkeys(normalize(c) for c in member_codes if normalize(c)))
+    codes = [t for t in tokens if AREA_CODE_RE.match(t)]
+    others = [t for t in tokens if not AREA_CODE_RE.match(t)]
+    problems = []
+    regions = sorted(session.scalars(select(Area.code).where(
+        Area.code.in_([t.upper() for t in others]), Area.kind == "region"))) if others else []
+    if regions:
+        problems.append(DomainError(N_("A region cannot contain another region: %(codes)s."),
+                                    "members", codes=", ".join(regions)))
+    bad = [t for t in others if t.upper() not in regions]
+    if bad:
+        problems.append(DomainError(N_("These are not 5-digit area codes: %(codes)s."),
+                                    "members", codes=", ".join(bad)))
+    found = sorted(session.scalars(select(Area).where(Area.code.in_(codes),
+                                                      Area.kind != "region")),
+                   key=lambda a: a.code) if codes else []
+    known = {a.code for a in found}
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        problems.append(DomainError(N_("Unknown area codes: %(codes)s."), "members",
+                                    codes=", ".join(unknown)))
+    # A ward listed with its city (or a city with its prefecture) would count people twice.
+    for child, parent in _members_within_members(session, found):
+        problems.append(DomainError(
+            N_("%(child)s lies within %(parent)s: list only one of them, or its people are "
+               "counted twice."), "members",
+            child=f"{child.code} {child.name_ja}", parent=f"{parent.code} {parent.name_ja}"))
+    if not problems and len(codes) < 2:
+        problems.append(DomainError(N_("A region is made of at least two areas."), "members"))
+    return found, problems
+
+
 def create_region(session: Session, code: str, name_ja: str, name_en: str,
                   member_codes: list[str] | tuple[str, ...]) -> Area:
-    """A wide-area region of at least two existing, non-region areas. Only flushes."""
+    """A wide-area region of at least two existing, non-region areas; raises the first of
+    check_region's problems. Only flushes."""
     code = normalize(code).upper()
-    name_ja, name_en = normalize(name_ja), normalize(name_en)
-    if not REGION_CODE_RE.match(code):
-        raise RegionError(N_("A region code starts with R- followed by up to 18 letters, "
-                             "digits or hyphens, for example R-HOKKAIDO."))
-    if session.scalar(select(Area.id).where(Area.code == code)) is not None:
-        raise RegionError(N_("The code %(code)s is already used."), code=code)
-    if not name_ja or len(name_ja) > NAME_MAX or len(name_en) > NAME_MAX:
-        raise RegionError(N_("A region needs a Japanese name of at most %(max)s characters."),
-                          max=NAME_MAX)
-    codes = list(dict.fromkeys(normalize(c) for c in member_codes if normalize(c)))
-    if len(codes) < 2:
-        raise RegionError(N_("A region is made of at least two areas."))
-    members = session.scalars(select(Area).where(Area.code.in_(codes))).all()
-    unknown = sorted(set(codes) - {a.code for a in members})
-    if unknown:
-        raise RegionError(N_("Unknown area codes: %(codes)s."), codes=", ".join(unknown))
-    nested = sorted(a.code for a in members if a.is_region)
-    if nested:
-        raise RegionError(N_("A region cannot contain another region: %(codes)s."),
-                          codes=", ".join(nested))
-    nested_pair = _member_within_member(session, members)
-    if nested_pair:
-        child, parent = nested_pair
-        raise RegionError(N_("%(child)s lies within %(parent)s: list only one of them, or its "
-                             "people are counted twice."),
-                          child=f"{child.code} {child.name_ja}", parent=f"{parent.code} {parent.name_ja}")
-    region = Area(code=code, name_ja=name_ja, name_en=name_en, kind="region")
+    members, problems = check_region(session, member_codes, code=code, names=(name_ja, name_en))
+    if problems:
+        raise problems[0]
+    region = Area(code=code, name_ja=normalize(name_ja), name_en=normalize(name_en),
+                  kind="region")
     session.add(region)
     session.flush()
     session.execute(insert(RegionMember),
@@ -195,9 +247,10 @@ def create_region(session: Session, code: str, name_ja: str, name_en: str,
     return region
 
 
-def _member_within_member(session: Session, members) -> tuple[Area, Area] | None:
-    """A (ward, its city) or (city, its prefecture) pair among `members`, if any. Ancestors are
-    fetched level by level (at most three levels: ward, city, prefecture, nation)."""
+def _members_within_members(session: Session, members: list[Area]) -> list[tuple[Area, Area]]:
+    """Each (ward, its city) or (city, its prefecture) pair among `members`, by the child's
+    code. Ancestors are fetched level by level (at most three levels: ward, city, prefecture,
+    nation)."""
     by_id = {a.id: a for a in members}
     parent_of = {a.id: a.parent_id for a in members}
     frontier = {p for p in parent_of.values() if p is not None and p not in parent_of}
@@ -205,14 +258,16 @@ def _member_within_member(session: Session, members) -> tuple[Area, Area] | None
         parent_of.update((row.id, row.parent_id) for row in session.execute(
             select(Area.id, Area.parent_id).where(Area.id.in_(frontier))))
         frontier = {p for p in parent_of.values() if p is not None and p not in parent_of}
+    pairs = []
     for area in sorted(members, key=lambda a: a.code):
         ancestor, seen = parent_of.get(area.id), {area.id}
         while ancestor is not None and ancestor not in seen:
             if ancestor in by_id:
-                return area, by_id[ancestor]
+                pairs.append((area, by_id[ancestor]))
+                break
             seen.add(ancestor)
             ancestor = parent_of.get(ancestor)
-    return None
+    return pairs
 
 
 def region_member_ids(area: Area) -> list[int]:

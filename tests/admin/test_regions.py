@@ -152,3 +152,17 @@ def test_delete_region_in_use_is_refused(admin_client, world, make, db):
     assert "R-SAPPORO-OTARU is the area of 1 space(s)" in html
     assert db.session.scalar(select(Area).where(Area.code == "R-SAPPORO-OTARU")) is not None
     assert db.session.scalars(select(AuditEntry)).all() == []
+
+
+def test_a_refused_region_answers_422_and_writes_nothing(admin_client, db):
+    response = admin_client.post("/admin/areas/regions/new", data={
+        "code": "R-NEW", "name_ja": "新", "name_en": "New", "members": "01100\n99999"})
+    assert response.status_code == 422
+    assert "Unknown area codes: 99999." in _error(response.get_data(as_text=True), "members")
+    response = admin_client.post("/admin/areas/regions/R-SAPPORO-OTARU/edit", data={
+        "name_ja": "変更", "name_en": "Changed", "members": "01100"})
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert db.session.scalar(select(Area).where(Area.code == "R-NEW")) is None
+    assert _members(db, "R-SAPPORO-OTARU") == ["01100", "01203"]
+    assert db.session.scalars(select(AuditEntry)).all() == []

@@ -169,7 +169,7 @@ def test_deactivate_and_reactivate(client, world, db):
     other = client.application.test_client()
     response = other.post("/auth/login", data={"email": world.participant.email,
                                                "password": "correct horse battery 7"})
-    assert response.status_code == 200  # the form again, no redirect
+    assert response.status_code == 422  # the form again, no redirect
     g.pop("_login_user", None)
     client.post(f"{url}/reactivate", data={"confirm": "yes"})
     db.session.expire_all()
@@ -219,3 +219,15 @@ def test_forms_carry_csrf_and_csrf_is_enforced(client, world, app, db):
         app.config["WTF_CSRF_ENABLED"] = False
     db.session.expire_all()
     assert db.session.get(User, world.participant.id).active is False
+
+
+def test_a_refused_role_grant_answers_422_and_writes_nothing(client, world, db):
+    _admin(client, world)
+    response = client.post(f"/admin/users/{world.participant.id}/roles",
+                           data={"role": "moderator", "space_slug": "no-such-space"})
+    assert response.status_code == 422
+    assert "No space has the address no-such-space." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalars(select(RoleAssignment).where(
+        RoleAssignment.user_id == world.participant.id)).all() == []
+    assert db.session.scalars(select(AuditEntry)).all() == []

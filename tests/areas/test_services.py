@@ -6,8 +6,9 @@ from sqlalchemy import event, func, select
 
 from app.areas import services
 from app.areas.models import Area, RegionMember
-from app.areas.services import (SHIPPED_AREAS_CSV, AreaDataError, RegionError, create_region,
-                                find_area, load_shipped_areas, region_member_ids, search_areas)
+from app.areas.services import (SHIPPED_AREAS_CSV, create_region, find_area, load_shipped_areas,
+                                region_member_ids, search_areas)
+from app.common.errors import DomainError
 
 HEADER = "code,name_ja,name_en,kind,parent_code\n"
 # A ward listed before its city and the city before its prefecture: parents are set afterwards.
@@ -100,7 +101,7 @@ def test_load_leaves_regions_alone(db, small_csv):
 def test_load_rejects_malformed_files(db, tmp_path, body, problem):
     path = tmp_path / "bad.csv"
     path.write_text(body, encoding="utf-8")
-    with pytest.raises(AreaDataError, match=problem):
+    with pytest.raises(DomainError, match=problem):
         load_shipped_areas(db.session, path)
 
 
@@ -177,15 +178,15 @@ def test_create_region_and_member_ids(db, small_csv):
 def test_create_region_rejects(db, small_csv, code, members, fragment):
     load_shipped_areas(db.session, small_csv)
     create_region(db.session, "R-TAKEN", "既存", "Taken", ["07213", "01203"])
-    with pytest.raises(RegionError) as caught:
+    with pytest.raises(DomainError) as caught:
         create_region(db.session, code, "新しい圏", "New", members)
     assert fragment in str(caught.value)
-    assert isinstance(caught.value, ValueError) and caught.value.message
+    assert isinstance(caught.value, ValueError) and caught.value.msgid
 
 
 def test_create_region_needs_a_japanese_name(db, small_csv):
     load_shipped_areas(db.session, small_csv)
-    with pytest.raises(RegionError, match="Japanese name"):
+    with pytest.raises(DomainError, match="Japanese name"):
         create_region(db.session, "R-NONAME", " ", "No name", ["01100", "01203"])
 
 
