@@ -3,7 +3,6 @@ meant) are inline validators, so every field gets its own message in one round."
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, IntegerField, RadioField, StringField,
                      TextAreaField)
 from wtforms.fields import SelectChoice
@@ -11,6 +10,7 @@ from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange
                                 Regexp, ValidationError)
 
 from app.areas.services import find_area, search_areas
+from app.common.forms import Form
 from app.common.text import normalize
 from app.extensions import db
 from app.spaces import services
@@ -90,7 +90,7 @@ def _title_field():
     ])
 
 
-class SpaceForm(AreaFieldMixin, SlugFieldMixin, FlaskForm):
+class SpaceForm(AreaFieldMixin, SlugFieldMixin, Form):
     title = _title_field()
     description_md = TextAreaField(_l("Description (Markdown)"), validators=[
         Optional(), Length(max=services.DESCRIPTION_MAX,
@@ -154,13 +154,13 @@ class SpaceForm(AreaFieldMixin, SlugFieldMixin, FlaskForm):
             "description_md": self.description_md.data or ""}
 
 
-class CopySpaceForm(AreaFieldMixin, SlugFieldMixin, FlaskForm):
+class CopySpaceForm(AreaFieldMixin, SlugFieldMixin, Form):
     title = _title_field()
     start_on = DateField(_l("First phase starts on"), validators=[Optional()],
                          format="%Y-%m-%d")
 
 
-class PhaseForm(FlaskForm):
+class PhaseForm(Form):
     name = StringField(_l("Name"), filters=[_strip], validators=[
         DataRequired(message=REQUIRED),
         Length(max=services.PHASE_NAME_MAX,
@@ -186,7 +186,7 @@ class PhaseForm(FlaskForm):
                 "position": self.position.data}
 
 
-class TeamMemberForm(FlaskForm):
+class TeamMemberForm(Form):
     email = StringField(_l("E-mail address of the account"), filters=[_nfkc], validators=[
         DataRequired(message=REQUIRED), Length(max=254)])
     role = RadioField(_l("Role"), default="facilitator", choices=[
@@ -195,7 +195,7 @@ class TeamMemberForm(FlaskForm):
     ], validators=[InputRequired(message=REQUIRED)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """The confirm_post macro's checkbox, checked again on the server."""
 
     confirm = BooleanField(validators=[DataRequired(message=_l("Tick the box to confirm."))])

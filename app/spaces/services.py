@@ -2,8 +2,8 @@
 another municipality. No Flask here: callers pass the session and the acting user; every function
 only flushes (the request boundary commits).
 
-Validation errors raise SpaceError whose `message` is an English msgid marked with N_ (so Babel
-extracts it) and `field` names the form field it belongs to. Every change is written to the audit
+Validation errors raise DomainError (app.common.errors): an English msgid marked with N_ (so
+Babel extracts it) and the form field it belongs to. Every change is written to the audit
 log (app.admin.services.audit) by the function that makes it, in the same transaction."""
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.accounts.models import RoleAssignment
+from app.accounts.roles import space_ids_with_role
 from app.admin.services import audit
 from app.areas.models import Area
+from app.common.errors import N_, DomainError
 from app.common.pagination import Page, paginate
 from app.common.text import normalize
 from app.representation.models import Participation
@@ -39,22 +41,6 @@ SETTING_FIELDS = ("description_md", "min_age", "youth_min", "youth_max", "visibi
                   "forum_enabled", "proposals_enabled", "surveys_enabled", "reference_choice",
                   "transparency_public")
 EDITABLE_FIELDS = ("title", "slug", "area") + SETTING_FIELDS
-
-
-def N_(message: str) -> str:
-    """Marks a message for extraction (Babel's N_ keyword); the view layer translates it."""
-    return message
-
-
-class SpaceError(ValueError):
-    """A rule of spaces or phases was broken. `message` is an English msgid, `params` its
-    placeholders, `field` the form field it concerns (None: the whole form)."""
-
-    def __init__(self, message: str, field: str | None = None, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.field = field
-        self.params = params
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -89,10 +75,7 @@ def list_spaces_for(session: Session, user, page: int, per_page: int) -> Page:
     if not (authenticated and user.has_role("facilitator")):
         visible = Space.visibility == "public"
         if authenticated:
-            facilitated = select(RoleAssignment.space_id).where(
-                RoleAssignment.user_id == user.id, RoleAssignment.role == "facilitator",
-                RoleAssignment.space_id.is_not(None))
-            visible = or_(visible, Space.id.in_(facilitated))
+            visible = or_(visible, Space.id.in_(space_ids_with_role(user.id, "facilitator")))
         stmt = stmt.where(visible)
     return paginate(session, _with_listing_details(stmt), page, per_page)
 
@@ -121,47 +104,47 @@ def slug_taken(session: Session, slug: str, exclude_id: int | None = None) -> bo
 
 def check_slug(session: Session, slug: str, exclude_id: int | None = None) -> None:
     if not (SLUG_MIN <= len(slug) <= SLUG_MAX) or not SLUG_RE.match(slug):
-        raise SpaceError(N_("Use %(min)s to %(max)s lowercase letters (a-z), digits and hyphens, "
-                            "starting and ending with a letter or digit."),
-                         "slug", min=SLUG_MIN, max=SLUG_MAX)
+        raise DomainError(N_("Use %(min)s to %(max)s lowercase letters (a-z), digits and hyphens, "
+                             "starting and ending with a letter or digit."),
+                          "slug", min=SLUG_MIN, max=SLUG_MAX)
     if slug in RESERVED_SLUGS:
-        raise SpaceError(N_("This address is reserved. Please choose another."), "slug")
+        raise DomainError(N_("This address is reserved. Please choose another."), "slug")
     if slug_taken(session, slug, exclude_id):
-        raise SpaceError(N_("This address is already used by another space. Please choose another."),
-                         "slug")
+        raise DomainError(N_("This address is already used by another space. Please choose another."),
+                          "slug")
 
 
 def check_title(title: str) -> None:
     if not title or len(title) > TITLE_MAX:
-        raise SpaceError(N_("Enter a title of at most %(max)s characters."), "title", max=TITLE_MAX)
+        raise DomainError(N_("Enter a title of at most %(max)s characters."), "title", max=TITLE_MAX)
 
 
 def check_area(area: Area | None) -> None:
     if area is None:
-        raise SpaceError(N_("Choose an area or region."), "area")
+        raise DomainError(N_("Choose an area or region."), "area")
 
 
 def check_settings(values: dict) -> None:
     """The rules on a space's settings, first broken rule raised."""
     if len(values.get("description_md") or "") > DESCRIPTION_MAX:
-        raise SpaceError(N_("The description may have at most %(max)s characters."),
-                         "description_md", max=DESCRIPTION_MAX)
+        raise DomainError(N_("The description may have at most %(max)s characters."),
+                          "description_md", max=DESCRIPTION_MAX)
     for name in ("min_age", "youth_min", "youth_max"):
         if not 0 <= values[name] <= AGE_MAX:
-            raise SpaceError(N_("Enter an age between 0 and %(max)s."), name, max=AGE_MAX)
+            raise DomainError(N_("Enter an age between 0 and %(max)s."), name, max=AGE_MAX)
     if values["youth_min"] < values["min_age"]:
-        raise SpaceError(N_("The youth band cannot start below the minimum age."), "youth_min")
+        raise DomainError(N_("The youth band cannot start below the minimum age."), "youth_min")
     if values["youth_min"] > values["youth_max"]:
-        raise SpaceError(N_("The youth band must start at or below its upper age."), "youth_max")
+        raise DomainError(N_("The youth band must start at or below its upper age."), "youth_max")
     if values["visibility"] not in VISIBILITIES:
-        raise SpaceError(N_("Choose public or unlisted."), "visibility")
+        raise DomainError(N_("Choose public or unlisted."), "visibility")
     if values["reference_choice"] not in REFERENCE_CHOICES:
-        raise SpaceError(N_("Choose a reference population."), "reference_choice")
+        raise DomainError(N_("Choose a reference population."), "reference_choice")
 
 
 def check_phase_dates(starts_on: date, ends_on: date) -> None:
     if starts_on > ends_on:
-        raise SpaceError(N_("The phase cannot end before it starts."), "ends_on")
+        raise DomainError(N_("The phase cannot end before it starts."), "ends_on")
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -180,8 +163,8 @@ def _flush_guarding_slug(session: Session, space: Space) -> None:
             session.flush()
     except IntegrityError as error:
         if slug_taken(session, space.slug, space.id):
-            raise SpaceError(N_("This address is already used by another space. "
-                                "Please choose another."), "slug") from error
+            raise DomainError(N_("This address is already used by another space. "
+                                 "Please choose another."), "slug") from error
         raise
 
 
@@ -233,8 +216,8 @@ def update_space(session: Session, space: Space, *, actor,
     description_changed = changes.pop("description_md", None) is not None
     participants = _participant_count(session, space) if age_changes else 0
     if participants and not may_change_locked_ages:
-        raise SpaceError(N_("People have already taken part in this space, so only an "
-                            "administrator can change its age settings."), next(iter(age_changes)))
+        raise DomainError(N_("People have already taken part in this space, so only an "
+                             "administrator can change its age settings."), next(iter(age_changes)))
     for name, value in fields.items():
         setattr(space, name, value)
     _flush_guarding_slug(session, space)
@@ -265,12 +248,12 @@ def next_phase_position(space: Space) -> int:
 def _check_phase(name: str, starts_on: date, ends_on: date, position: int) -> str:
     name = (name or "").strip()
     if not name or len(name) > PHASE_NAME_MAX:
-        raise SpaceError(N_("Enter a name of at most %(max)s characters."), "name",
-                         max=PHASE_NAME_MAX)
+        raise DomainError(N_("Enter a name of at most %(max)s characters."), "name",
+                          max=PHASE_NAME_MAX)
     check_phase_dates(starts_on, ends_on)
     if not 0 <= position <= POSITION_MAX:
-        raise SpaceError(N_("Enter a position between 0 and %(max)s."), "position",
-                         max=POSITION_MAX)
+        raise DomainError(N_("Enter a position between 0 and %(max)s."), "position",
+                          max=POSITION_MAX)
     return name
 
 

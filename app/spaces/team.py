@@ -1,6 +1,7 @@
-"""A space's team: the people holding the facilitator or moderator role in that space. No Flask
-here; errors are SpaceError with an N_-marked English message, like the other space services.
-Every change is audited (team.add, team.remove) with the acting user."""
+"""A space's team: the people holding the facilitator or moderator role in that space
+(app.accounts.roles.TEAM_ROLES). No Flask here; refusals are DomainErrors with an N_-marked
+English message, like the other space services. Every change is audited (team.add,
+team.remove) with the acting user."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -8,13 +9,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import RoleAssignment, User
-from app.admin.services import audit
+from app.accounts.roles import TEAM_ROLES
 from app.accounts.sessions import end_all_sessions
+from app.admin.services import audit
+from app.common.errors import N_, DomainError
 from app.common.text import normalize_email
 from app.spaces.models import Space
-from app.spaces.services import N_, SpaceError
-
-TEAM_ROLES = ("facilitator", "moderator")
 
 
 def list_team(session: Session, space: Space) -> list[RoleAssignment]:
@@ -37,17 +37,17 @@ def add_team_member(session: Session, space: Space, email: str, role: str, *,
                     actor) -> RoleAssignment:
     """Give the account with `email` the `role` in `space`. Only flushes."""
     if role not in TEAM_ROLES:
-        raise SpaceError(N_("Choose facilitator or moderator."), "role")
+        raise DomainError(N_("Choose facilitator or moderator."), "role")
     user = session.scalar(select(User).where(User.email == normalize_email(email),
                                              User.deleted_at.is_(None)))
     if user is None:
-        raise SpaceError(N_("No account uses this e-mail address. Ask the person to register "
-                            "first, then add them."), "email")
+        raise DomainError(N_("No account uses this e-mail address. Ask the person to register "
+                             "first, then add them."), "email")
     exists = select(RoleAssignment.id).where(RoleAssignment.user_id == user.id,
                                              RoleAssignment.role == role,
                                              RoleAssignment.space_id == space.id)
-    duplicate = SpaceError(N_("%(name)s already has this role in this space."), "email",
-                           name=user.display_name)
+    duplicate = DomainError(N_("%(name)s already has this role in this space."), "email",
+                            name=user.display_name)
     if session.scalar(exists) is not None:
         raise duplicate
     assignment = RoleAssignment(role=role, space_id=space.id)
@@ -65,15 +65,15 @@ def remove_team_member(session: Session, space: Space, assignment: RoleAssignmen
                        actor) -> None:
     """Remove a role in the space; the last facilitator of a space stays. Only flushes."""
     if assignment.space_id != space.id:
-        raise SpaceError(N_("This person is not in this space's team."))
+        raise DomainError(N_("This person is not in this space's team."))
     if assignment.role == "facilitator":
         facilitators = session.scalar(
             select(func.count()).select_from(RoleAssignment)
             .where(RoleAssignment.space_id == space.id, RoleAssignment.role == "facilitator")
         )
         if facilitators <= 1:
-            raise SpaceError(N_("A space keeps at least one facilitator. Add another facilitator "
-                                "before removing this one."))
+            raise DomainError(N_("A space keeps at least one facilitator. Add another facilitator "
+                                 "before removing this one."))
     audit(session, actor, "team.remove", f"user:{assignment.user_id}", space=space.slug,
           role=assignment.role)
     user = assignment.user

@@ -2,8 +2,7 @@
 (app.accounts.permissions), call a service and render; the request boundary commits."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
-                   url_for)
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -11,29 +10,19 @@ from werkzeug.routing import BuildError
 
 from app.accounts.permissions import (can_change_locked_age_settings, can_copy_space,
                                       can_create_space, can_facilitate, require)
+from app.common.errors import DomainError
 from app.common.pagination import parse_page
+from app.common.unit_of_work import refuse
 from app.extensions import db, limiter
-from app.spaces import services, team
+from app.spaces import bp, services, team
 from app.spaces.forms import ConfirmForm, CopySpaceForm, PhaseForm, SpaceForm, TeamMemberForm
+from app.spaces.scoping import scope_to_space
 
-bp = Blueprint("spaces", __name__, url_prefix="/spaces")
-
-# Where each module's page for a space will live once its blueprint exists.
+# Each module's page in a space.
 MODULE_ENDPOINTS = {"forum": "forum.index", "proposals": "proposals.index",
                     "surveys": "surveys.index"}
 
-
-def _may_create_space(user, _space=None) -> bool:
-    return can_create_space(user)
-
-
-@bp.url_value_preprocessor
-def _load_space(endpoint, values):
-    if values and "slug" in values:
-        space = services.get_space_by_slug(db.session, values["slug"])
-        if space is None:
-            abort(404)
-        g.space = space
+scope_to_space(bp, slug_in_view=True)  # the views here take the slug themselves
 
 
 @bp.context_processor
@@ -43,7 +32,8 @@ def _template_helpers():
 
 
 def module_url(module: str, space) -> str | None:
-    """The link to a module's page in `space`, or None while that module has no view."""
+    """The link to a module's page in `space`, or None when the app has no such page (a module
+    left out of app.MODULES): the page names the module without a dead link."""
     endpoint = MODULE_ENDPOINTS.get(module)
     if endpoint is None or endpoint not in current_app.view_functions:
         return None
@@ -55,16 +45,6 @@ def module_url(module: str, space) -> str | None:
 
 def module_label(module: str) -> str:
     return {"forum": _("Forum"), "proposals": _("Proposals"), "surveys": _("Surveys")}[module]
-
-
-def _apply_error(form, error: services.SpaceError) -> None:
-    """Put a service's error next to its field (or at the top of the page)."""
-    message = _(error.message, **error.params)
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, message]
-    else:
-        flash(message, "error")
 
 
 # --- listing and detail ---------------------------------------------------------------------
@@ -85,7 +65,7 @@ def detail(slug: str):
 # --- create and edit ------------------------------------------------------------------------
 
 @bp.route("/new", methods=["GET", "POST"])
-@require(_may_create_space)
+@require(can_create_space)
 def new():
     form = SpaceForm()
     if form.validate_on_submit():
@@ -93,8 +73,8 @@ def new():
             space = services.create_space(db.session, actor=current_user, title=form.title.data,
                                           slug=form.slug.data, area=form.area_obj,
                                           **form.settings())
-        except services.SpaceError as error:
-            _apply_error(form, error)
+        except DomainError as error:
+            form.refuse(error)
         else:
             flash(_("The space was created. Add its phases next."), "success")
             return redirect(url_for(".phases", slug=space.slug))
@@ -119,8 +99,8 @@ def edit(slug: str):
             services.update_space(db.session, space, actor=current_user,
                                   may_change_locked_ages=may_change_ages, title=form.title.data,
                                   slug=form.slug.data, area=form.area_obj, **form.settings())
-        except services.SpaceError as error:
-            _apply_error(form, error)
+        except DomainError as error:
+            form.refuse(error)
         else:
             flash(_("The space was saved."), "success")
             return redirect(url_for(".detail", slug=space.slug))
@@ -148,8 +128,8 @@ def phases(slug: str):
     if form.validate_on_submit():
         try:
             services.add_phase(db.session, space, actor=current_user, **form.values())
-        except services.SpaceError as error:
-            _apply_error(form, error)
+        except DomainError as error:
+            form.refuse(error)
         else:
             flash(_("The phase was added."), "success")
             return redirect(url_for(".phases", slug=space.slug))
@@ -164,8 +144,8 @@ def edit_phase(slug: str, phase_id: int):
     if form.validate_on_submit():
         try:
             services.update_phase(db.session, phase, actor=current_user, **form.values())
-        except services.SpaceError as error:
-            _apply_error(form, error)
+        except DomainError as error:
+            form.refuse(error)
         else:
             flash(_("The phase was saved."), "success")
             return redirect(url_for(".phases", slug=slug))
@@ -199,8 +179,8 @@ def copy(slug: str):
             space = services.copy_space(db.session, source, slug=form.slug.data,
                                         title=form.title.data, area=form.area_obj,
                                         start_on=form.start_on.data, actor=current_user)
-        except services.SpaceError as error:
-            _apply_error(form, error)
+        except DomainError as error:
+            form.refuse(error)
         else:
             flash(_("The copy was created. Check its description and phases."), "success")
             return redirect(url_for(".detail", slug=space.slug))
@@ -227,8 +207,8 @@ def team_page(slug: str):
         try:
             assignment = team.add_team_member(db.session, space, form.email.data, form.role.data,
                                               actor=current_user)
-        except services.SpaceError as error:
-            _apply_error(form, error)
+        except DomainError as error:
+            form.refuse(error)
         else:
             flash(_("%(name)s was added to the team.", name=assignment.user.display_name),
                   "success")
@@ -248,8 +228,9 @@ def remove_member(slug: str, assignment_id: int):
     else:
         try:
             team.remove_team_member(db.session, g.space, assignment, actor=current_user)
-        except services.SpaceError as error:
-            flash(_(error.message, **error.params), "error")
+        except DomainError as error:
+            refuse()
+            flash(error.translated(_), "error")
         else:
             flash(_("The role was removed."), "success")
     return redirect(url_for(".team_page", slug=slug))

@@ -50,7 +50,7 @@ def test_the_eleventh_wrong_current_password_in_a_minute_answers_429(limited_app
     client = _logged_in(limited_app, "taro@example.jp")
     for attempt in range(10):
         response = client.post("/auth/profile/password", data=WRONG)
-        assert response.status_code == 200, attempt
+        assert response.status_code == 422, attempt
         assert 'id="current_password-error"' in response.get_data(as_text=True)
     blocked = client.post("/auth/profile/password",
                           data={**WRONG, "current_password": TEST_PASSWORD})
@@ -62,9 +62,9 @@ def test_one_budget_for_password_change_and_account_deletion(limited_app, make):
     make.user("taro@example.jp")
     client = _logged_in(limited_app, "taro@example.jp")
     for _ in range(5):
-        assert client.post("/auth/profile/password", data=WRONG).status_code == 200
+        assert client.post("/auth/profile/password", data=WRONG).status_code == 422
         assert client.post("/auth/profile/delete",
-                           data={"password": "wrong", "confirm": "y"}).status_code == 200
+                           data={"password": "wrong", "confirm": "y"}).status_code == 422
     assert client.post("/auth/profile/delete",
                        data={"password": TEST_PASSWORD, "confirm": "y"}).status_code == 429
     assert client.get("/auth/profile").status_code == 200  # not deleted
@@ -75,7 +75,7 @@ def test_the_limit_holds_per_account_across_addresses(limited_app, make):
     # A session is bound to its address (session protection), so one login per address.
     for number in range(10):
         client = _logged_in(limited_app, "taro@example.jp", f"192.0.2.{number + 1}")
-        assert client.post("/auth/profile/password", data=WRONG).status_code == 200
+        assert client.post("/auth/profile/password", data=WRONG).status_code == 422
     client = _logged_in(limited_app, "taro@example.jp", "192.0.2.99")
     assert client.post("/auth/profile/password", data=WRONG).status_code == 429
 
@@ -85,11 +85,11 @@ def test_the_limit_holds_per_address_across_accounts(limited_app, make):
         make.user(f"user{number}@example.jp")
     for number in range(10):
         client = _logged_in(limited_app, f"user{number}@example.jp", "198.51.100.7")
-        assert client.post("/auth/profile/password", data=WRONG).status_code == 200
+        assert client.post("/auth/profile/password", data=WRONG).status_code == 422
     last = _logged_in(limited_app, "user10@example.jp", "198.51.100.7")
     assert last.post("/auth/profile/password", data=WRONG).status_code == 429
     elsewhere = _logged_in(limited_app, "user10@example.jp", "198.51.100.8")
-    assert elsewhere.post("/auth/profile/password", data=WRONG).status_code == 200
+    assert elsewhere.post("/auth/profile/password", data=WRONG).status_code == 422
 
 
 def test_adding_team_members_by_address_is_rate_limited(limited_app, make):
@@ -99,7 +99,7 @@ def test_adding_team_members_by_address_is_rate_limited(limited_app, make):
     for number in range(10):
         response = client.post(f"/spaces/{space.slug}/team",
                                data={"email": f"probe{number}@example.jp", "role": "moderator"})
-        assert response.status_code == 200
+        assert response.status_code == 422
     blocked = client.post(f"/spaces/{space.slug}/team",
                           data={"email": "probe-last@example.jp", "role": "moderator"})
     assert blocked.status_code == 429

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.admin.models import AuditEntry
+from app.common.errors import DomainError
 from app.representation.ledger import record_participation
 from app.spaces import services
 from app.spaces.models import Space
@@ -98,7 +99,7 @@ def test_facilitator_posting_changed_ages_is_refused_and_nothing_is_saved(
     response = client.post("/spaces/kita-plan/edit",
                            data=_form(joined.space, title="変えた題名", **{name: value}))
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "only an administrator can change its age settings" in _error_of(html, name)
     assert f'value="{value}"' in _input(html, name)  # what was sent is kept
     assert _stored(db, joined.space) == ("北区のまちづくり", 18, 18, 39)
@@ -148,7 +149,7 @@ def test_admin_changes_are_audited_and_noted_beside_the_figures(client, joined, 
 def test_service_refuses_unless_told_the_actor_may(db, joined):
     space = joined.space
     facilitator = joined.users["facilitator"]
-    with pytest.raises(services.SpaceError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.update_space(db.session, space, actor=facilitator, youth_max=45)
     assert caught.value.field == "youth_max"
     db.session.rollback()

@@ -1,9 +1,9 @@
 """Every spaces route with every role. Forms are posted empty (allowed roles get the form back with
-errors, nothing changes); destructive routes are posted confirmed, on a phase or role made for
-the purpose, and their effect is checked.
+errors, 422, nothing changes); destructive routes are posted confirmed, on a phase or role made
+for the purpose, and their effect is checked.
 
-Outcomes: 200 page, "login" a redirect to the login page, 403 refused, "done" a redirect after
-the action took effect."""
+Outcomes: 200 page, 422 the form refused, "login" a redirect to the login page, 403 refused,
+"done" a redirect after the action took effect."""
 from __future__ import annotations
 
 from datetime import date
@@ -19,6 +19,8 @@ from tests.spaces.conftest import ROLES, sign_in_client as _sign_in
 # space, moderator of this space, admin.
 FACILITATORS_ONLY = ("login", 403, 403, 200, 403, 200)
 CREATORS = ("login", 403, 200, 200, 403, 200)
+FACILITATORS_SUBMIT = ("login", 403, 403, 422, 403, 422)
+CREATORS_SUBMIT = ("login", 403, 422, 422, 403, 422)
 EVERYONE = (200, 200, 200, 200, 200, 200)
 
 ROUTES = [
@@ -27,21 +29,21 @@ ROUTES = [
     ("detail", "GET", "/spaces/{slug}/", None, EVERYONE),
     ("detail of unlisted", "GET", "/spaces/{unlisted}/", None, EVERYONE),
     ("new form", "GET", "/spaces/new", None, CREATORS),
-    ("new submit", "POST", "/spaces/new", {}, CREATORS),
+    ("new submit", "POST", "/spaces/new", {}, CREATORS_SUBMIT),
     ("edit form", "GET", "/spaces/{slug}/edit", None, FACILITATORS_ONLY),
-    ("edit submit", "POST", "/spaces/{slug}/edit", {}, FACILITATORS_ONLY),
+    ("edit submit", "POST", "/spaces/{slug}/edit", {}, FACILITATORS_SUBMIT),
     ("phases", "GET", "/spaces/{slug}/phases", None, FACILITATORS_ONLY),
-    ("add phase", "POST", "/spaces/{slug}/phases", {}, FACILITATORS_ONLY),
+    ("add phase", "POST", "/spaces/{slug}/phases", {}, FACILITATORS_SUBMIT),
     ("edit phase form", "GET", "/spaces/{slug}/phases/{phase}/edit", None, FACILITATORS_ONLY),
-    ("edit phase submit", "POST", "/spaces/{slug}/phases/{phase}/edit", {}, FACILITATORS_ONLY),
+    ("edit phase submit", "POST", "/spaces/{slug}/phases/{phase}/edit", {}, FACILITATORS_SUBMIT),
     ("delete phase", "POST", "/spaces/{slug}/phases/{phase}/delete", {"confirm": "yes"},
      ("login", 403, 403, "done", 403, "done")),
     ("copy form", "GET", "/spaces/{slug}/copy", None, CREATORS),
-    ("copy submit", "POST", "/spaces/{slug}/copy", {}, CREATORS),
+    ("copy submit", "POST", "/spaces/{slug}/copy", {}, CREATORS_SUBMIT),
     ("copy unlisted form", "GET", "/spaces/{unlisted}/copy", None, FACILITATORS_ONLY),
-    ("copy unlisted submit", "POST", "/spaces/{unlisted}/copy", {}, FACILITATORS_ONLY),
+    ("copy unlisted submit", "POST", "/spaces/{unlisted}/copy", {}, FACILITATORS_SUBMIT),
     ("team", "GET", "/spaces/{slug}/team", None, FACILITATORS_ONLY),
-    ("add to team", "POST", "/spaces/{slug}/team", {}, FACILITATORS_ONLY),
+    ("add to team", "POST", "/spaces/{slug}/team", {}, FACILITATORS_SUBMIT),
     ("remove from team", "POST", "/spaces/{slug}/team/{assignment}/remove", {"confirm": "yes"},
      ("login", 403, 403, "done", 403, "done")),
 ]

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 import app.common.time as time_module
 from app.accounts.models import RoleAssignment
+from app.common.errors import DomainError
 from app.representation.ledger import record_participation
 from app.representation.models import Participation
 from app.spaces import services, team
@@ -56,7 +57,7 @@ def test_create_space_defaults_and_creator_becomes_facilitator(db, make):
     ({"area": None}, "area"),
 ])
 def test_create_space_rejects_bad_values(db, make, overrides, field):
-    with pytest.raises(services.SpaceError) as caught:
+    with pytest.raises(DomainError) as caught:
         _create(db, make, **overrides)
     assert caught.value.field == field
     assert db.session.scalar(select(func.count()).select_from(Space)) == 0
@@ -64,7 +65,7 @@ def test_create_space_rejects_bad_values(db, make, overrides, field):
 
 def test_create_space_rejects_a_taken_slug(db, make):
     make.space("sapporo-future")
-    with pytest.raises(services.SpaceError) as caught:
+    with pytest.raises(DomainError) as caught:
         _create(db, make)
     assert caught.value.field == "slug" and "already used" in str(caught.value)
 
@@ -75,10 +76,10 @@ def test_update_space_keeps_own_slug_and_refuses_another(db, make, staff):
     services.update_space(db.session, space, actor=staff, slug="first-space", title="新しい題名",
                           min_age=16, youth_min=16)
     assert (space.title, space.min_age) == ("新しい題名", 16)
-    with pytest.raises(services.SpaceError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.update_space(db.session, space, actor=staff, slug="second-space")
     assert caught.value.field == "slug"
-    with pytest.raises(services.SpaceError):
+    with pytest.raises(DomainError):
         services.update_space(db.session, space, actor=staff, youth_max=10)  # below youth_min 16
     with pytest.raises(TypeError):
         services.update_space(db.session, space, actor=staff, created_by_id=1)
@@ -97,7 +98,7 @@ def test_phases_add_update_delete(db, make, staff):
     stored = db.session.get(Phase, added.id)
     assert (stored.name, stored.ends_on, stored.accepts_input, stored.position) == (
         "熟議（延長）", date(2026, 6, 15), False, 3)
-    with pytest.raises(services.SpaceError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.add_phase(db.session, space, actor=staff, name="逆", starts_on=date(2026, 7, 2),
                            ends_on=date(2026, 7, 1))
     assert caught.value.field == "ends_on"
@@ -228,13 +229,13 @@ def test_team_add_by_normalised_email_and_refuse_duplicates(db, make, staff):
                                       actor=staff)
     db.session.commit()
     assert (assignment.user_id, assignment.role, assignment.space_id) == (person.id, "moderator", space.id)
-    with pytest.raises(services.SpaceError) as caught:
+    with pytest.raises(DomainError) as caught:
         team.add_team_member(db.session, space, "hanako@example.jp", "moderator", actor=staff)
     assert caught.value.field == "email"
-    with pytest.raises(services.SpaceError) as caught:
+    with pytest.raises(DomainError) as caught:
         team.add_team_member(db.session, space, "nobody@example.jp", "facilitator", actor=staff)
     assert caught.value.field == "email"
-    with pytest.raises(services.SpaceError) as caught:
+    with pytest.raises(DomainError) as caught:
         team.add_team_member(db.session, space, "hanako@example.jp", "admin", actor=staff)
     assert caught.value.field == "role"
 
@@ -245,7 +246,7 @@ def test_team_keeps_the_last_facilitator(db, make, staff):
     second = make.user()
     only = team.list_team(db.session, space)
     assert [a.user_id for a in only] == [first.id]
-    with pytest.raises(services.SpaceError):
+    with pytest.raises(DomainError):
         team.remove_team_member(db.session, space, only[0], actor=staff)
     team.add_team_member(db.session, space, second.email, "facilitator", actor=staff)
     team.remove_team_member(db.session, space, only[0], actor=staff)

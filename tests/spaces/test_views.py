@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import RoleAssignment
+from app.admin.models import AuditEntry
 from app.areas.services import create_region
+from app.common.errors import N_, DomainError
 from app.common.time import today_jst
 from app.spaces import views as space_views
 from app.spaces.models import Phase, Space
@@ -184,7 +186,7 @@ def test_create_space_rejects_bad_input_next_to_the_field(client, make, sign_in,
     client.get("/lang/en")
     response = client.post("/spaces/new", data=_space_form(**overrides))
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in _error_of(html, field_id)
     assert db.session.scalar(select(func.count()).select_from(Space)) == 1
     # What the person typed is still there.
@@ -250,6 +252,27 @@ def test_edit_space(client, make, sign_in, db):
     response = client.post("/spaces/edit-me/edit", data=_space_form(slug="moved-here"))
     assert response.location.endswith("/spaces/moved-here/")
     assert client.get("/spaces/moved-here/").status_code == 200
+
+
+def test_a_refused_edit_answers_422_and_writes_nothing(client, make, sign_in, db, monkeypatch):
+    # A service that has already changed the space when it refuses: the refusal must undo that.
+    space = make.space("keep-me", title="元の題名")
+    sign_in(make.user(roles=(f"facilitator:{space.id}",)))
+    client.get("/lang/en")
+
+    def change_then_refuse(session, space, **fields):
+        space.title = "途中の題名"
+        session.flush()
+        raise DomainError(N_("Enter a title of at most %(max)s characters."), "title", max=150)
+
+    monkeypatch.setattr(space_views.services, "update_space", change_then_refuse)
+    response = client.post("/spaces/keep-me/edit", data=_space_form(slug="keep-me",
+                                                                     title="新しい題名"))
+    assert response.status_code == 422
+    assert "at most 150 characters" in _error_of(response.get_data(as_text=True), "title")
+    db.session.expire_all()
+    assert db.session.get(Space, space.id).title == "元の題名"
+    assert db.session.scalars(select(AuditEntry)).all() == []
 
 
 # --- phases ----------------------------------------------------------------------------------
