@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document of the read-only API, built as a dict.
 
-Modules add their endpoints with register_path() / register_schema() at import time (from their
-API views); openapi_document() assembles the whole document for /api/v1/openapi.json.
+Modules add their endpoints with register_path() / register_schema() from their package's
+register(app); openapi_document() assembles the whole document for /api/v1/openapi.json.
 """
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ _ERROR_RESPONSE = {
     }}},
 }
 
-register_schema("RepresentationCategory", {
+_REPRESENTATION_CATEGORY_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
     "required": ["key", "label", "count", "share", "population", "population_share", "ratio",
@@ -97,8 +97,8 @@ register_schema("RepresentationCategory", {
         "suppressed": {"type": "boolean", "description": "True when the group is below the "
                        "minimum cell size (or hidden so it cannot be recovered from the total)."},
     },
-})
-register_schema("Representation", {
+}
+_REPRESENTATION_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
     "required": ["space", "dimension", "module", "reference", "participants", "answered",
@@ -177,7 +177,7 @@ register_schema("Representation", {
         "rate_ratio_min_max": {**_NUMBER_OR_NULL, "description": "Participation rate of the least "
                                "represented group divided by that of the most represented."},
     },
-})
+}
 
 _REPRESENTATION_PARAMETERS = [
     {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
@@ -197,7 +197,7 @@ _ERRORS = {"400": {"$ref": "#/components/responses/Error"},
 _LIMITS = {"429": {"description": "Too many requests from this client"},
            "503": {"$ref": "#/components/responses/Error"}}
 
-register_path("/spaces/{slug}/representation", {"get": {
+_REPRESENTATION_PATH = {"get": {
     "operationId": "getRepresentation",
     "summary": "Participants of a space compared with its reference population",
     "description": "Facilitators of the space get the live figures of whole batches, with "
@@ -207,16 +207,16 @@ register_path("/spaces/{slug}/representation", {"get": {
     "parameters": _REPRESENTATION_PARAMETERS,
     "responses": {"200": {"description": "The comparison", "content": {"application/json": {
         "schema": {"$ref": "#/components/schemas/Representation"}}}}, **_ERRORS, **_LIMITS},
-}})
-register_path("/spaces/{slug}/representation.csv", {"get": {
+}}
+_REPRESENTATION_CSV_PATH = {"get": {
     "operationId": "getRepresentationCsv",
     "summary": "The same comparison as CSV (UTF-8 with BOM)",
     "parameters": _REPRESENTATION_PARAMETERS,
     "responses": {"200": {"description": "CSV: the category table, then overall figures",
                           "content": {"text/csv": {"schema": {"type": "string"}}}}, **_ERRORS,
                   **_LIMITS},
-}})
-register_schema("ReleaseSummary", {
+}}
+_RELEASE_SUMMARY_SCHEMA = {
     "type": "object",
     "required": ["number", "published_at", "participants", "min_cell", "url"],
     "properties": {
@@ -226,7 +226,7 @@ register_schema("ReleaseSummary", {
                          "(by first participation) are covered."},
         "min_cell": {"type": "integer", "description": "Smallest group shown."},
         "url": {"type": "string"}},
-})
+}
 _HEADLINE = {"type": ["object", "null"], "properties": {
     "key": {"type": "string", "enum": ["youth", "women"]},
     "count": {"type": ["integer", "null"]}, "n": {"type": ["integer", "null"]},
@@ -235,7 +235,7 @@ _HEADLINE = {"type": ["object", "null"], "properties": {
     "flag": {"type": ["string", "null"]}, "suppressed": {"type": "boolean"},
     "low": {"type": ["integer", "null"]}, "high": {"type": ["integer", "null"]},
     "estimated": {"type": "boolean"}}}
-register_schema("Release", {
+_RELEASE_SCHEMA = {
     "allOf": [{"$ref": "#/components/schemas/ReleaseSummary"}],
     "type": "object",
     "required": ["space", "first_day", "last_day", "headline", "dimensions"],
@@ -246,9 +246,9 @@ register_schema("Release", {
         "headline": {"type": "object", "properties": {"youth": _HEADLINE, "women": _HEADLINE}},
         "dimensions": {"type": "object", "additionalProperties": {
             "$ref": "#/components/schemas/Representation"}}},
-})
+}
 _SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
-register_path("/spaces/{slug}/releases", {"get": {
+_RELEASES_PATH = {"get": {
     "operationId": "listReleases",
     "summary": "The public releases of a space, newest first",
     "description": "Only for a public space whose transparency page is on; otherwise 404.",
@@ -259,18 +259,42 @@ register_path("/spaces/{slug}/releases", {"get": {
             "releases": {"type": "array", "items": {
                 "$ref": "#/components/schemas/ReleaseSummary"}}}}}}},
         **_ERRORS, **_LIMITS},
-}})
-register_path("/spaces/{slug}/releases/{number}", {"get": {
+}}
+_RELEASE_PATH = {"get": {
     "operationId": "getRelease",
     "summary": "One frozen public release: headline figures and every published dimension",
     "parameters": [_SLUG, {"name": "number", "in": "path", "required": True,
                            "schema": {"type": "integer", "minimum": 1}}],
     "responses": {"200": {"description": "The release", "content": {"application/json": {
         "schema": {"$ref": "#/components/schemas/Release"}}}}, **_ERRORS, **_LIMITS},
-}})
-register_path("/openapi.json", {"get": {
+}}
+_OPENAPI_PATH = {"get": {
     "operationId": "getOpenApi",
     "summary": "This document",
     "responses": {"200": {"description": "OpenAPI 3.1 document",
                           "content": {"application/json": {"schema": {"type": "object"}}}}},
-}})
+}}
+
+# The api blueprint's own endpoints (app.api.views), added by app.api.register; other packages
+# add theirs from their own register(app).
+_OWN_SCHEMAS = {
+    "RepresentationCategory": _REPRESENTATION_CATEGORY_SCHEMA,
+    "Representation": _REPRESENTATION_SCHEMA,
+    "ReleaseSummary": _RELEASE_SUMMARY_SCHEMA,
+    "Release": _RELEASE_SCHEMA,
+}
+_OWN_PATHS = {
+    "/spaces/{slug}/representation": _REPRESENTATION_PATH,
+    "/spaces/{slug}/representation.csv": _REPRESENTATION_CSV_PATH,
+    "/spaces/{slug}/releases": _RELEASES_PATH,
+    "/spaces/{slug}/releases/{number}": _RELEASE_PATH,
+    "/openapi.json": _OPENAPI_PATH,
+}
+
+
+def register_own_paths() -> None:
+    """Add the api blueprint's own schemas and paths to the document."""
+    for name, schema in _OWN_SCHEMAS.items():
+        register_schema(name, schema)
+    for path, item in _OWN_PATHS.items():
+        register_path(path, item)

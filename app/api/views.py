@@ -4,22 +4,21 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Response, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.permissions import can_facilitate
-from app.api.openapi import openapi_document
+from app.api import bp
 from app.api.common import api_error, api_rate_limit
-from app.extensions import db, limiter
+from app.api.openapi import openapi_document
 from app.common.time import to_jst
+from app.extensions import db, limiter
 from app.representation import releases, services
 from app.representation.batches import EARLIEST_DAY, LATEST_DAY
 from app.spaces.models import Space
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 class _BadRequest(Exception):

@@ -2,13 +2,14 @@
 
 A payload is written by the module that sent the notification and may name someone other than
 the recipient (e.g. who replied). Such keys are left out of the export: the producing module
-declares them with omit_from_export(), next to its own export section."""
+declares them with omit_from_export(), next to its own export section. app.notifications.register
+adds export_notifications to the export."""
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts.export import iso_utc, register_export_section
+from app.accounts.export import iso_utc
 from app.notifications.models import Notification
 
 _OMITTED_KEYS: dict[str, frozenset[str]] = {}
@@ -34,5 +35,3 @@ def export_notifications(session: Session, user) -> list[dict]:
                     "read_at": iso_utc(notification.read_at)})
     return out
 
-
-register_export_section("notifications", export_notifications)

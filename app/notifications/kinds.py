@@ -1,7 +1,7 @@
 """How each kind of notification reads: a registry from kind to a renderer that turns the stored
-payload into a translated message and a link. Modules register their kinds when their views are
-imported (`register_kind("forum_reply", render_reply)`); renderers run at display time, in the
-reader's language, inside a request."""
+payload into a translated message and a link. Modules register their kinds from their package's
+register(app) (`register_kind("forum_reply", render_reply)`); renderers run at display time, in
+the reader's language, inside a request."""
 from __future__ import annotations
 
 import logging

@@ -1,7 +1,7 @@
 """The person's notifications page and the unread count shown in the header."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -9,10 +9,8 @@ from flask_login import current_user, login_required
 from app.common.pagination import parse_page
 from app.common.urls import safe_next
 from app.extensions import db
-from app.notifications import services
+from app.notifications import bp, services
 from app.notifications.kinds import render
-
-bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
 @bp.app_context_processor
@@ -64,5 +62,3 @@ def open_(notification_id: int):
     target = render(notification.kind, notification.payload).url
     return redirect(safe_next(target, url_for(".index")))
 
-
-from app.notifications import export as _export  # noqa: E402,F401  (its export section)
