@@ -36,15 +36,9 @@ MODULES = (
 )
 # Packages not yet converted to register(app): their blueprint and command modules.
 _LEGACY_PARTS = {
-    "app.accounts": (("app.accounts.views",), ("app.accounts.cli",)),
-    "app.spaces": (("app.spaces.views",), ()),
-    "app.admin": (("app.admin.views",), ()),
-    "app.areas": ((), ("app.areas.cli",)),
     "app.representation": (("app.representation.views",),
                            ("app.representation.cli", "app.representation.alerts_cli")),
-    "app.api": (("app.api.views",), ()),
     "app.surveys": (("app.surveys.views", "app.surveys.api"), ()),
-    "app.notifications": (("app.notifications.views",), ()),
     "app.forum": (("app.forum.views",), ("app.forum.cli",)),
     "app.moderation": (("app.moderation.views",), ()),
     "app.proposals": (("app.proposals.views", "app.proposals.api"), ()),

@@ -1,4 +1,10 @@
-"""Error pages in the user's language; JSON for the API."""
+"""Error pages in the user's language; JSON for the API.
+
+The request's unit of work (app/common/unit_of_work.py) rolls back every answer of 400 or more,
+but only in its after_request hook, which runs after these handlers have drawn the page. So a
+handler rolls back itself only where the session may be unusable while the page is drawn: after
+an unexpected exception (a failed flush leaves the session refusing every query until rolled
+back, and the error page reads it: the header's user and notification count)."""
 from __future__ import annotations
 
 from flask import jsonify, render_template, request
@@ -21,18 +27,23 @@ MESSAGES = {
 
 
 def _render(code: int, message: str | None = None):
-    db.session.rollback()
     message = message or MESSAGES.get(code, MESSAGES[500])()
     if request.path.startswith("/api/"):
         return jsonify({"error": message, "status": code}), code
     return render_template("errors/error.html", code=code, message=message), code
 
 
+def _server_error():
+    # Before the page is drawn, not only at the boundary: see the module notes.
+    db.session.rollback()
+    return _render(500)
+
+
 def register_error_handlers(app) -> None:
     for code in MESSAGES:
         app.register_error_handler(code, lambda e, code=code: _render(code))
     # After the 500 above, which it replaces: an outage behind a 500 becomes a 503.
-    register_outage_handlers(app, server_error=lambda: _render(500))
+    register_outage_handlers(app, server_error=_server_error)
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
@@ -42,6 +53,5 @@ def register_error_handlers(app) -> None:
     def untrusted_host(e):
         # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page with links;
         # a short plain answer that echoes nothing of the request.
-        db.session.rollback()
         return (_("This site does not answer to this address."), 400,
                 {"Content-Type": "text/plain; charset=utf-8"})
