@@ -146,3 +146,33 @@ def test_rate_limits_are_counted_in_redis_when_configured(app, make):
         with limited.app_context():
             _db.session.remove()
             _db.engine.dispose()
+
+
+def test_a_failed_flush_still_gets_the_error_page_in_the_readers_language(tmp_path):
+    """The 500 handler rolls back before drawing the page: after a failed flush the session
+    refuses every query until then, and the page reads it (the header's notification count)."""
+    from app.accounts.models import User
+    from tests import factories
+    from tests.conftest import TEST_PASSWORD
+
+    application = create_app("test", {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'failed-flush.sqlite3'}",
+        "PROPAGATE_EXCEPTIONS": False})
+
+    @application.get("/_duplicate")
+    def duplicate():
+        _db.session.add(User(email="taro@example.jp", display_name="二人目", residency="other"))
+        _db.session.flush()  # the address is taken: IntegrityError, an unexpected exception
+
+    with application.app_context():
+        _db.create_all()
+        factories.Factory(_db.session).user("taro@example.jp", locale="en")
+        _db.session.remove()
+    client = application.test_client()
+    client.post("/auth/login", data={"email": "taro@example.jp", "password": TEST_PASSWORD})
+    response = client.get("/_duplicate")
+    assert response.status_code == 500
+    assert "Something went wrong on our side." in response.get_data(as_text=True)
+    with application.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
