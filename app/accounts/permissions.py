@@ -76,11 +76,12 @@ def _authenticated(user) -> bool:
 
 def can_write_forum(user, space) -> bool:
     """Logged in and not blocked from the space (or site-wide). Whether the space's phase
-    accepts input is a state of the space, checked by the forum services with a notice."""
+    accepts input is a state of the space, checked by the forum services with a notice; they
+    ask the same blocks module, to say why."""
     if not _authenticated(user):
         return False
     from app.extensions import db
-    from app.moderation.services import is_blocked
+    from app.moderation.blocks import is_blocked
 
     return not is_blocked(db.session, user, space)
 

@@ -17,8 +17,9 @@ from app.common.pagination import Page, paginate
 from app.common.sql import dialect_insert
 from app.common.time import utcnow
 from app.forum import search
+from app.forum.counters import change_reply_count
 from app.forum.models import REACTION_KINDS, Post, Reaction, Thread
-from app.moderation.services import is_blocked
+from app.moderation.blocks import is_blocked
 from app.notifications.services import notify
 from app.representation.ledger import record_participation
 
@@ -306,16 +307,6 @@ def delete_post(session: Session, post: Post, user) -> None:
     if live and not post.is_opening:
         change_reply_count(session, post.thread_id, -1)
     session.expire(post)
-
-
-def change_reply_count(session: Session, thread_id: int, delta: int) -> None:
-    """Add `delta` to a thread's reply count in SQL (used when replies appear or disappear)."""
-    session.execute(update(Thread).where(Thread.id == thread_id)
-                    .values(reply_count=Thread.reply_count + delta)
-                    .execution_options(synchronize_session=False))
-    thread = session.get(Thread, thread_id)
-    if thread is not None:
-        session.expire(thread, ["reply_count"])
 
 
 def toggle_reaction(session: Session, post: Post, user, kind: str) -> bool:

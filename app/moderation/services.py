@@ -3,7 +3,7 @@ flags, blocking people from a space or the whole site. Every moderator decision 
 audit log and the author of the content is told. No Flask here; only flush.
 
 Refusals raise ModerationError (English msgid marked N_, translated by the view) before anything
-is written."""
+is written. Who is blocked where is asked of app.moderation.blocks."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,6 +16,7 @@ from app.accounts.models import RoleAssignment, User
 from app.admin.services import audit
 from app.common.pagination import Page, paginate
 from app.common.time import utcnow
+from app.forum.counters import change_reply_count
 from app.forum.models import Post, Thread
 from app.moderation.models import FLAG_REASONS, Block, Flag
 from app.notifications.services import notify
@@ -40,15 +41,6 @@ class ModerationError(ValueError):
 
 
 # --- blocks --------------------------------------------------------------------------------
-
-def is_blocked(session: Session, user, space) -> bool:
-    """Whether `user` is blocked from writing in `space` (or everywhere)."""
-    if user is None or getattr(user, "id", None) is None:
-        return False
-    return bool(session.scalar(select(exists().where(
-        Block.user_id == user.id,
-        or_(Block.space_id.is_(None), Block.space_id == (space.id if space else None))))))
-
 
 def block_user(session: Session, actor, user: User, space=None, reason: str = "") -> Block:
     """Block `user` from writing in `space`, or site-wide when `space` is None. Audited."""
@@ -212,8 +204,6 @@ def _decision_payload(post: Post, decision: str, reason: str | None = None) -> d
 def hide_post(session: Session, post: Post, actor, reason: str, note: str = "") -> None:
     """Hide a post: others see a placeholder, the author sees why. Open flags on it are upheld,
     the reply count drops, the author is told, the decision is audited."""
-    from app.forum.services import change_reply_count  # forum imports this module
-
     if reason not in FLAG_REASONS:
         raise ModerationError(N_("Choose a reason from the list."), field="reason")
     note = _clean_note(note, required=reason == "other")
@@ -237,8 +227,6 @@ def hide_post(session: Session, post: Post, actor, reason: str, note: str = "") 
 
 
 def restore_post(session: Session, post: Post, actor) -> None:
-    from app.forum.services import change_reply_count
-
     changed = session.execute(
         update(Post).where(Post.id == post.id, Post.hidden_at.is_not(None),
                            Post.deleted_at.is_(None))

@@ -14,6 +14,7 @@ from app.accounts.permissions import (can_block_site_wide, can_block_user, can_f
 from app.common.pagination import parse_page
 from app.extensions import db
 from app.moderation import services
+from app.moderation.blocks import is_blocked
 from app.moderation.forms import REASON_LABELS, BlockForm, FlagForm, HideForm
 from app.notifications.kinds import RenderedNotification, register_kind
 
@@ -88,7 +89,7 @@ def _render_review(post, hide_form=None, block_form=None, status: int = 200):
         may_block_site=can_block_site_wide(current_user),
         may_block_author=can_block_user(current_user, author, post.thread.space),
         author_blocked=author is not None
-        and services.is_blocked(db.session, author, post.thread.space),
+        and is_blocked(db.session, author, post.thread.space),
     ), status
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.admin.models import AuditEntry
 from app.forum import services as forum
 from app.forum.models import Post, Thread
-from app.moderation import services
+from app.moderation import blocks, services
 from app.moderation.models import Block, Flag
 from app.notifications.models import Notification
 from tests.forum.helpers import (add_reply, client_for, counts, forum_url, open_thread,
@@ -170,7 +170,7 @@ def test_block_from_the_space_and_lift_it(app, db, world, flagged):
     assert response.status_code == 303
     block = db.session.scalar(select(Block))
     assert (block.user_id, block.space_id) == (world.participant.id, world.space.id)
-    assert services.is_blocked(db.session, world.participant, world.space)
+    assert blocks.is_blocked(db.session, world.participant, world.space)
     [entry] = _audit(db, "user.block")
     assert entry.target == f"user:{world.participant.id}"
     assert entry.detail["space"] == world.space.slug
@@ -199,7 +199,7 @@ def test_site_wide_block_by_an_admin(app, db, make, world, flagged):
     assert client.post(f"/moderation/posts/{flagged.id}/block",
                        data={"scope": "site", "reason": "全体で禁止"}).status_code == 303
     other = make.space("other-space")
-    assert services.is_blocked(db.session, world.participant, other)
+    assert blocks.is_blocked(db.session, world.participant, other)
     block = db.session.scalar(select(Block))
     # a space moderator sees the site-wide block but cannot lift it
     assert client_for(app, world, "moderator").post(
