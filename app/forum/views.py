@@ -1,7 +1,7 @@
 """The forum of a space at /spaces/<slug>/forum/: thread list with search and sorting, threads,
 replies, editing and deleting one's own posts, reactions, and the facilitator's pin / lock /
 close. Views parse, authorise (app.accounts.permissions), call a service and render; the request
-boundary commits (refusals answer 4xx, so nothing half-done lands)."""
+boundary commits, and a refused request (app.common.unit_of_work) writes nothing."""
 from __future__ import annotations
 
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
@@ -12,10 +12,12 @@ from flask_login import current_user, login_required
 from app.accounts.permissions import (can_delete_post, can_edit_post, can_flag_post,
                                       can_manage_threads, can_moderate, can_see_hidden_post,
                                       can_write_forum, require)
+from app.common.errors import N_, DomainError
 from app.common.pagination import parse_page
+from app.common.unit_of_work import refuse
 from app.extensions import db
 from app.forum import services
-from app.forum.forms import DigestSettingsForm, EditPostForm, ReplyForm, ThreadForm
+from app.forum.forms import ConfirmForm, DigestSettingsForm, EditPostForm, ReplyForm, ThreadForm
 from app.forum.models import REACTION_KINDS
 from app.notifications.kinds import RenderedNotification, register_kind
 from app.spaces.services import get_space_by_slug
@@ -25,7 +27,6 @@ bp = Blueprint("forum", __name__)
 FORUM = "/spaces/<slug>/forum"
 
 REPLIES_PER_PAGE = 30
-EDIT_MINUTES = int(services.EDIT_WINDOW.total_seconds() // 60)
 QUOTE_MAX = 600
 
 
@@ -65,19 +66,6 @@ def _write_state() -> tuple[bool, str | None]:
     if refusal:
         return False, _(refusal)
     return current_user.is_authenticated and can_write_forum(current_user, g.space), None
-
-
-def _error_text(error) -> str:
-    return _(error.message, **error.params)
-
-
-def _form_error(form, error) -> None:
-    """Put a service refusal next to its field, or in form.page_errors for the top."""
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [_error_text(error)]
-    else:
-        form.page_errors = [_error_text(error)]
 
 
 def _thread_or_404(thread_id: int):
@@ -133,26 +121,21 @@ def index():
 def new_thread():
     may_write, notice = _write_state()
     form = ThreadForm()
-    form.page_errors = []
-    if request.method == "POST":
-        if form.validate():
-            try:
-                thread = services.create_thread(db.session, g.space, current_user,
-                                                form.title.data, form.body.data)
-            except services.ForumError as error:
-                db.session.rollback()
-                _form_error(form, error)
-            else:
-                flash(_("Your thread is open."), "success")
-                return redirect(url_for(".thread", thread_id=thread.id))
-        return render_template("forum/new.html", form=form, may_write=may_write,
-                               notice=notice), 422
+    if form.validate_on_submit():
+        try:
+            thread = services.create_thread(db.session, g.space, current_user,
+                                            form.title.data, form.body.data)
+        except DomainError as error:
+            form.refuse(error)
+        else:
+            flash(_("Your thread is open."), "success")
+            return redirect(url_for(".thread", thread_id=thread.id))
     return render_template("forum/new.html", form=form, may_write=may_write, notice=notice)
 
 
 # --- a thread -------------------------------------------------------------------------------
 
-def _render_thread(thread, form: ReplyForm, status: int = 200):
+def _render_thread(thread, form: ReplyForm):
     view = services.thread_view(db.session, thread, current_user,
                                 parse_page(request.args.get("page")), REPLIES_PER_PAGE)
     may_write, notice = _write_state()
@@ -168,7 +151,7 @@ def _render_thread(thread, form: ReplyForm, status: int = 200):
         hidden_thread=view.opening.is_hidden
         and not can_see_hidden_post(current_user, view.opening),
         can_moderate_here=can_moderate(current_user, g.space),
-    ), status
+    )
 
 
 @bp.get(FORUM + "/threads/<int:thread_id>")
@@ -198,18 +181,16 @@ def reply(thread_id: int):
     if missing:
         return missing
     form = ReplyForm()
-    form.page_errors = []
-    if form.validate():
+    if form.validate_on_submit():
         try:
             post = services.reply(db.session, thread, current_user, form.body.data,
                                   form.reply_to_id())
-        except services.ForumError as error:
-            db.session.rollback()
-            _form_error(form, error)
+        except DomainError as error:
+            form.refuse(error)
         else:
             flash(_("Your reply is posted."), "success")
             return redirect(_post_url(post))
-    return _render_thread(thread, form, 422)
+    return _render_thread(thread, form)
 
 
 @bp.get(FORUM + "/posts/<int:post_id>")
@@ -225,31 +206,28 @@ def edit_post(post_id: int):
     if not can_edit_post(current_user, post):
         abort(403)
     form = EditPostForm(is_opening=post.is_opening)
-    form.page_errors = []
-    if not services.edit_window_open(post):
+    title_hidden = _title_hidden_from_visitor(post.thread)
+    try:
         # Checked first: no point in checking a text that cannot be saved anyway.
-        form.page_errors = [_("Posts can be edited only within %(minutes)d minutes of writing "
-                              "them.", minutes=EDIT_MINUTES)]
-        return render_template("forum/edit.html", form=form, post=post, expired=True,
-                               title_hidden=_title_hidden_from_visitor(post.thread)), \
-            (200 if request.method == "GET" else 422)
-    if request.method == "GET":
+        services.check_edit_window(post)
+    except DomainError as expired:
+        if form.is_submitted():
+            refuse()
+        return render_template("forum/edit.html", form=form, post=post,
+                               expired=expired.translated(_), title_hidden=title_hidden)
+    if not form.is_submitted():
         form.body.data = post.body
         form.title.data = post.thread.title
-        return render_template("forum/edit.html", form=form, post=post,
-                               title_hidden=_title_hidden_from_visitor(post.thread))
-    if form.validate():
+    elif form.validate_on_submit():
         try:
             changed = services.edit_post(db.session, post, current_user, form.body.data,
                                          form.title.data if post.is_opening else None)
-        except services.ForumError as error:
-            db.session.rollback()
-            _form_error(form, error)
+        except DomainError as error:
+            form.refuse(error)
         else:
             flash(_("Your post is updated.") if changed else _("Nothing was changed."), "success")
             return redirect(_post_url(post))
-    return render_template("forum/edit.html", form=form, post=post,
-                           title_hidden=_title_hidden_from_visitor(post.thread)), 422
+    return render_template("forum/edit.html", form=form, post=post, title_hidden=title_hidden)
 
 
 @bp.route(FORUM + "/posts/<int:post_id>/delete", methods=["GET", "POST"])
@@ -258,16 +236,17 @@ def delete_post(post_id: int):
     post = _post_or_404(post_id)
     if not can_delete_post(current_user, post):
         abort(403)
-    if request.method == "GET":
+    form = ConfirmForm()
+    if not form.is_submitted():
         return render_template("forum/delete.html", post=post)
-    if request.form.get("confirm") != "yes":
-        flash(_("Please tick the box to confirm."), "error")
-        return render_template("forum/delete.html", post=post), 422
+    if not form.confirmed:
+        form.refuse(DomainError(N_("Please tick the box to confirm.")))
+        return render_template("forum/delete.html", post=post)
     try:
         services.delete_post(db.session, post, current_user)
-    except services.ForumError as error:
-        db.session.rollback()
-        flash(_error_text(error), "error")
+    except DomainError as error:
+        refuse()
+        flash(error.translated(_), "error")
         return redirect(url_for(".thread", thread_id=post.thread_id))
     flash(_("Your post is deleted. A placeholder keeps the conversation readable."), "success")
     return redirect(_post_url(post))
@@ -277,13 +256,12 @@ def delete_post(post_id: int):
 @login_required
 def react(post_id: int):
     post = _post_or_404(post_id)
-    kind = request.form.get("kind", "")
+    # Anyone logged in may try; the service refuses one's own post, a hidden one, a block.
     try:
-        services.toggle_reaction(db.session, post, current_user, kind)
-    except services.ForumError as error:
-        db.session.rollback()
-        flash(_error_text(error), "error")
-        return redirect(_post_url(post)), 303
+        services.toggle_reaction(db.session, post, current_user, request.form.get("kind", ""))
+    except DomainError as error:
+        refuse()
+        flash(error.translated(_), "error")
     return redirect(_post_url(post)), 303
 
 

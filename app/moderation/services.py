@@ -2,7 +2,7 @@
 flags, blocking people from a space or the whole site. Every moderator decision is written to the
 audit log and the author of the content is told. No Flask here; only flush.
 
-Refusals raise ModerationError (English msgid marked N_, translated by the view) before anything
+Refusals raise DomainError (app.common.errors; the view translates its msgid) before anything
 is written. Who is blocked where is asked of app.moderation.blocks."""
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.models import RoleAssignment, User
 from app.admin.services import audit
+from app.common.errors import N_, DomainError
 from app.common.pagination import Page, paginate
 from app.common.time import utcnow
 from app.forum.counters import change_reply_count
@@ -27,41 +28,28 @@ _POST_CONTEXT = (selectinload(Post.author), selectinload(Post.thread).selectinlo
 KIND_DECISION = "forum_moderation"
 
 
-def N_(message: str) -> str:
-    """Marks a message for extraction (Babel's N_ keyword); the view translates it."""
-    return message
-
-
-class ModerationError(ValueError):
-    def __init__(self, message: str, field: str | None = None, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.field = field
-        self.params = params
-
-
 # --- blocks --------------------------------------------------------------------------------
 
 def block_user(session: Session, actor, user: User, space=None, reason: str = "") -> Block:
     """Block `user` from writing in `space`, or site-wide when `space` is None. Audited."""
     reason = _clean_note(reason, required=True, field="reason")
     if user.id == actor.id:
-        raise ModerationError(N_("You cannot block yourself."))
+        raise DomainError(N_("You cannot block yourself."))
     if user.has_role("moderator", space.id if space else None):
-        raise ModerationError(N_("Moderators and administrators cannot be blocked here; ask an "
-                                 "administrator to change their roles first."))
+        raise DomainError(N_("Moderators and administrators cannot be blocked here; ask an "
+                             "administrator to change their roles first."))
     existing = session.scalar(select(Block).where(
         Block.user_id == user.id,
         Block.space_id.is_(None) if space is None else Block.space_id == space.id))
     if existing is not None:
-        raise ModerationError(N_("This person is already blocked there."))
+        raise DomainError(N_("This person is already blocked there."))
     block = Block(user_id=user.id, space_id=space.id if space else None, reason=reason,
                   created_by_id=actor.id, created_at=utcnow())
     try:
         with session.begin_nested():
             session.add(block)
     except IntegrityError:  # a concurrent moderator blocked them a moment ago
-        raise ModerationError(N_("This person is already blocked there.")) from None
+        raise DomainError(N_("This person is already blocked there.")) from None
     audit(session, actor, "user.block", f"user:{user.id}",
           space=space.slug if space else None, reason=reason)
     return block
@@ -96,10 +84,10 @@ def list_blocks(session: Session, space_ids: list[int] | None, page: int, per_pa
 def _clean_note(note: str | None, *, required: bool, field: str = "note") -> str:
     note = (note or "").strip()
     if required and not note:
-        raise ModerationError(N_("Please explain in a few words."), field=field)
+        raise DomainError(N_("Please explain in a few words."), field=field)
     if len(note) > NOTE_MAX:
-        raise ModerationError(N_("Please keep this under %(limit)d characters (it has "
-                                 "%(length)d)."), field=field, limit=NOTE_MAX, length=len(note))
+        raise DomainError(N_("Please keep this under %(limit)d characters (it has "
+                             "%(length)d)."), field=field, limit=NOTE_MAX, length=len(note))
     return note
 
 
@@ -107,27 +95,27 @@ def flag_post(session: Session, post: Post, reporter, reason: str, note: str = "
     """Report a post to the moderators. One flag per person, post and reason (a database
     constraint); nobody flags their own post."""
     if reason not in FLAG_REASONS:
-        raise ModerationError(N_("Choose a reason from the list."), field="reason")
+        raise DomainError(N_("Choose a reason from the list."), field="reason")
     note = _clean_note(note, required=reason == "other")
     if post.author_id == reporter.id:
-        raise ModerationError(N_("You cannot flag your own post."))
+        raise DomainError(N_("You cannot flag your own post."))
     if post.is_deleted:
-        raise ModerationError(N_("This post was deleted by its author."))
+        raise DomainError(N_("This post was deleted by its author."))
     if post.is_hidden:
-        raise ModerationError(N_("This post is already hidden by a moderator."))
+        raise DomainError(N_("This post is already hidden by a moderator."))
     duplicate = N_("You have already flagged this post for this reason. The moderators will "
                    "look at it.")
     if session.scalar(select(exists().where(Flag.post_id == post.id,
                                             Flag.reporter_id == reporter.id,
                                             Flag.reason == reason))):
-        raise ModerationError(duplicate, field="reason")
+        raise DomainError(duplicate, field="reason")
     flag = Flag(post_id=post.id, reporter_id=reporter.id, reason=reason, note=note,
                 created_at=utcnow())
     try:
         with session.begin_nested():
             session.add(flag)
     except IntegrityError:  # the same flag sent twice at once: the constraint decides
-        raise ModerationError(duplicate, field="reason") from None
+        raise DomainError(duplicate, field="reason") from None
     return flag
 
 
@@ -205,10 +193,10 @@ def hide_post(session: Session, post: Post, actor, reason: str, note: str = "") 
     """Hide a post: others see a placeholder, the author sees why. Open flags on it are upheld,
     the reply count drops, the author is told, the decision is audited."""
     if reason not in FLAG_REASONS:
-        raise ModerationError(N_("Choose a reason from the list."), field="reason")
+        raise DomainError(N_("Choose a reason from the list."), field="reason")
     note = _clean_note(note, required=reason == "other")
     if post.is_deleted:
-        raise ModerationError(N_("This post was deleted by its author."))
+        raise DomainError(N_("This post was deleted by its author."))
     changed = session.execute(
         update(Post).where(Post.id == post.id, Post.hidden_at.is_(None), Post.deleted_at.is_(None))
         .values(hidden_at=utcnow(), hidden_reason=reason, hidden_note=note,
@@ -216,7 +204,7 @@ def hide_post(session: Session, post: Post, actor, reason: str, note: str = "") 
         .execution_options(synchronize_session=False)).rowcount
     session.expire(post)
     if not changed:
-        raise ModerationError(N_("This post is already hidden."))
+        raise DomainError(N_("This post is already hidden."))
     if not post.is_opening:
         change_reply_count(session, post.thread_id, -1)
     upheld = _resolve_open_flags(session, post, actor, "upheld")
@@ -234,7 +222,7 @@ def restore_post(session: Session, post: Post, actor) -> None:
         .execution_options(synchronize_session=False)).rowcount
     session.expire(post)
     if not changed:
-        raise ModerationError(N_("This post is not hidden."))
+        raise DomainError(N_("This post is not hidden."))
     if not post.is_opening:
         change_reply_count(session, post.thread_id, 1)
     audit(session, actor, "post.restore", f"post:{post.id}", space=post.thread.space.slug,
@@ -247,7 +235,7 @@ def dismiss_flags(session: Session, post: Post, actor) -> int:
     """The post stays as it is; its open flags are closed as dismissed. Audited."""
     dismissed = _resolve_open_flags(session, post, actor, "dismissed")
     if not dismissed:
-        raise ModerationError(N_("This post has no open flags."))
+        raise DomainError(N_("This post has no open flags."))
     audit(session, actor, "flag.dismiss", f"post:{post.id}", space=post.thread.space.slug,
           thread=post.thread_id, flags=dismissed)
     return dismissed

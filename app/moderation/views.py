@@ -11,7 +11,9 @@ from flask_login import current_user, login_required
 from app.accounts.permissions import (can_block_site_wide, can_block_user, can_flag_post,
                                       can_moderate, can_reach_space_by_number,
                                       can_see_hidden_post, can_use_moderation_queue)
+from app.common.errors import DomainError
 from app.common.pagination import parse_page
+from app.common.unit_of_work import refuse
 from app.extensions import db
 from app.moderation import services
 from app.moderation.blocks import is_blocked
@@ -25,18 +27,6 @@ bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 def flag_reason(code: str | None) -> str:
     label = REASON_LABELS.get(code or "")
     return str(label) if label is not None else (code or "")
-
-
-def _error_text(error: services.ModerationError) -> str:
-    return _(error.message, **error.params)
-
-
-def _apply_error(form, error: services.ModerationError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [_error_text(error)]
-    else:
-        form.page_errors = [_error_text(error)]
 
 
 def _require_queue() -> None:
@@ -77,11 +67,9 @@ def hidden():
     return render_template("moderation/hidden.html", page=page)
 
 
-def _render_review(post, hide_form=None, block_form=None, status: int = 200):
+def _render_review(post, hide_form=None, block_form=None):
     hide_form = hide_form or HideForm(formdata=None)
     block_form = block_form or BlockForm(formdata=None)
-    for form in (hide_form, block_form):
-        form.page_errors = getattr(form, "page_errors", [])
     author = post.author
     return render_template(
         "moderation/review.html", post=post, flags=services.flags_of(db.session, post),
@@ -90,7 +78,7 @@ def _render_review(post, hide_form=None, block_form=None, status: int = 200):
         may_block_author=can_block_user(current_user, author, post.thread.space),
         author_blocked=author is not None
         and is_blocked(db.session, author, post.thread.space),
-    ), status
+    )
 
 
 @bp.get("/posts/<int:post_id>")
@@ -104,28 +92,26 @@ def review(post_id: int):
 def hide(post_id: int):
     post = _moderated_post(post_id)
     form = HideForm()
-    form.page_errors = []
-    if form.validate():
+    if form.validate_on_submit():
         try:
             services.hide_post(db.session, post, current_user, form.reason.data, form.note.data)
-        except services.ModerationError as error:
-            db.session.rollback()
-            _apply_error(form, error)
+        except DomainError as error:
+            form.refuse(error)
         else:
             flash(_("The post is hidden. Its author was told why."), "success")
             return redirect(url_for(".queue")), 303
-    return _render_review(post, hide_form=form, status=422)
+    return _render_review(post, hide_form=form)
 
 
 def _simple_decision(post_id: int, action, done_message):
     post = _moderated_post(post_id)
     try:
         action(db.session, post, current_user)
-    except services.ModerationError as error:
-        db.session.rollback()
-        flash(_error_text(error), "error")
-        return redirect(url_for(".review", post_id=post.id)), 303
-    flash(done_message(), "success")
+    except DomainError as error:
+        refuse()
+        flash(error.translated(_), "error")
+    else:
+        flash(done_message(), "success")
     return redirect(url_for(".review", post_id=post.id)), 303
 
 
@@ -147,29 +133,20 @@ def dismiss(post_id: int):
 @login_required
 def block(post_id: int):
     post = _moderated_post(post_id)
-    form = BlockForm()
-    form.page_errors = []
-    if post.author is None:
+    form = BlockForm(may_block_site=can_block_site_wide(current_user))
+    if post.author is None:  # the author deleted their account: nobody is left to block
         abort(404)
-    if form.validate():
-        site_wide = form.scope.data == "site"
-        if form.scope.data not in ("space", "site"):
-            form.scope.errors = [_("Choose where the block applies.")]
-        elif site_wide and not can_block_site_wide(current_user):
-            form.scope.errors = [_("Only site-wide moderators can block someone from the whole "
-                                   "site.")]
+    if form.validate_on_submit():
+        try:
+            services.block_user(db.session, current_user, post.author,
+                                None if form.site_wide else post.thread.space, form.reason.data)
+        except DomainError as error:
+            form.refuse(error)
         else:
-            try:
-                services.block_user(db.session, current_user, post.author,
-                                    None if site_wide else post.thread.space, form.reason.data)
-            except services.ModerationError as error:
-                db.session.rollback()
-                _apply_error(form, error)
-            else:
-                flash(_("%(name)s can no longer write there.", name=post.author.public_name),
-                      "success")
-                return redirect(url_for(".review", post_id=post.id)), 303
-    return _render_review(post, block_form=form, status=422)
+            flash(_("%(name)s can no longer write there.", name=post.author.public_name),
+                  "success")
+            return redirect(url_for(".review", post_id=post.id)), 303
+    return _render_review(post, block_form=form)
 
 
 # --- blocks --------------------------------------------------------------------------------
@@ -200,6 +177,7 @@ def unblock(block_id: int):
     if not _may_lift(block):
         abort(403)
     if request.form.get("confirm") != "yes":
+        refuse()
         flash(_("Please tick the box to confirm."), "error")
         return redirect(url_for(".blocks")), 303
     name = block.user.public_name
@@ -239,20 +217,15 @@ def flag(post_id: int):
         return render_template("errors/error.html", code=403,
                                message=_("You cannot flag your own post.")), 403
     form = FlagForm()
-    form.page_errors = []
-    if request.method == "POST":
-        if form.validate():
-            try:
-                services.flag_post(db.session, post, current_user, form.reason.data,
-                                   form.note.data)
-            except services.ModerationError as error:
-                db.session.rollback()
-                _apply_error(form, error)
-            else:
-                flash(_("Thank you. The moderators will look at this post."), "success")
-                return redirect(url_for("forum.post_link", slug=post.thread.space.slug,
-                                        post_id=post.id)), 303
-        return render_template("moderation/flag.html", form=form, post=post), 422
+    if form.validate_on_submit():
+        try:
+            services.flag_post(db.session, post, current_user, form.reason.data, form.note.data)
+        except DomainError as error:
+            form.refuse(error)
+        else:
+            flash(_("Thank you. The moderators will look at this post."), "success")
+            return redirect(url_for("forum.post_link", slug=post.thread.space.slug,
+                                    post_id=post.id)), 303
     return render_template("moderation/flag.html", form=form, post=post)
 
 
