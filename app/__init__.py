@@ -45,8 +45,6 @@ _LEGACY_PARTS = {
     "app.api": (("app.api.views",), ()),
     "app.surveys": (("app.surveys.views", "app.surveys.api"), ()),
     "app.notifications": (("app.notifications.views",), ()),
-    "app.forum": (("app.forum.views",), ("app.forum.cli",)),
-    "app.moderation": (("app.moderation.views",), ()),
     "app.proposals": (("app.proposals.views", "app.proposals.api"), ()),
     "app.demo": ((), ("app.demo.cli",)),
     "app.panels": ((), ("app.panels.cli",)),

@@ -4,8 +4,7 @@ close. Views parse, authorise (app.accounts.permissions), call a service and ren
 boundary commits, and a refused request (app.common.unit_of_work) writes nothing."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
-                   url_for)
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -16,35 +15,19 @@ from app.common.errors import N_, DomainError
 from app.common.pagination import parse_page
 from app.common.unit_of_work import refuse
 from app.extensions import db
-from app.forum import services
+from app.forum import bp, services
 from app.forum.forms import ConfirmForm, DigestSettingsForm, EditPostForm, ReplyForm, ThreadForm
 from app.forum.models import REACTION_KINDS
-from app.notifications.kinds import RenderedNotification, register_kind
-from app.spaces.services import get_space_by_slug
+from app.notifications.kinds import RenderedNotification
+from app.spaces.scoping import scope_to_space
 
-# The forum lives under its space; the person's digest setting is site-wide (/forum/settings).
-bp = Blueprint("forum", __name__)
+# The forum lives under its space; the person's digest setting is site-wide (/forum/settings,
+# which takes no slug and so gets none).
+scope_to_space(bp, enabled="forum_enabled")
 FORUM = "/spaces/<slug>/forum"
 
 REPLIES_PER_PAGE = 30
 QUOTE_MAX = 600
-
-
-@bp.url_value_preprocessor
-def _load_space(endpoint, values):
-    if not values or "slug" not in values:
-        return
-    space = get_space_by_slug(db.session, values.pop("slug"))
-    if space is None or not space.forum_enabled:
-        abort(404)
-    g.space = space
-
-
-@bp.url_defaults
-def _add_slug(endpoint, values):
-    if "slug" not in values and endpoint != "forum.settings" \
-            and getattr(g, "space", None) is not None:
-        values["slug"] = g.space.slug
 
 
 @bp.context_processor
@@ -306,7 +289,7 @@ def settings():
     return render_template("forum/settings.html", form=form)
 
 
-# --- notifications of this module ----------------------------------------------------------
+# --- notifications of this module (registered by app.forum.register) ------------------------
 
 def render_reply_notification(payload: dict) -> RenderedNotification:
     url = url_for("forum.post_link", slug=payload["space_slug"], post_id=payload["post_id"])
@@ -317,9 +300,3 @@ def render_reply_notification(payload: dict) -> RenderedNotification:
         message = _("%(name)s replied to your thread “%(title)s”.",
                     name=payload["replier"], title=payload["thread_title"])
     return RenderedNotification(message, url)
-
-
-register_kind(services.KIND_REPLY, render_reply_notification)
-
-
-from app.forum import export as _export  # noqa: E402,F401  (its export section)

@@ -4,7 +4,7 @@ person can use. Moderators see only the spaces they moderate (site-wide moderato
 all). Every decision is audited by the services."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -15,12 +15,10 @@ from app.common.errors import DomainError
 from app.common.pagination import parse_page
 from app.common.unit_of_work import refuse
 from app.extensions import db
-from app.moderation import services
+from app.moderation import bp, services
 from app.moderation.blocks import is_blocked
 from app.moderation.forms import REASON_LABELS, BlockForm, FlagForm, HideForm
-from app.notifications.kinds import RenderedNotification, register_kind
-
-bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+from app.notifications.kinds import RenderedNotification
 
 
 @bp.app_template_filter("flag_reason")
@@ -229,7 +227,7 @@ def flag(post_id: int):
     return render_template("moderation/flag.html", form=form, post=post)
 
 
-# --- notifications of this module ----------------------------------------------------------
+# --- notifications of this module (registered by app.moderation.register) -------------------
 
 def render_decision_notification(payload: dict) -> RenderedNotification:
     url = url_for("forum.post_link", slug=payload["space_slug"], post_id=payload["post_id"])
@@ -240,9 +238,3 @@ def render_decision_notification(payload: dict) -> RenderedNotification:
         message = _("A moderator made your post in “%(title)s” visible again.",
                     title=payload["thread_title"])
     return RenderedNotification(message, url)
-
-
-register_kind(services.KIND_DECISION, render_decision_notification)
-
-
-from app.moderation import export as _export  # noqa: E402,F401  (its export section)
