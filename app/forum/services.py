@@ -33,6 +33,7 @@ THREAD_STATES = ("pinned", "locked", "closed")
 # Characters that render as nothing: a title of only these is as empty as a blank one.
 _INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff\u3164\u115f\u1160]+")
 
+QUOTE_MAX = 600
 KIND_REPLY = "forum_reply"
 
 
@@ -107,6 +108,25 @@ def get_post(session: Session, space, post_id: int) -> Post | None:
         .where(Post.id == post_id, Thread.space_id == space.id)
         .options(selectinload(Post.thread))
     )
+
+
+def post_in_thread(session: Session, thread: Thread, post_id: int) -> Post | None:
+    """The post `post_id` if it belongs to `thread` (None otherwise)."""
+    post = session.get(Post, post_id)
+    return post if post is not None and post.thread_id == thread.id else None
+
+
+def reply_quote(post: Post, gettext) -> str | None:
+    """The start of a reply that quotes `post`: "> Name wrote:" and its text (cut at QUOTE_MAX
+    characters) as a Markdown quote; None for a deleted or hidden post, which has nothing left
+    to quote. `gettext` speaks the reader's language (services never translate themselves)."""
+    if post.is_deleted or post.is_hidden:
+        return None
+    excerpt = post.body if len(post.body) <= QUOTE_MAX else \
+        post.body[:QUOTE_MAX].rstrip() + "…"
+    name = post.author.public_name if post.author else gettext("Deleted user")
+    return "> " + gettext("%(name)s wrote:", name=name) + "\n>\n" + "\n".join(
+        "> " + line for line in excerpt.splitlines()) + "\n\n"
 
 
 def _opening_hidden(thread_id_column):
@@ -204,8 +224,8 @@ def reply(session: Session, thread: Thread, author, body: str,
     body = clean_text(body, BODY_MAX, "body")
     target = None
     if reply_to_id is not None:
-        target = session.get(Post, reply_to_id)
-        if target is None or target.thread_id != thread.id:
+        target = post_in_thread(session, thread, reply_to_id)
+        if target is None:
             raise DomainError(N_("You can only answer a post in this thread."))
         if target.is_hidden:
             raise DomainError(N_("This post was hidden by a moderator and cannot be answered."))

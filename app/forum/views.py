@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.permissions import (can_delete_post, can_edit_post, can_flag_post,
-                                      can_manage_threads, can_moderate, can_see_hidden_post,
+                                      can_manage_thread, can_manage_threads, can_moderate,
+                                      can_read_forum, can_see_hidden_post, can_see_thread_title,
                                       can_write_forum, require)
 from app.common.errors import N_, DomainError
 from app.common.pagination import parse_page
@@ -27,7 +28,6 @@ scope_to_space(bp, enabled="forum_enabled")
 FORUM = "/spaces/<slug>/forum"
 
 REPLIES_PER_PAGE = 30
-QUOTE_MAX = 600
 
 
 @bp.context_processor
@@ -51,30 +51,22 @@ def _write_state() -> tuple[bool, str | None]:
     return current_user.is_authenticated and can_write_forum(current_user, g.space), None
 
 
-def _thread_or_404(thread_id: int):
+# --- what the URL names (the loaders of `require`) ------------------------------------------
+
+def thread_from_url(thread_id: int):
+    """The thread of this space. Another space's thread (or none) answers 404 with a page that
+    says the thread is not in this space, for a link followed from elsewhere."""
     thread = services.get_thread(db.session, g.space, thread_id)
     if thread is None:
-        # Also for a thread of another space: the message says where it is not.
-        return None, (render_template("errors/error.html", code=404,
-                                      message=_("There is no such thread in this space.")), 404)
-    return thread, None
+        abort(current_app.make_response((render_template(
+            "errors/error.html", code=404, message=_("There is no such thread in this space.")),
+            404)))
+    return thread
 
 
-def _post_or_404(post_id: int):
-    post = services.get_post(db.session, g.space, post_id)
-    if post is None:
-        abort(404)
-    return post
-
-
-def _title_hidden_from_visitor(thread) -> bool:
-    """A thread whose opening post a moderator hid shows "Hidden thread" instead of its title
-    to everyone but that post's author and the moderators (the title may be what was hidden)."""
-    from app.moderation.services import opening_post
-
-    opening = opening_post(db.session, thread)
-    return bool(opening is not None and opening.is_hidden and thread.module == "forum"
-                and not can_see_hidden_post(current_user, opening))
+def post_from_url(post_id: int):
+    """The post, if its thread is in this space (None: 404)."""
+    return services.get_post(db.session, g.space, post_id)
 
 
 def _post_url(post, per_page: int = REPLIES_PER_PAGE) -> str:
@@ -122,12 +114,9 @@ def _render_thread(thread, form: ReplyForm):
     view = services.thread_view(db.session, thread, current_user,
                                 parse_page(request.args.get("page")), REPLIES_PER_PAGE)
     may_write, notice = _write_state()
-    answering = None
     answering_id = form.reply_to_id()
-    if answering_id:
-        answering = services.get_post(db.session, g.space, answering_id)
-        if answering is not None and answering.thread_id != thread.id:
-            answering = None
+    answering = services.post_in_thread(db.session, thread, answering_id) if answering_id \
+        else None
     return render_template(
         "forum/thread.html", thread=thread, view=view, form=form, may_write=may_write,
         notice=notice, answering=answering, can_manage=can_manage_threads(current_user, g.space),
@@ -138,31 +127,26 @@ def _render_thread(thread, form: ReplyForm):
 
 
 @bp.get(FORUM + "/threads/<int:thread_id>")
-def thread(thread_id: int):
-    thread, missing = _thread_or_404(thread_id)
-    if missing:
-        return missing
+@require(can_read_forum, thread=thread_from_url)
+def thread(thread):
     form = ReplyForm(formdata=None)
     reply_to = request.args.get("reply_to", "")
     if reply_to.isdigit() and len(reply_to) < 10:  # beyond that, no post id (PostgreSQL int)
         form.reply_to.data = reply_to
-        target = services.get_post(db.session, g.space, int(reply_to))
-        if request.args.get("quote") and target is not None and target.thread_id == thread.id \
-                and not target.is_deleted and not target.is_hidden:
-            excerpt = target.body if len(target.body) <= QUOTE_MAX else \
-                target.body[:QUOTE_MAX].rstrip() + "…"
-            name = target.author.public_name if target.author else _("Deleted user")
-            form.body.data = "> " + _("%(name)s wrote:", name=name) + "\n>\n" + "\n".join(
-                "> " + line for line in excerpt.splitlines()) + "\n\n"
+        target = services.post_in_thread(db.session, thread, int(reply_to))
+        quote = services.reply_quote(target, _) if request.args.get("quote") and target \
+            else None
+        if quote:
+            form.body.data = quote
     return _render_thread(thread, form)
 
 
 @bp.post(FORUM + "/threads/<int:thread_id>/reply")
 @login_required
-def reply(thread_id: int):
-    thread, missing = _thread_or_404(thread_id)
-    if missing:
-        return missing
+@require(can_read_forum, thread=thread_from_url)
+def reply(thread):
+    # Anyone logged in may try: a phase that takes no input or a block is the service's
+    # refusal, shown with its reason.
     form = ReplyForm()
     if form.validate_on_submit():
         try:
@@ -177,19 +161,18 @@ def reply(thread_id: int):
 
 
 @bp.get(FORUM + "/posts/<int:post_id>")
-def post_link(post_id: int):
+@require(can_read_forum, post=post_from_url)
+def post_link(post):
     """A stable link to a post (used by notifications): the right page of its thread."""
-    return redirect(_post_url(_post_or_404(post_id)))
+    return redirect(_post_url(post))
 
 
 @bp.route(FORUM + "/posts/<int:post_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_post(post_id: int):
-    post = _post_or_404(post_id)
-    if not can_edit_post(current_user, post):
-        abort(403)
+@require(can_edit_post, post=post_from_url)
+def edit_post(post):
     form = EditPostForm(is_opening=post.is_opening)
-    title_hidden = _title_hidden_from_visitor(post.thread)
+    title_hidden = not can_see_thread_title(current_user, post.thread)
     try:
         # Checked first: no point in checking a text that cannot be saved anyway.
         services.check_edit_window(post)
@@ -215,10 +198,8 @@ def edit_post(post_id: int):
 
 @bp.route(FORUM + "/posts/<int:post_id>/delete", methods=["GET", "POST"])
 @login_required
-def delete_post(post_id: int):
-    post = _post_or_404(post_id)
-    if not can_delete_post(current_user, post):
-        abort(403)
+@require(can_delete_post, post=post_from_url)
+def delete_post(post):
     form = ConfirmForm()
     if not form.is_submitted():
         return render_template("forum/delete.html", post=post)
@@ -237,8 +218,8 @@ def delete_post(post_id: int):
 
 @bp.post(FORUM + "/posts/<int:post_id>/react")
 @login_required
-def react(post_id: int):
-    post = _post_or_404(post_id)
+@require(can_read_forum, post=post_from_url)
+def react(post):
     # Anyone logged in may try; the service refuses one's own post, a hidden one, a block.
     try:
         services.toggle_reaction(db.session, post, current_user, request.form.get("kind", ""))
@@ -261,11 +242,8 @@ STATE_NOTICES = {
 
 
 @bp.post(FORUM + "/threads/<int:thread_id>/<any(pinned, locked, closed):state>")
-@require(can_manage_threads)
-def set_state(thread_id: int, state: str):
-    thread, missing = _thread_or_404(thread_id)
-    if missing:
-        return missing
+@require(can_manage_thread, thread=thread_from_url)
+def set_state(thread, state: str):
     value = request.form.get("value") == "1"
     services.set_thread_state(db.session, thread, current_user, state, value)
     flash(STATE_NOTICES[state, value](), "success")

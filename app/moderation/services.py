@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import Select, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from app.accounts.models import RoleAssignment, User
+from app.accounts.models import User
+from app.accounts.roles import space_ids_with_role
 from app.admin.services import audit
 from app.common.errors import N_, DomainError
 from app.common.pagination import Page, paginate
@@ -68,7 +69,7 @@ def get_block(session: Session, block_id: int) -> Block | None:
                           .options(selectinload(Block.user), selectinload(Block.space)))
 
 
-def list_blocks(session: Session, space_ids: list[int] | None, page: int, per_page: int) -> Page:
+def list_blocks(session: Session, space_ids: Select | None, page: int, per_page: int) -> Page:
     """Blocks a moderator may see: in their spaces (space_ids) or all (None); newest first.
     Site-wide blocks are listed for everyone who moderates, since they apply everywhere."""
     stmt = select(Block).options(selectinload(Block.user), selectinload(Block.space),
@@ -126,22 +127,21 @@ class QueueItem:
     first_flagged_at: object
 
 
-def moderated_space_ids(session: Session, user) -> list[int] | None:
-    """The spaces `user` moderates: None means every space (site-wide moderators, admins)."""
+def moderated_space_ids(user) -> Select | None:
+    """The spaces `user` moderates, as a subquery for `.in_()`; None means every space
+    (site-wide moderators, admins)."""
     if user.has_role("moderator", None):
         return None
-    return list(session.scalars(select(RoleAssignment.space_id).where(
-        RoleAssignment.user_id == user.id, RoleAssignment.role == "moderator",
-        RoleAssignment.space_id.is_not(None))))
+    return space_ids_with_role(user.id, "moderator")
 
 
-def _in_spaces(stmt, space_ids: list[int] | None):
+def _in_spaces(stmt, space_ids: Select | None):
     if space_ids is None:
         return stmt
     return stmt.where(Thread.space_id.in_(space_ids))
 
 
-def flag_queue(session: Session, space_ids: list[int] | None, page: int,
+def flag_queue(session: Session, space_ids: Select | None, page: int,
                per_page: int) -> Page:
     """Posts with open flags, oldest first flag first, one row per post with its flag count.
     Deleted and hidden posts have nothing left to decide and are not listed."""
@@ -160,7 +160,7 @@ def flag_queue(session: Session, space_ids: list[int] | None, page: int,
     return result
 
 
-def hidden_posts(session: Session, space_ids: list[int] | None, page: int, per_page: int) -> Page:
+def hidden_posts(session: Session, space_ids: Select | None, page: int, per_page: int) -> Page:
     stmt = (select(Post).join(Thread, Post.thread_id == Thread.id)
             .where(Post.hidden_at.is_not(None), Post.deleted_at.is_(None))
             .options(*_POST_CONTEXT)
@@ -243,8 +243,3 @@ def dismiss_flags(session: Session, post: Post, actor) -> int:
 
 def get_post(session: Session, post_id: int) -> Post | None:
     return session.scalar(select(Post).where(Post.id == post_id).options(*_POST_CONTEXT))
-
-
-def opening_post(session: Session, thread) -> Post | None:
-    """The post that opened `thread` (its hidden state hides the thread's title)."""
-    return session.scalar(select(Post).where(Post.thread_id == thread.id, Post.is_opening))

@@ -1,16 +1,16 @@
 """Moderation at /moderation/: the queue of flagged posts, reviewing a post (hide, restore,
 dismiss its flags, block its author), hidden posts, blocks; and the flag form every logged-in
 person can use. Moderators see only the spaces they moderate (site-wide moderators and admins:
-all). Every decision is audited by the services."""
+all). Every decision is audited by the services; the rules are in app.accounts.permissions."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.accounts.permissions import (can_block_site_wide, can_block_user, can_flag_post,
-                                      can_moderate, can_reach_space_by_number,
-                                      can_see_hidden_post, can_use_moderation_queue)
+from app.accounts.permissions import (can_block_site_wide, can_block_user,
+                                      can_find_post_by_number, can_flag_post, can_lift_block,
+                                      can_moderate_post, can_use_moderation_queue, require)
 from app.common.errors import DomainError
 from app.common.pagination import parse_page
 from app.common.unit_of_work import refuse
@@ -27,18 +27,32 @@ def flag_reason(code: str | None) -> str:
     return str(label) if label is not None else (code or "")
 
 
-def _require_queue() -> None:
-    if not can_use_moderation_queue(current_user):
-        abort(403)
+# --- what the URL names (the loaders of `require`) ------------------------------------------
+
+def post_from_url(post_id: int):
+    """The post with its author, thread and space (None: 404)."""
+    return services.get_post(db.session, post_id)
 
 
-def _moderated_post(post_id: int):
-    """The post, if the current user moderates its space (404 / 403 otherwise)."""
+def block_from_url(block_id: int):
+    return services.get_block(db.session, block_id)
+
+
+def post_to_flag(post_id: int):
+    """The post, if the visitor may find it; None (404, the same answer as for a number no post
+    has) otherwise. The flag page shows the post's text, its thread's title and its space, so:
+    nothing hidden or deleted (there is nothing left to flag), nothing in a space whose forum
+    is off, and only what can_find_post_by_number lets the visitor find."""
     post = services.get_post(db.session, post_id)
-    if post is None:
-        abort(404)
-    if not can_moderate(current_user, post.thread.space):
-        abort(403)
+    if post is None or not post.thread.space.forum_enabled or post.is_hidden or post.is_deleted:
+        return None
+    if not can_find_post_by_number(current_user, post, request.values.get("space")):
+        return None
+    if not can_flag_post(current_user, post):
+        # The reason rather than the bare 403 page: their own post has no Report link, so
+        # whoever is here typed the address.
+        abort(current_app.make_response((render_template(
+            "errors/error.html", code=403, message=_("You cannot flag your own post.")), 403)))
     return post
 
 
@@ -46,9 +60,9 @@ def _moderated_post(post_id: int):
 
 @bp.get("/")
 @login_required
+@require(can_use_moderation_queue)
 def queue():
-    _require_queue()
-    page = services.flag_queue(db.session, services.moderated_space_ids(db.session, current_user),
+    page = services.flag_queue(db.session, services.moderated_space_ids(current_user),
                                parse_page(request.args.get("page")),
                                current_app.config["PER_PAGE"])
     return render_template("moderation/queue.html", page=page)
@@ -56,10 +70,9 @@ def queue():
 
 @bp.get("/hidden")
 @login_required
+@require(can_use_moderation_queue)
 def hidden():
-    _require_queue()
-    page = services.hidden_posts(db.session,
-                                 services.moderated_space_ids(db.session, current_user),
+    page = services.hidden_posts(db.session, services.moderated_space_ids(current_user),
                                  parse_page(request.args.get("page")),
                                  current_app.config["PER_PAGE"])
     return render_template("moderation/hidden.html", page=page)
@@ -74,21 +87,21 @@ def _render_review(post, hide_form=None, block_form=None):
         hide_form=hide_form, block_form=block_form,
         may_block_site=can_block_site_wide(current_user),
         may_block_author=can_block_user(current_user, author, post.thread.space),
-        author_blocked=author is not None
-        and is_blocked(db.session, author, post.thread.space),
+        author_blocked=author is not None and is_blocked(db.session, author, post.thread.space),
     )
 
 
 @bp.get("/posts/<int:post_id>")
 @login_required
-def review(post_id: int):
-    return _render_review(_moderated_post(post_id))
+@require(can_moderate_post, post=post_from_url)
+def review(post):
+    return _render_review(post)
 
 
 @bp.post("/posts/<int:post_id>/hide")
 @login_required
-def hide(post_id: int):
-    post = _moderated_post(post_id)
+@require(can_moderate_post, post=post_from_url)
+def hide(post):
     form = HideForm()
     if form.validate_on_submit():
         try:
@@ -101,8 +114,7 @@ def hide(post_id: int):
     return _render_review(post, hide_form=form)
 
 
-def _simple_decision(post_id: int, action, done_message):
-    post = _moderated_post(post_id)
+def _simple_decision(post, action, done_message):
     try:
         action(db.session, post, current_user)
     except DomainError as error:
@@ -115,22 +127,24 @@ def _simple_decision(post_id: int, action, done_message):
 
 @bp.post("/posts/<int:post_id>/restore")
 @login_required
-def restore(post_id: int):
-    return _simple_decision(post_id, services.restore_post,
+@require(can_moderate_post, post=post_from_url)
+def restore(post):
+    return _simple_decision(post, services.restore_post,
                             lambda: _("The post is visible again. Its author was told."))
 
 
 @bp.post("/posts/<int:post_id>/dismiss")
 @login_required
-def dismiss(post_id: int):
-    return _simple_decision(post_id, services.dismiss_flags,
+@require(can_moderate_post, post=post_from_url)
+def dismiss(post):
+    return _simple_decision(post, services.dismiss_flags,
                             lambda: _("The flags were dismissed; the post stays as it is."))
 
 
 @bp.post("/posts/<int:post_id>/block")
 @login_required
-def block(post_id: int):
-    post = _moderated_post(post_id)
+@require(can_moderate_post, post=post_from_url)
+def block(post):
     form = BlockForm(may_block_site=can_block_site_wide(current_user))
     if post.author is None:  # the author deleted their account: nobody is left to block
         abort(404)
@@ -151,29 +165,19 @@ def block(post_id: int):
 
 @bp.get("/blocks")
 @login_required
+@require(can_use_moderation_queue)
 def blocks():
-    _require_queue()
-    page = services.list_blocks(db.session,
-                                services.moderated_space_ids(db.session, current_user),
+    page = services.list_blocks(db.session, services.moderated_space_ids(current_user),
                                 parse_page(request.args.get("page")),
                                 current_app.config["PER_PAGE"])
     return render_template("moderation/blocks.html", page=page,
-                           may_lift=lambda b: _may_lift(b))
-
-
-def _may_lift(block) -> bool:
-    return can_block_site_wide(current_user) if block.space is None \
-        else can_moderate(current_user, block.space)
+                           may_lift=lambda block: can_lift_block(current_user, block))
 
 
 @bp.post("/blocks/<int:block_id>/delete")
 @login_required
-def unblock(block_id: int):
-    block = services.get_block(db.session, block_id)
-    if block is None:
-        abort(404)
-    if not _may_lift(block):
-        abort(403)
+@require(can_lift_block, block=block_from_url)
+def unblock(block):
     if request.form.get("confirm") != "yes":
         refuse()
         flash(_("Please tick the box to confirm."), "error")
@@ -186,34 +190,10 @@ def unblock(block_id: int):
 
 # --- flagging (every logged-in person) -----------------------------------------------------
 
-def _flaggable_post(post_id: int):
-    """The post, if the visitor may see it; 404 otherwise, the same answer as for a number no
-    post has. The flag page shows the post's text, its thread's title and its space, so:
-    nothing hidden or deleted (there is nothing left to flag), nothing in a thread whose
-    opening post a moderator hid (its title may be the very thing hidden), and in an unlisted
-    space only for those who came with its address (`space=<slug>`, as the Report links carry
-    it) or belong to it."""
-    post = services.get_post(db.session, post_id)
-    if post is None or not post.thread.space.forum_enabled or post.is_hidden or post.is_deleted:
-        abort(404)
-    space = post.thread.space
-    if request.values.get("space") != space.slug \
-            and not can_reach_space_by_number(current_user, space):
-        abort(404)
-    opening = services.opening_post(db.session, post.thread)
-    if opening is not None and opening.is_hidden and post.thread.module == "forum" \
-            and not can_see_hidden_post(current_user, opening):
-        abort(404)
-    return post
-
-
 @bp.route("/posts/<int:post_id>/flag", methods=["GET", "POST"])
 @login_required
-def flag(post_id: int):
-    post = _flaggable_post(post_id)
-    if not can_flag_post(current_user, post):
-        return render_template("errors/error.html", code=403,
-                               message=_("You cannot flag your own post.")), 403
+@require(can_flag_post, post=post_to_flag)
+def flag(post):
     form = FlagForm()
     if form.validate_on_submit():
         try:
