@@ -77,13 +77,22 @@ def _authenticated(user) -> bool:
 
 def can_write_forum(user, space) -> bool:
     """Logged in and not blocked from the space (or site-wide). Whether the space's phase
-    accepts input is a state of the space, checked by the forum services with a notice."""
+    accepts input is a state of the space, checked by the forum services with a notice; they
+    ask the same blocks module, to say why."""
     if not _authenticated(user):
         return False
     from app.extensions import db
-    from app.moderation.services import is_blocked
+    from app.moderation.blocks import is_blocked
 
     return not is_blocked(db.session, user, space)
+
+
+def can_read_forum(user, _obj=None) -> bool:
+    """Everyone who can see the space reads its threads and posts, and anyone logged in may try
+    to reply or react: the space's visibility and the forum's switch are checked when the space
+    is loaded (app.spaces.scoping), a phase or a block by the forum services (with the reason),
+    and a hidden post's text by can_see_hidden_post where it is drawn."""
+    return True
 
 
 def _stands_for_its_page(post) -> bool:
@@ -109,6 +118,11 @@ def can_manage_threads(user, space) -> bool:
     return can_facilitate(user, space)
 
 
+def can_manage_thread(user, thread) -> bool:
+    """Pin, lock or close this thread: the facilitators of its space."""
+    return can_manage_threads(user, thread.space)
+
+
 def can_flag_post(user, post) -> bool:
     """Anyone logged in, except on their own post."""
     return _authenticated(user) and post.author_id != user.id
@@ -120,9 +134,44 @@ def can_see_hidden_post(user, post) -> bool:
                                      or can_moderate(user, post.thread.space))
 
 
-def can_use_moderation_queue(user) -> bool:
-    """Moderators of any space, site-wide moderators and admins."""
-    return _authenticated(user) and any(r.role in ("moderator", "admin") for r in user.roles)
+def can_see_thread_title(user, thread) -> bool:
+    """A forum thread whose opening post a moderator hid shows "Hidden thread" instead of its
+    title to everyone but that post's author and the space's moderators (the title may be what
+    was hidden). A proposal's thread carries the proposal's title, which stays public."""
+    if thread.module != "forum":
+        return True
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.forum.models import Post
+
+    opening = db.session.scalar(select(Post).where(Post.thread_id == thread.id,
+                                                   Post.is_opening))
+    return opening is None or not opening.is_hidden or can_see_hidden_post(user, opening)
+
+
+def can_find_post_by_number(user, post, space_slug: str | None) -> bool:
+    """Pages reached by a post's number alone (its flag form) show its text, its thread's title
+    and its space. In an unlisted space the post is found only by those who came with the
+    space's address (`space_slug`, as the Report links carry it) or belong to the space
+    (can_reach_space_by_number), and never where its thread's title is hidden from them."""
+    space = post.thread.space
+    return ((space_slug == space.slug or can_reach_space_by_number(user, space))
+            and can_see_thread_title(user, post.thread))
+
+
+def can_moderate_post(user, post) -> bool:
+    """Review, hide, restore or dismiss the flags of a post, and block its author: the
+    moderators of its space (or site-wide) and admins."""
+    return can_moderate(user, post.thread.space)
+
+
+def can_use_moderation_queue(user, _space=None) -> bool:
+    """Moderators of any space, site-wide moderators and admins (the queue, the hidden posts and
+    the blocks list span every space the person moderates, so no space is asked about)."""
+    from app.accounts.roles import holds_role_anywhere
+
+    return _authenticated(user) and holds_role_anywhere(user, "moderator")
 
 
 def can_block_site_wide(user) -> bool:
@@ -135,6 +184,13 @@ def can_block_user(user, person, space) -> bool:
     or admin of that space (roles are changed by admins, not by blocks)."""
     return (can_moderate(user, space) and person is not None and person.id != user.id
             and not person.has_role("moderator", space.id))
+
+
+def can_lift_block(user, block) -> bool:
+    """Lifting a block: the moderators of its space; a site-wide block, site-wide moderators
+    and admins (whoever could have placed it)."""
+    return can_moderate(user, block.space) if block.space_id is not None \
+        else can_block_site_wide(user)
 
 
 # --- proposals ---------------------------------------------------------------------------

@@ -3,17 +3,19 @@ once every morning; running it more often never sends anyone a second e-mail the
 from __future__ import annotations
 
 import logging
+from urllib.parse import urljoin
 
 import click
-from flask import current_app
+from flask import current_app, url_for
 from flask.cli import AppGroup
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext, ngettext
 
 from app.accounts.models import User
 from app.common import mail
 from app.common.time import today_jst
 from app.extensions import db
 from app.forum import digest
+from app.notifications.kinds import render
 
 cli = AppGroup("forum", help="Forum maintenance.")
 log = logging.getLogger(__name__)
@@ -31,9 +33,7 @@ def send_digests(base_url: str, day=None) -> int:
         if not notifications or not digest.claim(db.session, user, day, total):
             db.session.rollback()
             continue
-        with current_app.test_request_context(base_url=base_url), \
-                force_locale(user.locale or "ja"):
-            subject, body = digest.compose(user, notifications, total, base_url)
+        subject, body = compose_digest(user, notifications, total, base_url)
         email = user.email
         db.session.commit()
         if mail.send_mail(email, subject, body):
@@ -41,6 +41,21 @@ def send_digests(base_url: str, day=None) -> int:
         else:
             log.warning("forum digest for user %s could not be sent", user_id)
     return sent
+
+
+def compose_digest(user: User, notifications, total: int, base_url: str) -> tuple[str, str]:
+    """The digest e-mail in the person's language, its links on `base_url` (HIROBA_BASE_URL,
+    never a request's Host). The notifications' renderers build their links with url_for,
+    hence a request context of that address."""
+    def describe(notification) -> tuple[str, str | None]:
+        shown = render(notification.kind, notification.payload)
+        return shown.message, urljoin(base_url, shown.url) if shown.url else None
+
+    with current_app.test_request_context(base_url=base_url), \
+            force_locale(user.locale or "ja"):
+        return digest.compose(user, notifications, total, gettext=gettext, ngettext=ngettext,
+                              describe=describe,
+                              link=lambda endpoint: urljoin(base_url, url_for(endpoint)))
 
 
 @cli.command("send-digests")

@@ -4,15 +4,13 @@ are what people most dislike in peer platforms, so there is no per-event e-mail 
 
 `claim()` writes the (user, day) row under a unique constraint before anything is sent: two
 overlapping runs cannot both claim a person's day, so nobody ever gets two digests a day. The
-caller (the CLI) commits the claim, then sends."""
+caller (the CLI) commits the claim, then sends. The caller also brings the person's language
+and the site's links (see `compose`): nothing here needs a request."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from urllib.parse import urljoin
 
-from flask import url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -21,7 +19,6 @@ from app.accounts.models import User
 from app.common.mail import one_line
 from app.common.time import utcnow
 from app.forum.models import DigestSent
-from app.notifications.kinds import render
 from app.notifications.models import Notification
 
 DIGEST_KINDS = ("forum_reply", "forum_moderation")
@@ -75,27 +72,29 @@ def claim(session: Session, user: User, day: date, count: int) -> bool:
     return True
 
 
-def compose(user: User, notifications: list[Notification], total: int,
-            base_url: str) -> tuple[str, str]:
-    """Subject and plain-text body, in the person's language. Needs a request context (for the
-    renderers' links) with the locale forced by the caller."""
+def compose(user: User, notifications: list[Notification], total: int, *,
+            gettext: Callable[..., str], ngettext: Callable[..., str],
+            describe: Callable[[Notification], tuple[str, str | None]],
+            link: Callable[[str], str]) -> tuple[str, str]:
+    """Subject and plain-text body in the person's language. `gettext` / `ngettext` translate
+    into that language; `describe(notification)` is a notification's message and absolute link
+    (None: no link); `link(endpoint)` the absolute address of a page of the site."""
     subject = ngettext("Hiroba forum: %(num)d new notification",
                        "Hiroba forum: %(num)d new notifications", total)
     # Messages carry titles people typed: one line each, so none can add lines of its own.
-    lines = [_("Hello %(name)s,", name=one_line(user.display_name)), "",
+    lines = [gettext("Hello %(name)s,", name=one_line(user.display_name)), "",
              ngettext("You have %(num)d new notification in the Hiroba forum:",
                       "You have %(num)d new notifications in the Hiroba forum:", total), ""]
     for notification in notifications:
-        shown = render(notification.kind, notification.payload)
-        lines.append(f"- {one_line(shown.message)}")
-        if shown.url:
-            lines.append(f"  {urljoin(base_url, shown.url)}")
+        message, url = describe(notification)
+        lines.append(f"- {one_line(message)}")
+        if url:
+            lines.append(f"  {url}")
     if total > len(notifications):
-        lines += ["", _("…and %(num)d more.", num=total - len(notifications))]
+        lines += ["", gettext("…and %(num)d more.", num=total - len(notifications))]
     lines += [
-        "", _("All your notifications: %(url)s",
-              url=urljoin(base_url, url_for("notifications.index"))),
-        "", _("You receive at most one such e-mail a day because you asked for it. To stop it, "
-              "untick the box on %(url)s", url=urljoin(base_url, url_for("forum.settings"))),
+        "", gettext("All your notifications: %(url)s", url=link("notifications.index")),
+        "", gettext("You receive at most one such e-mail a day because you asked for it. To "
+                    "stop it, untick the box on %(url)s", url=link("forum.settings")),
     ]
     return subject, "\n".join(lines)

@@ -4,16 +4,15 @@ module "proposals"), with its moderation state, and the reactions they gave.
 
 Nothing written by someone else is copied in: a reaction names the post by id, and the title of
 another person's thread appears only where the site shows it to everyone (a moderator may have
-hidden a thread for the very reason of personal information)."""
+hidden a thread for the very reason of personal information). app.forum.register adds the
+section."""
 from __future__ import annotations
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from app.accounts.export import iso_utc, register_export_section
+from app.accounts.export import iso_utc
 from app.forum.models import REACTION_KINDS, Post, Reaction, Thread
-from app.forum.services import KIND_REPLY
-from app.notifications.export import omit_from_export
 from app.spaces.models import Space
 
 
@@ -65,8 +64,3 @@ def _reactions(session: Session, user) -> list[dict]:
 def export_forum(session: Session, user) -> dict:
     return {"threads": _threads(session, user), "posts": _posts(session, user),
             "reactions": _reactions(session, user)}
-
-
-register_export_section("forum", export_forum)
-# A reply notification carries the replier's display name (a copy that outlives their account).
-omit_from_export(KIND_REPLY, "replier")

@@ -4,32 +4,32 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
-from app.common.forms import bound_echo
-from app.forum.services import BODY_MAX, TITLE_MAX, ForumError, clean_text
+from app.common.errors import DomainError
+from app.common.forms import Form, bound_echo
+from app.forum.services import BODY_MAX, TITLE_MAX, clean_text
 
 
 def _text_rule(limit: int, field_name: str):
     def check(form, field):
         try:
             clean_text(field.data, limit, field_name)
-        except ForumError as error:
+        except DomainError as error:
             bound_echo(field, limit)  # never send megabytes back
-            raise ValidationError(_(error.message, **error.params)) from None
+            raise ValidationError(error.translated(_)) from None
     return check
 
 
-class ThreadForm(FlaskForm):
+class ThreadForm(Form):
     title = StringField(_l("Title"), validators=[_text_rule(TITLE_MAX, "title")],
                         render_kw={"maxlength": TITLE_MAX})
     body = TextAreaField(_l("Your contribution"), validators=[_text_rule(BODY_MAX, "body")],
                          render_kw={"rows": 10})
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     body = TextAreaField(_l("Your reply"), validators=[_text_rule(BODY_MAX, "body")],
                          render_kw={"rows": 6})
     reply_to = HiddenField()
@@ -43,7 +43,7 @@ class ReplyForm(FlaskForm):
         return int(value) if value.isdigit() and len(value) < 10 else -1  # ids are 32-bit
 
 
-class EditPostForm(FlaskForm):
+class EditPostForm(Form):
     # Only shown (and only checked) for the opening post of a thread.
     title = StringField(_l("Title"), render_kw={"maxlength": TITLE_MAX})
     body = TextAreaField(_l("Text"), validators=[_text_rule(BODY_MAX, "body")],
@@ -58,6 +58,15 @@ class EditPostForm(FlaskForm):
             _text_rule(TITLE_MAX, "title")(self, field)
 
 
-class DigestSettingsForm(FlaskForm):
+class DigestSettingsForm(Form):
     forum_email_digest = BooleanField(_l("E-mail me a daily summary of my new forum notifications "
                                          "(replies to my posts, moderators' decisions on them)"))
+
+
+class ConfirmForm(Form):
+    # The box is drawn by the confirm_post macro of _macros.html; ticked, it sends confirm=yes.
+    confirm = StringField()
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirm.data == "yes"

@@ -1,8 +1,8 @@
 """Forum rules: opening threads, replying, editing, deleting, reacting, and the facilitator's
 pin / lock / close. No Flask here; functions take the session first and only flush.
 
-Refusals raise ForumError before anything is written, so a refused action changes nothing. Its
-`message` is an English msgid marked with N_ that the view translates with `params`."""
+Refusals raise DomainError (app.common.errors) before anything is written, so a refused action
+changes nothing; the view translates its msgid in the reader's language."""
 from __future__ import annotations
 
 import re
@@ -13,55 +13,43 @@ from sqlalchemy import case, delete, exists, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.admin.services import audit
+from app.common.errors import N_, DomainError
 from app.common.pagination import Page, paginate
 from app.common.sql import dialect_insert
 from app.common.time import utcnow
 from app.forum import search
+from app.forum.counters import change_reply_count
 from app.forum.models import REACTION_KINDS, Post, Reaction, Thread
-from app.moderation.services import is_blocked
+from app.moderation.blocks import is_blocked
 from app.notifications.services import notify
 from app.representation.ledger import record_participation
 
 TITLE_MAX = 150
 BODY_MAX = 10_000
 EDIT_WINDOW = timedelta(minutes=30)
+EDIT_MINUTES = int(EDIT_WINDOW.total_seconds() // 60)
 SORTS = ("latest", "newest", "replies")
 THREAD_STATES = ("pinned", "locked", "closed")
 # Characters that render as nothing: a title of only these is as empty as a blank one.
 _INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff\u3164\u115f\u1160]+")
 
+QUOTE_MAX = 600
 KIND_REPLY = "forum_reply"
-
-
-def N_(message: str) -> str:
-    """Marks a message for extraction (Babel's N_ keyword); the view translates it."""
-    return message
-
-
-class ForumError(ValueError):
-    """A forum action was refused. `field` names the form field the message belongs next to
-    (None: a message for the whole page)."""
-
-    def __init__(self, message: str, field: str | None = None, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.field = field
-        self.params = params
 
 
 # --- checks --------------------------------------------------------------------------------
 
 def clean_text(value: str | None, limit: int, field_name: str) -> str:
-    """The text as it will be stored (surrounding whitespace trimmed), or ForumError when it is
+    """The text as it will be stored (surrounding whitespace trimmed), or DomainError when it is
     empty, only whitespace or invisible characters, or longer than `limit` characters."""
     text = (value or "").strip()
     if not _INVISIBLE.sub("", text):
         if field_name == "title":
-            raise ForumError(N_("Please enter a title."), field="title")
-        raise ForumError(N_("Please write something."), field=field_name)
+            raise DomainError(N_("Please enter a title."), "title")
+        raise DomainError(N_("Please write something."), field_name)
     if len(text) > limit:
-        raise ForumError(N_("Please keep this under %(limit)d characters (it has %(length)d)."),
-                         field=field_name, limit=limit, length=len(text))
+        raise DomainError(N_("Please keep this under %(limit)d characters (it has %(length)d)."),
+                          field_name, limit=limit, length=len(text))
     return text
 
 
@@ -82,20 +70,27 @@ def write_refusal(session: Session, user, space) -> str | None:
 def _check_writable(session: Session, user, space) -> None:
     reason = write_refusal(session, user, space)
     if reason:
-        raise ForumError(reason)
+        raise DomainError(reason)
 
 
 def _check_thread_open(session: Session, thread: Thread) -> None:
     if session.scalar(select(_opening_hidden(thread.id))):
-        raise ForumError(N_("This thread was hidden by a moderator."))
+        raise DomainError(N_("This thread was hidden by a moderator."))
     if thread.locked:
-        raise ForumError(N_("This thread is locked: it can be read but not changed."))
+        raise DomainError(N_("This thread is locked: it can be read but not changed."))
     if thread.closed:
-        raise ForumError(N_("This thread is closed: the discussion has ended."))
+        raise DomainError(N_("This thread is closed: the discussion has ended."))
 
 
 def edit_window_open(post: Post, now: datetime | None = None) -> bool:
     return (now or utcnow()) <= post.created_at + EDIT_WINDOW
+
+
+def check_edit_window(post: Post, now: datetime | None = None) -> None:
+    """DomainError once EDIT_WINDOW has passed since the post was written."""
+    if not edit_window_open(post, now):
+        raise DomainError(N_("Posts can be edited only within %(minutes)d minutes of writing "
+                             "them."), minutes=EDIT_MINUTES)
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -113,6 +108,25 @@ def get_post(session: Session, space, post_id: int) -> Post | None:
         .where(Post.id == post_id, Thread.space_id == space.id)
         .options(selectinload(Post.thread))
     )
+
+
+def post_in_thread(session: Session, thread: Thread, post_id: int) -> Post | None:
+    """The post `post_id` if it belongs to `thread` (None otherwise)."""
+    post = session.get(Post, post_id)
+    return post if post is not None and post.thread_id == thread.id else None
+
+
+def reply_quote(post: Post, gettext) -> str | None:
+    """The start of a reply that quotes `post`: "> Name wrote:" and its text (cut at QUOTE_MAX
+    characters) as a Markdown quote; None for a deleted or hidden post, which has nothing left
+    to quote. `gettext` speaks the reader's language (services never translate themselves)."""
+    if post.is_deleted or post.is_hidden:
+        return None
+    excerpt = post.body if len(post.body) <= QUOTE_MAX else \
+        post.body[:QUOTE_MAX].rstrip() + "…"
+    name = post.author.public_name if post.author else gettext("Deleted user")
+    return "> " + gettext("%(name)s wrote:", name=name) + "\n>\n" + "\n".join(
+        "> " + line for line in excerpt.splitlines()) + "\n\n"
 
 
 def _opening_hidden(thread_id_column):
@@ -210,13 +224,13 @@ def reply(session: Session, thread: Thread, author, body: str,
     body = clean_text(body, BODY_MAX, "body")
     target = None
     if reply_to_id is not None:
-        target = session.get(Post, reply_to_id)
-        if target is None or target.thread_id != thread.id:
-            raise ForumError(N_("You can only answer a post in this thread."))
+        target = post_in_thread(session, thread, reply_to_id)
+        if target is None:
+            raise DomainError(N_("You can only answer a post in this thread."))
         if target.is_hidden:
-            raise ForumError(N_("This post was hidden by a moderator and cannot be answered."))
+            raise DomainError(N_("This post was hidden by a moderator and cannot be answered."))
         if target.is_deleted:
-            raise ForumError(N_("This post was deleted and cannot be answered."))
+            raise DomainError(N_("This post was deleted and cannot be answered."))
         if target.is_opening:
             target = None  # answering the opening post is answering the thread
     now = utcnow()
@@ -258,18 +272,16 @@ def edit_post(session: Session, post: Post, user, body: str, title: str | None =
     """Change the author's own post (and the title, for an opening post) within EDIT_WINDOW.
     Returns False when nothing changed (the post is then not marked edited)."""
     if post.author_id != user.id:
-        raise ForumError(N_("Only the author can edit a post."))
+        raise DomainError(N_("Only the author can edit a post."))
     if post.is_deleted:
-        raise ForumError(N_("This post was deleted."))
+        raise DomainError(N_("This post was deleted."))
     if post.is_hidden:
-        raise ForumError(N_("A post hidden by a moderator cannot be edited."))
+        raise DomainError(N_("A post hidden by a moderator cannot be edited."))
     thread = post.thread
     _check_writable(session, user, thread.space)
     _check_thread_open(session, thread)
     now = now or utcnow()
-    if not edit_window_open(post, now):
-        raise ForumError(N_("Posts can be edited only within %(minutes)d minutes of writing them."),
-                         minutes=int(EDIT_WINDOW.total_seconds() // 60))
+    check_edit_window(post, now)
     body = clean_text(body, BODY_MAX, "body")
     new_title = clean_text(title, TITLE_MAX, "title") if post.is_opening and title is not None \
         else thread.title
@@ -290,7 +302,7 @@ def delete_post(session: Session, post: Post, user) -> None:
     conversation still reads. Allowed in every phase and in locked threads (anyone may take
     back what they wrote). The reply count drops only if the post was still counted."""
     if post.author_id != user.id:
-        raise ForumError(N_("Only the author can delete a post."))
+        raise DomainError(N_("Only the author can delete a post."))
     now = utcnow()
     erase = {"deleted_at": now, "body": "", "search_text": ""}
     live = session.execute(
@@ -302,20 +314,10 @@ def delete_post(session: Session, post: Post, user) -> None:
             .values(**erase).execution_options(synchronize_session=False)).rowcount
         if not hidden:
             session.expire(post)
-            raise ForumError(N_("This post was already deleted."))
+            raise DomainError(N_("This post was already deleted."))
     if live and not post.is_opening:
         change_reply_count(session, post.thread_id, -1)
     session.expire(post)
-
-
-def change_reply_count(session: Session, thread_id: int, delta: int) -> None:
-    """Add `delta` to a thread's reply count in SQL (used when replies appear or disappear)."""
-    session.execute(update(Thread).where(Thread.id == thread_id)
-                    .values(reply_count=Thread.reply_count + delta)
-                    .execution_options(synchronize_session=False))
-    thread = session.get(Thread, thread_id)
-    if thread is not None:
-        session.expire(thread, ["reply_count"])
 
 
 def toggle_reaction(session: Session, post: Post, user, kind: str) -> bool:
@@ -323,11 +325,11 @@ def toggle_reaction(session: Session, post: Post, user, kind: str) -> bool:
     given. Insert-or-nothing against the unique (post, user, kind) constraint, then delete, so a
     double click or two tabs can never count twice; the counter follows each row that changed."""
     if kind not in REACTION_KINDS:
-        raise ForumError(N_("Choose agree, disagree or helpful."))
+        raise DomainError(N_("Choose agree, disagree or helpful."))
     if post.is_deleted or post.is_hidden:
-        raise ForumError(N_("You cannot react to a deleted or hidden post."))
+        raise DomainError(N_("You cannot react to a deleted or hidden post."))
     if post.author_id == user.id:
-        raise ForumError(N_("You cannot react to your own post."))
+        raise DomainError(N_("You cannot react to your own post."))
     thread = post.thread
     _check_writable(session, user, thread.space)
     _check_thread_open(session, thread)
@@ -365,7 +367,7 @@ def set_thread_state(session: Session, thread: Thread, actor, state: str, value:
     """A facilitator pins, locks or closes a thread (or undoes it); audited. Returns False when
     the thread already was in that state."""
     if state not in THREAD_STATES:
-        raise ForumError(N_("Unknown thread setting."))
+        raise DomainError(N_("Unknown thread setting."))
     if getattr(thread, state) == value:
         return False
     setattr(thread, state, value)

@@ -1,49 +1,33 @@
 """The forum of a space at /spaces/<slug>/forum/: thread list with search and sorting, threads,
 replies, editing and deleting one's own posts, reactions, and the facilitator's pin / lock /
 close. Views parse, authorise (app.accounts.permissions), call a service and render; the request
-boundary commits (refusals answer 4xx, so nothing half-done lands)."""
+boundary commits, and a refused request (app.common.unit_of_work) writes nothing."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
-                   url_for)
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.permissions import (can_delete_post, can_edit_post, can_flag_post,
-                                      can_manage_threads, can_moderate, can_see_hidden_post,
+                                      can_manage_thread, can_manage_threads, can_moderate,
+                                      can_read_forum, can_see_hidden_post, can_see_thread_title,
                                       can_write_forum, require)
+from app.common.errors import N_, DomainError
 from app.common.pagination import parse_page
+from app.common.unit_of_work import refuse
 from app.extensions import db
-from app.forum import services
-from app.forum.forms import DigestSettingsForm, EditPostForm, ReplyForm, ThreadForm
+from app.forum import bp, services
+from app.forum.forms import ConfirmForm, DigestSettingsForm, EditPostForm, ReplyForm, ThreadForm
 from app.forum.models import REACTION_KINDS
-from app.notifications.kinds import RenderedNotification, register_kind
-from app.spaces.services import get_space_by_slug
+from app.notifications.kinds import RenderedNotification
+from app.spaces.scoping import scope_to_space
 
-# The forum lives under its space; the person's digest setting is site-wide (/forum/settings).
-bp = Blueprint("forum", __name__)
+# The forum lives under its space; the person's digest setting is site-wide (/forum/settings,
+# which takes no slug and so gets none).
+scope_to_space(bp, enabled="forum_enabled")
 FORUM = "/spaces/<slug>/forum"
 
 REPLIES_PER_PAGE = 30
-EDIT_MINUTES = int(services.EDIT_WINDOW.total_seconds() // 60)
-QUOTE_MAX = 600
-
-
-@bp.url_value_preprocessor
-def _load_space(endpoint, values):
-    if not values or "slug" not in values:
-        return
-    space = get_space_by_slug(db.session, values.pop("slug"))
-    if space is None or not space.forum_enabled:
-        abort(404)
-    g.space = space
-
-
-@bp.url_defaults
-def _add_slug(endpoint, values):
-    if "slug" not in values and endpoint != "forum.settings" \
-            and getattr(g, "space", None) is not None:
-        values["slug"] = g.space.slug
 
 
 @bp.context_processor
@@ -67,43 +51,22 @@ def _write_state() -> tuple[bool, str | None]:
     return current_user.is_authenticated and can_write_forum(current_user, g.space), None
 
 
-def _error_text(error) -> str:
-    return _(error.message, **error.params)
+# --- what the URL names (the loaders of `require`) ------------------------------------------
 
-
-def _form_error(form, error) -> None:
-    """Put a service refusal next to its field, or in form.page_errors for the top."""
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [_error_text(error)]
-    else:
-        form.page_errors = [_error_text(error)]
-
-
-def _thread_or_404(thread_id: int):
+def thread_from_url(thread_id: int):
+    """The thread of this space. Another space's thread (or none) answers 404 with a page that
+    says the thread is not in this space, for a link followed from elsewhere."""
     thread = services.get_thread(db.session, g.space, thread_id)
     if thread is None:
-        # Also for a thread of another space: the message says where it is not.
-        return None, (render_template("errors/error.html", code=404,
-                                      message=_("There is no such thread in this space.")), 404)
-    return thread, None
+        abort(current_app.make_response((render_template(
+            "errors/error.html", code=404, message=_("There is no such thread in this space.")),
+            404)))
+    return thread
 
 
-def _post_or_404(post_id: int):
-    post = services.get_post(db.session, g.space, post_id)
-    if post is None:
-        abort(404)
-    return post
-
-
-def _title_hidden_from_visitor(thread) -> bool:
-    """A thread whose opening post a moderator hid shows "Hidden thread" instead of its title
-    to everyone but that post's author and the moderators (the title may be what was hidden)."""
-    from app.moderation.services import opening_post
-
-    opening = opening_post(db.session, thread)
-    return bool(opening is not None and opening.is_hidden and thread.module == "forum"
-                and not can_see_hidden_post(current_user, opening))
+def post_from_url(post_id: int):
+    """The post, if its thread is in this space (None: 404)."""
+    return services.get_post(db.session, g.space, post_id)
 
 
 def _post_url(post, per_page: int = REPLIES_PER_PAGE) -> str:
@@ -133,141 +96,121 @@ def index():
 def new_thread():
     may_write, notice = _write_state()
     form = ThreadForm()
-    form.page_errors = []
-    if request.method == "POST":
-        if form.validate():
-            try:
-                thread = services.create_thread(db.session, g.space, current_user,
-                                                form.title.data, form.body.data)
-            except services.ForumError as error:
-                db.session.rollback()
-                _form_error(form, error)
-            else:
-                flash(_("Your thread is open."), "success")
-                return redirect(url_for(".thread", thread_id=thread.id))
-        return render_template("forum/new.html", form=form, may_write=may_write,
-                               notice=notice), 422
+    if form.validate_on_submit():
+        try:
+            thread = services.create_thread(db.session, g.space, current_user,
+                                            form.title.data, form.body.data)
+        except DomainError as error:
+            form.refuse(error)
+        else:
+            flash(_("Your thread is open."), "success")
+            return redirect(url_for(".thread", thread_id=thread.id))
     return render_template("forum/new.html", form=form, may_write=may_write, notice=notice)
 
 
 # --- a thread -------------------------------------------------------------------------------
 
-def _render_thread(thread, form: ReplyForm, status: int = 200):
+def _render_thread(thread, form: ReplyForm):
     view = services.thread_view(db.session, thread, current_user,
                                 parse_page(request.args.get("page")), REPLIES_PER_PAGE)
     may_write, notice = _write_state()
-    answering = None
     answering_id = form.reply_to_id()
-    if answering_id:
-        answering = services.get_post(db.session, g.space, answering_id)
-        if answering is not None and answering.thread_id != thread.id:
-            answering = None
+    answering = services.post_in_thread(db.session, thread, answering_id) if answering_id \
+        else None
     return render_template(
         "forum/thread.html", thread=thread, view=view, form=form, may_write=may_write,
         notice=notice, answering=answering, can_manage=can_manage_threads(current_user, g.space),
         hidden_thread=view.opening.is_hidden
         and not can_see_hidden_post(current_user, view.opening),
         can_moderate_here=can_moderate(current_user, g.space),
-    ), status
+    )
 
 
 @bp.get(FORUM + "/threads/<int:thread_id>")
-def thread(thread_id: int):
-    thread, missing = _thread_or_404(thread_id)
-    if missing:
-        return missing
+@require(can_read_forum, thread=thread_from_url)
+def thread(thread):
     form = ReplyForm(formdata=None)
     reply_to = request.args.get("reply_to", "")
     if reply_to.isdigit() and len(reply_to) < 10:  # beyond that, no post id (PostgreSQL int)
         form.reply_to.data = reply_to
-        target = services.get_post(db.session, g.space, int(reply_to))
-        if request.args.get("quote") and target is not None and target.thread_id == thread.id \
-                and not target.is_deleted and not target.is_hidden:
-            excerpt = target.body if len(target.body) <= QUOTE_MAX else \
-                target.body[:QUOTE_MAX].rstrip() + "…"
-            name = target.author.public_name if target.author else _("Deleted user")
-            form.body.data = "> " + _("%(name)s wrote:", name=name) + "\n>\n" + "\n".join(
-                "> " + line for line in excerpt.splitlines()) + "\n\n"
+        target = services.post_in_thread(db.session, thread, int(reply_to))
+        quote = services.reply_quote(target, _) if request.args.get("quote") and target \
+            else None
+        if quote:
+            form.body.data = quote
     return _render_thread(thread, form)
 
 
 @bp.post(FORUM + "/threads/<int:thread_id>/reply")
 @login_required
-def reply(thread_id: int):
-    thread, missing = _thread_or_404(thread_id)
-    if missing:
-        return missing
+@require(can_read_forum, thread=thread_from_url)
+def reply(thread):
+    # Anyone logged in may try: a phase that takes no input or a block is the service's
+    # refusal, shown with its reason.
     form = ReplyForm()
-    form.page_errors = []
-    if form.validate():
+    if form.validate_on_submit():
         try:
             post = services.reply(db.session, thread, current_user, form.body.data,
                                   form.reply_to_id())
-        except services.ForumError as error:
-            db.session.rollback()
-            _form_error(form, error)
+        except DomainError as error:
+            form.refuse(error)
         else:
             flash(_("Your reply is posted."), "success")
             return redirect(_post_url(post))
-    return _render_thread(thread, form, 422)
+    return _render_thread(thread, form)
 
 
 @bp.get(FORUM + "/posts/<int:post_id>")
-def post_link(post_id: int):
+@require(can_read_forum, post=post_from_url)
+def post_link(post):
     """A stable link to a post (used by notifications): the right page of its thread."""
-    return redirect(_post_url(_post_or_404(post_id)))
+    return redirect(_post_url(post))
 
 
 @bp.route(FORUM + "/posts/<int:post_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_post(post_id: int):
-    post = _post_or_404(post_id)
-    if not can_edit_post(current_user, post):
-        abort(403)
+@require(can_edit_post, post=post_from_url)
+def edit_post(post):
     form = EditPostForm(is_opening=post.is_opening)
-    form.page_errors = []
-    if not services.edit_window_open(post):
+    title_hidden = not can_see_thread_title(current_user, post.thread)
+    try:
         # Checked first: no point in checking a text that cannot be saved anyway.
-        form.page_errors = [_("Posts can be edited only within %(minutes)d minutes of writing "
-                              "them.", minutes=EDIT_MINUTES)]
-        return render_template("forum/edit.html", form=form, post=post, expired=True,
-                               title_hidden=_title_hidden_from_visitor(post.thread)), \
-            (200 if request.method == "GET" else 422)
-    if request.method == "GET":
+        services.check_edit_window(post)
+    except DomainError as expired:
+        if form.is_submitted():
+            refuse()
+        return render_template("forum/edit.html", form=form, post=post,
+                               expired=expired.translated(_), title_hidden=title_hidden)
+    if not form.is_submitted():
         form.body.data = post.body
         form.title.data = post.thread.title
-        return render_template("forum/edit.html", form=form, post=post,
-                               title_hidden=_title_hidden_from_visitor(post.thread))
-    if form.validate():
+    elif form.validate_on_submit():
         try:
             changed = services.edit_post(db.session, post, current_user, form.body.data,
                                          form.title.data if post.is_opening else None)
-        except services.ForumError as error:
-            db.session.rollback()
-            _form_error(form, error)
+        except DomainError as error:
+            form.refuse(error)
         else:
             flash(_("Your post is updated.") if changed else _("Nothing was changed."), "success")
             return redirect(_post_url(post))
-    return render_template("forum/edit.html", form=form, post=post,
-                           title_hidden=_title_hidden_from_visitor(post.thread)), 422
+    return render_template("forum/edit.html", form=form, post=post, title_hidden=title_hidden)
 
 
 @bp.route(FORUM + "/posts/<int:post_id>/delete", methods=["GET", "POST"])
 @login_required
-def delete_post(post_id: int):
-    post = _post_or_404(post_id)
-    if not can_delete_post(current_user, post):
-        abort(403)
-    if request.method == "GET":
+@require(can_delete_post, post=post_from_url)
+def delete_post(post):
+    form = ConfirmForm()
+    if not form.is_submitted():
         return render_template("forum/delete.html", post=post)
-    if request.form.get("confirm") != "yes":
-        flash(_("Please tick the box to confirm."), "error")
-        return render_template("forum/delete.html", post=post), 422
+    if not form.confirmed:
+        form.refuse(DomainError(N_("Please tick the box to confirm.")))
+        return render_template("forum/delete.html", post=post)
     try:
         services.delete_post(db.session, post, current_user)
-    except services.ForumError as error:
-        db.session.rollback()
-        flash(_error_text(error), "error")
+    except DomainError as error:
+        refuse()
+        flash(error.translated(_), "error")
         return redirect(url_for(".thread", thread_id=post.thread_id))
     flash(_("Your post is deleted. A placeholder keeps the conversation readable."), "success")
     return redirect(_post_url(post))
@@ -275,15 +218,14 @@ def delete_post(post_id: int):
 
 @bp.post(FORUM + "/posts/<int:post_id>/react")
 @login_required
-def react(post_id: int):
-    post = _post_or_404(post_id)
-    kind = request.form.get("kind", "")
+@require(can_read_forum, post=post_from_url)
+def react(post):
+    # Anyone logged in may try; the service refuses one's own post, a hidden one, a block.
     try:
-        services.toggle_reaction(db.session, post, current_user, kind)
-    except services.ForumError as error:
-        db.session.rollback()
-        flash(_error_text(error), "error")
-        return redirect(_post_url(post)), 303
+        services.toggle_reaction(db.session, post, current_user, request.form.get("kind", ""))
+    except DomainError as error:
+        refuse()
+        flash(error.translated(_), "error")
     return redirect(_post_url(post)), 303
 
 
@@ -300,11 +242,8 @@ STATE_NOTICES = {
 
 
 @bp.post(FORUM + "/threads/<int:thread_id>/<any(pinned, locked, closed):state>")
-@require(can_manage_threads)
-def set_state(thread_id: int, state: str):
-    thread, missing = _thread_or_404(thread_id)
-    if missing:
-        return missing
+@require(can_manage_thread, thread=thread_from_url)
+def set_state(thread, state: str):
     value = request.form.get("value") == "1"
     services.set_thread_state(db.session, thread, current_user, state, value)
     flash(STATE_NOTICES[state, value](), "success")
@@ -328,7 +267,7 @@ def settings():
     return render_template("forum/settings.html", form=form)
 
 
-# --- notifications of this module ----------------------------------------------------------
+# --- notifications of this module (registered by app.forum.register) ------------------------
 
 def render_reply_notification(payload: dict) -> RenderedNotification:
     url = url_for("forum.post_link", slug=payload["space_slug"], post_id=payload["post_id"])
@@ -339,9 +278,3 @@ def render_reply_notification(payload: dict) -> RenderedNotification:
         message = _("%(name)s replied to your thread “%(title)s”.",
                     name=payload["replier"], title=payload["thread_title"])
     return RenderedNotification(message, url)
-
-
-register_kind(services.KIND_REPLY, render_reply_notification)
-
-
-from app.forum import export as _export  # noqa: E402,F401  (its export section)

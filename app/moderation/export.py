@@ -1,13 +1,13 @@
 """The person's side of moderation in their data export ('download all my data'): the flags they
 filed and the blocks applied to them. Who resolved a flag or placed a block is left out (the
 moderator's identity is not the person's data); a flagged post, written by someone else, is named
-by id only."""
+by id only. app.moderation.register adds the sections."""
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts.export import iso_utc, register_export_section
+from app.accounts.export import iso_utc
 from app.forum.models import Post, Thread
 from app.moderation.models import Block, Flag
 from app.spaces.models import Space
@@ -33,7 +33,3 @@ def export_blocks(session: Session, user) -> list[dict]:
              "site_wide": block.space_id is None, "reason": block.reason,
              "created_at": iso_utc(block.created_at)}
             for block, slug, title in rows]
-
-
-register_export_section("flags_filed", export_flags_filed)
-register_export_section("blocks", export_blocks)

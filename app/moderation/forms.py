@@ -1,13 +1,13 @@
 """Forms for flagging a post and for the moderators' decisions."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired
+from wtforms.validators import DataRequired, InputRequired, ValidationError
 
-from app.common.forms import MaxLength
+from app.common.forms import Form, MaxLength
 from app.moderation.models import FLAG_REASONS
 from app.moderation.services import NOTE_MAX
 
@@ -26,7 +26,7 @@ def reason_choices():
     return [SelectChoice(code, REASON_LABELS[code]) for code in FLAG_REASONS]
 
 
-class FlagForm(FlaskForm):
+class FlagForm(Form):
     reason = RadioField(_l("Why should the moderators look at this post?"),
                         choices=reason_choices(), validate_choice=False,
                         validators=[InputRequired(message=CHOOSE_REASON)])
@@ -35,7 +35,7 @@ class FlagForm(FlaskForm):
                          render_kw={"rows": 3, "maxlength": NOTE_MAX})
 
 
-class HideForm(FlaskForm):
+class HideForm(Form):
     reason = SelectField(_l("Reason shown to the author"),
                          choices=[SelectChoice("", _l("Choose a reason"))] + reason_choices(),
                          validate_choice=False,
@@ -45,7 +45,7 @@ class HideForm(FlaskForm):
                          render_kw={"rows": 3, "maxlength": NOTE_MAX})
 
 
-class BlockForm(FlaskForm):
+class BlockForm(Form):
     scope = RadioField(_l("Block from"), default="space",
                        choices=[SelectChoice("space", _l("This space")),
                                 SelectChoice("site", _l("The whole site"))],
@@ -55,3 +55,19 @@ class BlockForm(FlaskForm):
                            validators=[DataRequired(message=_l("Please explain in a few words.")),
                                        MaxLength(NOTE_MAX, TOO_LONG)],
                            render_kw={"rows": 2, "maxlength": NOTE_MAX})
+
+    def __init__(self, *args, may_block_site: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # can_block_site_wide of the person deciding: only they may choose "The whole site".
+        self.may_block_site = may_block_site
+
+    @property
+    def site_wide(self) -> bool:
+        return self.scope.data == "site"
+
+    def validate_scope(self, field):
+        if field.data not in ("space", "site"):
+            raise ValidationError(_("Choose where the block applies."))
+        if field.data == "site" and not self.may_block_site:
+            raise ValidationError(_("Only site-wide moderators can block someone from the whole "
+                                    "site."))

@@ -2,20 +2,23 @@
 flags, blocking people from a space or the whole site. Every moderator decision is written to the
 audit log and the author of the content is told. No Flask here; only flush.
 
-Refusals raise ModerationError (English msgid marked N_, translated by the view) before anything
-is written."""
+Refusals raise DomainError (app.common.errors; the view translates its msgid) before anything
+is written. Who is blocked where is asked of app.moderation.blocks."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import Select, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from app.accounts.models import RoleAssignment, User
+from app.accounts.models import User
+from app.accounts.roles import space_ids_with_role
 from app.admin.services import audit
+from app.common.errors import N_, DomainError
 from app.common.pagination import Page, paginate
 from app.common.time import utcnow
+from app.forum.counters import change_reply_count
 from app.forum.models import Post, Thread
 from app.moderation.models import FLAG_REASONS, Block, Flag
 from app.notifications.services import notify
@@ -26,50 +29,28 @@ _POST_CONTEXT = (selectinload(Post.author), selectinload(Post.thread).selectinlo
 KIND_DECISION = "forum_moderation"
 
 
-def N_(message: str) -> str:
-    """Marks a message for extraction (Babel's N_ keyword); the view translates it."""
-    return message
-
-
-class ModerationError(ValueError):
-    def __init__(self, message: str, field: str | None = None, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.field = field
-        self.params = params
-
-
 # --- blocks --------------------------------------------------------------------------------
-
-def is_blocked(session: Session, user, space) -> bool:
-    """Whether `user` is blocked from writing in `space` (or everywhere)."""
-    if user is None or getattr(user, "id", None) is None:
-        return False
-    return bool(session.scalar(select(exists().where(
-        Block.user_id == user.id,
-        or_(Block.space_id.is_(None), Block.space_id == (space.id if space else None))))))
-
 
 def block_user(session: Session, actor, user: User, space=None, reason: str = "") -> Block:
     """Block `user` from writing in `space`, or site-wide when `space` is None. Audited."""
     reason = _clean_note(reason, required=True, field="reason")
     if user.id == actor.id:
-        raise ModerationError(N_("You cannot block yourself."))
+        raise DomainError(N_("You cannot block yourself."))
     if user.has_role("moderator", space.id if space else None):
-        raise ModerationError(N_("Moderators and administrators cannot be blocked here; ask an "
-                                 "administrator to change their roles first."))
+        raise DomainError(N_("Moderators and administrators cannot be blocked here; ask an "
+                             "administrator to change their roles first."))
     existing = session.scalar(select(Block).where(
         Block.user_id == user.id,
         Block.space_id.is_(None) if space is None else Block.space_id == space.id))
     if existing is not None:
-        raise ModerationError(N_("This person is already blocked there."))
+        raise DomainError(N_("This person is already blocked there."))
     block = Block(user_id=user.id, space_id=space.id if space else None, reason=reason,
                   created_by_id=actor.id, created_at=utcnow())
     try:
         with session.begin_nested():
             session.add(block)
     except IntegrityError:  # a concurrent moderator blocked them a moment ago
-        raise ModerationError(N_("This person is already blocked there.")) from None
+        raise DomainError(N_("This person is already blocked there.")) from None
     audit(session, actor, "user.block", f"user:{user.id}",
           space=space.slug if space else None, reason=reason)
     return block
@@ -88,7 +69,7 @@ def get_block(session: Session, block_id: int) -> Block | None:
                           .options(selectinload(Block.user), selectinload(Block.space)))
 
 
-def list_blocks(session: Session, space_ids: list[int] | None, page: int, per_page: int) -> Page:
+def list_blocks(session: Session, space_ids: Select | None, page: int, per_page: int) -> Page:
     """Blocks a moderator may see: in their spaces (space_ids) or all (None); newest first.
     Site-wide blocks are listed for everyone who moderates, since they apply everywhere."""
     stmt = select(Block).options(selectinload(Block.user), selectinload(Block.space),
@@ -104,10 +85,10 @@ def list_blocks(session: Session, space_ids: list[int] | None, page: int, per_pa
 def _clean_note(note: str | None, *, required: bool, field: str = "note") -> str:
     note = (note or "").strip()
     if required and not note:
-        raise ModerationError(N_("Please explain in a few words."), field=field)
+        raise DomainError(N_("Please explain in a few words."), field=field)
     if len(note) > NOTE_MAX:
-        raise ModerationError(N_("Please keep this under %(limit)d characters (it has "
-                                 "%(length)d)."), field=field, limit=NOTE_MAX, length=len(note))
+        raise DomainError(N_("Please keep this under %(limit)d characters (it has "
+                             "%(length)d)."), field=field, limit=NOTE_MAX, length=len(note))
     return note
 
 
@@ -115,27 +96,27 @@ def flag_post(session: Session, post: Post, reporter, reason: str, note: str = "
     """Report a post to the moderators. One flag per person, post and reason (a database
     constraint); nobody flags their own post."""
     if reason not in FLAG_REASONS:
-        raise ModerationError(N_("Choose a reason from the list."), field="reason")
+        raise DomainError(N_("Choose a reason from the list."), field="reason")
     note = _clean_note(note, required=reason == "other")
     if post.author_id == reporter.id:
-        raise ModerationError(N_("You cannot flag your own post."))
+        raise DomainError(N_("You cannot flag your own post."))
     if post.is_deleted:
-        raise ModerationError(N_("This post was deleted by its author."))
+        raise DomainError(N_("This post was deleted by its author."))
     if post.is_hidden:
-        raise ModerationError(N_("This post is already hidden by a moderator."))
+        raise DomainError(N_("This post is already hidden by a moderator."))
     duplicate = N_("You have already flagged this post for this reason. The moderators will "
                    "look at it.")
     if session.scalar(select(exists().where(Flag.post_id == post.id,
                                             Flag.reporter_id == reporter.id,
                                             Flag.reason == reason))):
-        raise ModerationError(duplicate, field="reason")
+        raise DomainError(duplicate, field="reason")
     flag = Flag(post_id=post.id, reporter_id=reporter.id, reason=reason, note=note,
                 created_at=utcnow())
     try:
         with session.begin_nested():
             session.add(flag)
     except IntegrityError:  # the same flag sent twice at once: the constraint decides
-        raise ModerationError(duplicate, field="reason") from None
+        raise DomainError(duplicate, field="reason") from None
     return flag
 
 
@@ -146,22 +127,21 @@ class QueueItem:
     first_flagged_at: object
 
 
-def moderated_space_ids(session: Session, user) -> list[int] | None:
-    """The spaces `user` moderates: None means every space (site-wide moderators, admins)."""
+def moderated_space_ids(user) -> Select | None:
+    """The spaces `user` moderates, as a subquery for `.in_()`; None means every space
+    (site-wide moderators, admins)."""
     if user.has_role("moderator", None):
         return None
-    return list(session.scalars(select(RoleAssignment.space_id).where(
-        RoleAssignment.user_id == user.id, RoleAssignment.role == "moderator",
-        RoleAssignment.space_id.is_not(None))))
+    return space_ids_with_role(user.id, "moderator")
 
 
-def _in_spaces(stmt, space_ids: list[int] | None):
+def _in_spaces(stmt, space_ids: Select | None):
     if space_ids is None:
         return stmt
     return stmt.where(Thread.space_id.in_(space_ids))
 
 
-def flag_queue(session: Session, space_ids: list[int] | None, page: int,
+def flag_queue(session: Session, space_ids: Select | None, page: int,
                per_page: int) -> Page:
     """Posts with open flags, oldest first flag first, one row per post with its flag count.
     Deleted and hidden posts have nothing left to decide and are not listed."""
@@ -180,7 +160,7 @@ def flag_queue(session: Session, space_ids: list[int] | None, page: int,
     return result
 
 
-def hidden_posts(session: Session, space_ids: list[int] | None, page: int, per_page: int) -> Page:
+def hidden_posts(session: Session, space_ids: Select | None, page: int, per_page: int) -> Page:
     stmt = (select(Post).join(Thread, Post.thread_id == Thread.id)
             .where(Post.hidden_at.is_not(None), Post.deleted_at.is_(None))
             .options(*_POST_CONTEXT)
@@ -212,13 +192,11 @@ def _decision_payload(post: Post, decision: str, reason: str | None = None) -> d
 def hide_post(session: Session, post: Post, actor, reason: str, note: str = "") -> None:
     """Hide a post: others see a placeholder, the author sees why. Open flags on it are upheld,
     the reply count drops, the author is told, the decision is audited."""
-    from app.forum.services import change_reply_count  # forum imports this module
-
     if reason not in FLAG_REASONS:
-        raise ModerationError(N_("Choose a reason from the list."), field="reason")
+        raise DomainError(N_("Choose a reason from the list."), field="reason")
     note = _clean_note(note, required=reason == "other")
     if post.is_deleted:
-        raise ModerationError(N_("This post was deleted by its author."))
+        raise DomainError(N_("This post was deleted by its author."))
     changed = session.execute(
         update(Post).where(Post.id == post.id, Post.hidden_at.is_(None), Post.deleted_at.is_(None))
         .values(hidden_at=utcnow(), hidden_reason=reason, hidden_note=note,
@@ -226,7 +204,7 @@ def hide_post(session: Session, post: Post, actor, reason: str, note: str = "") 
         .execution_options(synchronize_session=False)).rowcount
     session.expire(post)
     if not changed:
-        raise ModerationError(N_("This post is already hidden."))
+        raise DomainError(N_("This post is already hidden."))
     if not post.is_opening:
         change_reply_count(session, post.thread_id, -1)
     upheld = _resolve_open_flags(session, post, actor, "upheld")
@@ -237,8 +215,6 @@ def hide_post(session: Session, post: Post, actor, reason: str, note: str = "") 
 
 
 def restore_post(session: Session, post: Post, actor) -> None:
-    from app.forum.services import change_reply_count
-
     changed = session.execute(
         update(Post).where(Post.id == post.id, Post.hidden_at.is_not(None),
                            Post.deleted_at.is_(None))
@@ -246,7 +222,7 @@ def restore_post(session: Session, post: Post, actor) -> None:
         .execution_options(synchronize_session=False)).rowcount
     session.expire(post)
     if not changed:
-        raise ModerationError(N_("This post is not hidden."))
+        raise DomainError(N_("This post is not hidden."))
     if not post.is_opening:
         change_reply_count(session, post.thread_id, 1)
     audit(session, actor, "post.restore", f"post:{post.id}", space=post.thread.space.slug,
@@ -259,7 +235,7 @@ def dismiss_flags(session: Session, post: Post, actor) -> int:
     """The post stays as it is; its open flags are closed as dismissed. Audited."""
     dismissed = _resolve_open_flags(session, post, actor, "dismissed")
     if not dismissed:
-        raise ModerationError(N_("This post has no open flags."))
+        raise DomainError(N_("This post has no open flags."))
     audit(session, actor, "flag.dismiss", f"post:{post.id}", space=post.thread.space.slug,
           thread=post.thread_id, flags=dismissed)
     return dismissed
@@ -267,8 +243,3 @@ def dismiss_flags(session: Session, post: Post, actor) -> int:
 
 def get_post(session: Session, post_id: int) -> Post | None:
     return session.scalar(select(Post).where(Post.id == post_id).options(*_POST_CONTEXT))
-
-
-def opening_post(session: Session, thread) -> Post | None:
-    """The post that opened `thread` (its hidden state hides the thread's title)."""
-    return session.scalar(select(Post).where(Post.thread_id == thread.id, Post.is_opening))

@@ -1,23 +1,24 @@
 """Moderation at /moderation/: the queue of flagged posts, reviewing a post (hide, restore,
 dismiss its flags, block its author), hidden posts, blocks; and the flag form every logged-in
 person can use. Moderators see only the spaces they moderate (site-wide moderators and admins:
-all). Every decision is audited by the services."""
+all). Every decision is audited by the services; the rules are in app.accounts.permissions."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.accounts.permissions import (can_block_site_wide, can_block_user, can_flag_post,
-                                      can_moderate, can_reach_space_by_number,
-                                      can_see_hidden_post, can_use_moderation_queue)
+from app.accounts.permissions import (can_block_site_wide, can_block_user,
+                                      can_find_post_by_number, can_flag_post, can_lift_block,
+                                      can_moderate_post, can_use_moderation_queue, require)
+from app.common.errors import DomainError
 from app.common.pagination import parse_page
+from app.common.unit_of_work import refuse
 from app.extensions import db
-from app.moderation import services
+from app.moderation import bp, services
+from app.moderation.blocks import is_blocked
 from app.moderation.forms import REASON_LABELS, BlockForm, FlagForm, HideForm
-from app.notifications.kinds import RenderedNotification, register_kind
-
-bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+from app.notifications.kinds import RenderedNotification
 
 
 @bp.app_template_filter("flag_reason")
@@ -26,30 +27,32 @@ def flag_reason(code: str | None) -> str:
     return str(label) if label is not None else (code or "")
 
 
-def _error_text(error: services.ModerationError) -> str:
-    return _(error.message, **error.params)
+# --- what the URL names (the loaders of `require`) ------------------------------------------
+
+def post_from_url(post_id: int):
+    """The post with its author, thread and space (None: 404)."""
+    return services.get_post(db.session, post_id)
 
 
-def _apply_error(form, error: services.ModerationError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [_error_text(error)]
-    else:
-        form.page_errors = [_error_text(error)]
+def block_from_url(block_id: int):
+    return services.get_block(db.session, block_id)
 
 
-def _require_queue() -> None:
-    if not can_use_moderation_queue(current_user):
-        abort(403)
-
-
-def _moderated_post(post_id: int):
-    """The post, if the current user moderates its space (404 / 403 otherwise)."""
+def post_to_flag(post_id: int):
+    """The post, if the visitor may find it; None (404, the same answer as for a number no post
+    has) otherwise. The flag page shows the post's text, its thread's title and its space, so:
+    nothing hidden or deleted (there is nothing left to flag), nothing in a space whose forum
+    is off, and only what can_find_post_by_number lets the visitor find."""
     post = services.get_post(db.session, post_id)
-    if post is None:
-        abort(404)
-    if not can_moderate(current_user, post.thread.space):
-        abort(403)
+    if post is None or not post.thread.space.forum_enabled or post.is_hidden or post.is_deleted:
+        return None
+    if not can_find_post_by_number(current_user, post, request.values.get("space")):
+        return None
+    if not can_flag_post(current_user, post):
+        # The reason rather than the bare 403 page: their own post has no Report link, so
+        # whoever is here typed the address.
+        abort(current_app.make_response((render_template(
+            "errors/error.html", code=403, message=_("You cannot flag your own post.")), 403)))
     return post
 
 
@@ -57,9 +60,9 @@ def _moderated_post(post_id: int):
 
 @bp.get("/")
 @login_required
+@require(can_use_moderation_queue)
 def queue():
-    _require_queue()
-    page = services.flag_queue(db.session, services.moderated_space_ids(db.session, current_user),
+    page = services.flag_queue(db.session, services.moderated_space_ids(current_user),
                                parse_page(request.args.get("page")),
                                current_app.config["PER_PAGE"])
     return render_template("moderation/queue.html", page=page)
@@ -67,138 +70,116 @@ def queue():
 
 @bp.get("/hidden")
 @login_required
+@require(can_use_moderation_queue)
 def hidden():
-    _require_queue()
-    page = services.hidden_posts(db.session,
-                                 services.moderated_space_ids(db.session, current_user),
+    page = services.hidden_posts(db.session, services.moderated_space_ids(current_user),
                                  parse_page(request.args.get("page")),
                                  current_app.config["PER_PAGE"])
     return render_template("moderation/hidden.html", page=page)
 
 
-def _render_review(post, hide_form=None, block_form=None, status: int = 200):
+def _render_review(post, hide_form=None, block_form=None):
     hide_form = hide_form or HideForm(formdata=None)
     block_form = block_form or BlockForm(formdata=None)
-    for form in (hide_form, block_form):
-        form.page_errors = getattr(form, "page_errors", [])
     author = post.author
     return render_template(
         "moderation/review.html", post=post, flags=services.flags_of(db.session, post),
         hide_form=hide_form, block_form=block_form,
         may_block_site=can_block_site_wide(current_user),
         may_block_author=can_block_user(current_user, author, post.thread.space),
-        author_blocked=author is not None
-        and services.is_blocked(db.session, author, post.thread.space),
-    ), status
+        author_blocked=author is not None and is_blocked(db.session, author, post.thread.space),
+    )
 
 
 @bp.get("/posts/<int:post_id>")
 @login_required
-def review(post_id: int):
-    return _render_review(_moderated_post(post_id))
+@require(can_moderate_post, post=post_from_url)
+def review(post):
+    return _render_review(post)
 
 
 @bp.post("/posts/<int:post_id>/hide")
 @login_required
-def hide(post_id: int):
-    post = _moderated_post(post_id)
+@require(can_moderate_post, post=post_from_url)
+def hide(post):
     form = HideForm()
-    form.page_errors = []
-    if form.validate():
+    if form.validate_on_submit():
         try:
             services.hide_post(db.session, post, current_user, form.reason.data, form.note.data)
-        except services.ModerationError as error:
-            db.session.rollback()
-            _apply_error(form, error)
+        except DomainError as error:
+            form.refuse(error)
         else:
             flash(_("The post is hidden. Its author was told why."), "success")
             return redirect(url_for(".queue")), 303
-    return _render_review(post, hide_form=form, status=422)
+    return _render_review(post, hide_form=form)
 
 
-def _simple_decision(post_id: int, action, done_message):
-    post = _moderated_post(post_id)
+def _simple_decision(post, action, done_message):
     try:
         action(db.session, post, current_user)
-    except services.ModerationError as error:
-        db.session.rollback()
-        flash(_error_text(error), "error")
-        return redirect(url_for(".review", post_id=post.id)), 303
-    flash(done_message(), "success")
+    except DomainError as error:
+        refuse()
+        flash(error.translated(_), "error")
+    else:
+        flash(done_message(), "success")
     return redirect(url_for(".review", post_id=post.id)), 303
 
 
 @bp.post("/posts/<int:post_id>/restore")
 @login_required
-def restore(post_id: int):
-    return _simple_decision(post_id, services.restore_post,
+@require(can_moderate_post, post=post_from_url)
+def restore(post):
+    return _simple_decision(post, services.restore_post,
                             lambda: _("The post is visible again. Its author was told."))
 
 
 @bp.post("/posts/<int:post_id>/dismiss")
 @login_required
-def dismiss(post_id: int):
-    return _simple_decision(post_id, services.dismiss_flags,
+@require(can_moderate_post, post=post_from_url)
+def dismiss(post):
+    return _simple_decision(post, services.dismiss_flags,
                             lambda: _("The flags were dismissed; the post stays as it is."))
 
 
 @bp.post("/posts/<int:post_id>/block")
 @login_required
-def block(post_id: int):
-    post = _moderated_post(post_id)
-    form = BlockForm()
-    form.page_errors = []
-    if post.author is None:
+@require(can_moderate_post, post=post_from_url)
+def block(post):
+    form = BlockForm(may_block_site=can_block_site_wide(current_user))
+    if post.author is None:  # the author deleted their account: nobody is left to block
         abort(404)
-    if form.validate():
-        site_wide = form.scope.data == "site"
-        if form.scope.data not in ("space", "site"):
-            form.scope.errors = [_("Choose where the block applies.")]
-        elif site_wide and not can_block_site_wide(current_user):
-            form.scope.errors = [_("Only site-wide moderators can block someone from the whole "
-                                   "site.")]
+    if form.validate_on_submit():
+        try:
+            services.block_user(db.session, current_user, post.author,
+                                None if form.site_wide else post.thread.space, form.reason.data)
+        except DomainError as error:
+            form.refuse(error)
         else:
-            try:
-                services.block_user(db.session, current_user, post.author,
-                                    None if site_wide else post.thread.space, form.reason.data)
-            except services.ModerationError as error:
-                db.session.rollback()
-                _apply_error(form, error)
-            else:
-                flash(_("%(name)s can no longer write there.", name=post.author.public_name),
-                      "success")
-                return redirect(url_for(".review", post_id=post.id)), 303
-    return _render_review(post, block_form=form, status=422)
+            flash(_("%(name)s can no longer write there.", name=post.author.public_name),
+                  "success")
+            return redirect(url_for(".review", post_id=post.id)), 303
+    return _render_review(post, block_form=form)
 
 
 # --- blocks --------------------------------------------------------------------------------
 
 @bp.get("/blocks")
 @login_required
+@require(can_use_moderation_queue)
 def blocks():
-    _require_queue()
-    page = services.list_blocks(db.session,
-                                services.moderated_space_ids(db.session, current_user),
+    page = services.list_blocks(db.session, services.moderated_space_ids(current_user),
                                 parse_page(request.args.get("page")),
                                 current_app.config["PER_PAGE"])
     return render_template("moderation/blocks.html", page=page,
-                           may_lift=lambda b: _may_lift(b))
-
-
-def _may_lift(block) -> bool:
-    return can_block_site_wide(current_user) if block.space is None \
-        else can_moderate(current_user, block.space)
+                           may_lift=lambda block: can_lift_block(current_user, block))
 
 
 @bp.post("/blocks/<int:block_id>/delete")
 @login_required
-def unblock(block_id: int):
-    block = services.get_block(db.session, block_id)
-    if block is None:
-        abort(404)
-    if not _may_lift(block):
-        abort(403)
+@require(can_lift_block, block=block_from_url)
+def unblock(block):
     if request.form.get("confirm") != "yes":
+        refuse()
         flash(_("Please tick the box to confirm."), "error")
         return redirect(url_for(".blocks")), 303
     name = block.user.public_name
@@ -209,53 +190,24 @@ def unblock(block_id: int):
 
 # --- flagging (every logged-in person) -----------------------------------------------------
 
-def _flaggable_post(post_id: int):
-    """The post, if the visitor may see it; 404 otherwise, the same answer as for a number no
-    post has. The flag page shows the post's text, its thread's title and its space, so:
-    nothing hidden or deleted (there is nothing left to flag), nothing in a thread whose
-    opening post a moderator hid (its title may be the very thing hidden), and in an unlisted
-    space only for those who came with its address (`space=<slug>`, as the Report links carry
-    it) or belong to it."""
-    post = services.get_post(db.session, post_id)
-    if post is None or not post.thread.space.forum_enabled or post.is_hidden or post.is_deleted:
-        abort(404)
-    space = post.thread.space
-    if request.values.get("space") != space.slug \
-            and not can_reach_space_by_number(current_user, space):
-        abort(404)
-    opening = services.opening_post(db.session, post.thread)
-    if opening is not None and opening.is_hidden and post.thread.module == "forum" \
-            and not can_see_hidden_post(current_user, opening):
-        abort(404)
-    return post
-
-
 @bp.route("/posts/<int:post_id>/flag", methods=["GET", "POST"])
 @login_required
-def flag(post_id: int):
-    post = _flaggable_post(post_id)
-    if not can_flag_post(current_user, post):
-        return render_template("errors/error.html", code=403,
-                               message=_("You cannot flag your own post.")), 403
+@require(can_flag_post, post=post_to_flag)
+def flag(post):
     form = FlagForm()
-    form.page_errors = []
-    if request.method == "POST":
-        if form.validate():
-            try:
-                services.flag_post(db.session, post, current_user, form.reason.data,
-                                   form.note.data)
-            except services.ModerationError as error:
-                db.session.rollback()
-                _apply_error(form, error)
-            else:
-                flash(_("Thank you. The moderators will look at this post."), "success")
-                return redirect(url_for("forum.post_link", slug=post.thread.space.slug,
-                                        post_id=post.id)), 303
-        return render_template("moderation/flag.html", form=form, post=post), 422
+    if form.validate_on_submit():
+        try:
+            services.flag_post(db.session, post, current_user, form.reason.data, form.note.data)
+        except DomainError as error:
+            form.refuse(error)
+        else:
+            flash(_("Thank you. The moderators will look at this post."), "success")
+            return redirect(url_for("forum.post_link", slug=post.thread.space.slug,
+                                    post_id=post.id)), 303
     return render_template("moderation/flag.html", form=form, post=post)
 
 
-# --- notifications of this module ----------------------------------------------------------
+# --- notifications of this module (registered by app.moderation.register) -------------------
 
 def render_decision_notification(payload: dict) -> RenderedNotification:
     url = url_for("forum.post_link", slug=payload["space_slug"], post_id=payload["post_id"])
@@ -266,9 +218,3 @@ def render_decision_notification(payload: dict) -> RenderedNotification:
         message = _("A moderator made your post in “%(title)s” visible again.",
                     title=payload["thread_title"])
     return RenderedNotification(message, url)
-
-
-register_kind(services.KIND_DECISION, render_decision_notification)
-
-
-from app.moderation import export as _export  # noqa: E402,F401  (its export section)

@@ -18,7 +18,7 @@ from app.common.sql import dialect_insert
 from app.common.text import normalize
 from app.common.time import utcnow
 from app.forum.models import Post
-from app.moderation.services import is_blocked
+from app.moderation.blocks import is_blocked
 from app.proposals import similarity
 from app.proposals.models import (BODY_MAX, CATEGORY_NAME_MAX, PUBLIC_STATUSES,
                                   TITLE_MAX, Proposal, ProposalCategory, ProposalSettings,

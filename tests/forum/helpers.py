@@ -67,12 +67,14 @@ def counts(db, model, **where) -> int:
 
 class PersonClient(FlaskClient):
     """A test client that is one person. Requests made inside the test's app context share its
-    `g`, where Flask-Login caches the current user; without dropping it, a second client would
-    act as whoever made the previous request."""
+    `g`, where Flask-Login caches the current user and the unit of work marks a refused request;
+    without a fresh `g`, a second client would act as whoever made the previous request, and a
+    request after a refused one would be refused too (production has a fresh `g` per request)."""
 
     def open(self, *args, **kwargs):
         if has_app_context():
-            g.pop("_login_user", None)
+            for name in list(vars(g)):
+                delattr(g, name)
         return super().open(*args, **kwargs)
 
 

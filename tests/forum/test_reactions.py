@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.common.errors import DomainError
 from app.forum import services
 from app.forum.models import Post, Reaction
 from app.representation.models import Participation
@@ -84,7 +85,7 @@ def test_no_reaction_to_hidden_or_deleted_posts(db, world, post):
     services.delete_post(db.session, deleted, world.facilitator)
     db.session.commit()
     for target in (hidden, deleted):
-        with pytest.raises(services.ForumError):
+        with pytest.raises(DomainError):
             services.toggle_reaction(db.session, db.session.get(Post, target.id),
                                      world.participant, "agree")
     assert counts(db, Reaction) == 0

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from app.common.errors import DomainError
 from app.forum import services
 from app.forum.models import Post, Thread
 from app.notifications.models import Notification
@@ -237,9 +238,9 @@ def test_deleting_is_allowed_in_a_locked_thread_and_a_closed_phase(app, db, worl
 
 def test_only_the_author_may_edit_or_delete(db, world, thread):
     post = opening_post(db, thread)
-    with pytest.raises(services.ForumError):
+    with pytest.raises(DomainError):
         services.edit_post(db.session, post, world.participant, "横取り")
-    with pytest.raises(services.ForumError):
+    with pytest.raises(DomainError):
         services.delete_post(db.session, post, world.moderator)
     db.session.rollback()
     assert db.session.get(Post, post.id).deleted_at is None

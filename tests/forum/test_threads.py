@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from app.common.errors import DomainError
 from app.forum import services
 from app.forum.models import Post, Thread
 from app.moderation.models import Block
@@ -81,7 +82,7 @@ def test_read_only_phase_shows_a_notice_and_refuses_writing(app, db, make):
 def test_space_without_phase_is_read_only(app, db, world):
     world.space.phases.clear()
     db.session.commit()
-    with pytest.raises(services.ForumError):
+    with pytest.raises(DomainError):
         services.create_thread(db.session, world.space, world.participant, "題", "本文")
 
 

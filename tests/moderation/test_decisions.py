@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from app.admin.models import AuditEntry
+from app.common.errors import DomainError
 from app.forum import services as forum
 from app.forum.models import Post, Thread
-from app.moderation import services
+from app.moderation import blocks, services
 from app.moderation.models import Block, Flag
 from app.notifications.models import Notification
 from tests.forum.helpers import (add_reply, client_for, counts, forum_url, open_thread,
@@ -108,7 +109,7 @@ def test_bad_hide_input_changes_nothing(app, db, world, flagged, data, field, me
 def test_hiding_twice_is_refused(db, world, flagged):
     services.hide_post(db.session, flagged, world.moderator, "spam")
     db.session.commit()
-    with pytest.raises(services.ModerationError):
+    with pytest.raises(DomainError):
         services.hide_post(db.session, db.session.get(Post, flagged.id), world.moderator, "spam")
     db.session.rollback()
     assert db.session.get(Thread, flagged.thread_id).reply_count == 0
@@ -154,7 +155,7 @@ def test_hidden_opening_post_hides_the_thread(app, db, world):
     page = client_for(app, world, "participant").get(
         forum_url(world.space, f"threads/{thread.id}")).get_data(as_text=True)
     assert "宣伝スレッド" not in page and "Hidden thread" in page
-    with pytest.raises(forum.ForumError):
+    with pytest.raises(DomainError):
         forum.reply(db.session, db.session.get(Thread, thread.id), world.participant, "返信")
     db.session.rollback()
     assert "宣伝スレッド" in client_for(app, world, "author").get(
@@ -170,7 +171,7 @@ def test_block_from_the_space_and_lift_it(app, db, world, flagged):
     assert response.status_code == 303
     block = db.session.scalar(select(Block))
     assert (block.user_id, block.space_id) == (world.participant.id, world.space.id)
-    assert services.is_blocked(db.session, world.participant, world.space)
+    assert blocks.is_blocked(db.session, world.participant, world.space)
     [entry] = _audit(db, "user.block")
     assert entry.target == f"user:{world.participant.id}"
     assert entry.detail["space"] == world.space.slug
@@ -199,7 +200,7 @@ def test_site_wide_block_by_an_admin(app, db, make, world, flagged):
     assert client.post(f"/moderation/posts/{flagged.id}/block",
                        data={"scope": "site", "reason": "全体で禁止"}).status_code == 303
     other = make.space("other-space")
-    assert services.is_blocked(db.session, world.participant, other)
+    assert blocks.is_blocked(db.session, world.participant, other)
     block = db.session.scalar(select(Block))
     # a space moderator sees the site-wide block but cannot lift it
     assert client_for(app, world, "moderator").post(
@@ -221,11 +222,11 @@ def test_bad_block_input_changes_nothing(app, db, world, flagged, data, message)
 def test_block_rules(db, world, flagged):
     services.block_user(db.session, world.moderator, world.participant, world.space, "一回目")
     db.session.commit()
-    with pytest.raises(services.ModerationError, match="already blocked"):
+    with pytest.raises(DomainError, match="already blocked"):
         services.block_user(db.session, world.moderator, world.participant, world.space, "二回目")
-    with pytest.raises(services.ModerationError, match="yourself"):
+    with pytest.raises(DomainError, match="yourself"):
         services.block_user(db.session, world.moderator, world.moderator, world.space, "自分")
-    with pytest.raises(services.ModerationError, match="Moderators and administrators"):
+    with pytest.raises(DomainError, match="Moderators and administrators"):
         services.block_user(db.session, world.moderator, world.admin, world.space, "管理者")
     db.session.rollback()
     assert counts(db, Block) == 1

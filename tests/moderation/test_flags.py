@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.common.errors import DomainError
 from app.moderation import services
 from app.moderation.models import FLAG_REASONS, Flag
 from tests.forum.helpers import add_reply, client_for, counts, open_thread, opening_post
@@ -56,7 +57,7 @@ def test_no_flag_on_ones_own_post(app, db, world, post):
                      _flag(client, post, reason="spam")):
         assert response.status_code == 403
         assert "You cannot flag your own post." in response.get_data(as_text=True)
-    with pytest.raises(services.ModerationError):
+    with pytest.raises(DomainError):
         services.flag_post(db.session, post, world.author, "spam")
     assert counts(db, Flag) == 0
 
@@ -90,7 +91,7 @@ def test_no_flag_on_hidden_or_deleted_posts(db, world, post):
     forum.delete_post(db.session, deleted, world.facilitator)
     db.session.commit()
     for target in (hidden, deleted):
-        with pytest.raises(services.ModerationError):
+        with pytest.raises(DomainError):
             services.flag_post(db.session, target, world.participant, "spam")
     assert counts(db, Flag) == 0
 

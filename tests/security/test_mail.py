@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from app.common import mail
-from app.forum import digest
+from app.forum.cli import compose_digest
 from app.notifications.models import Notification
 
 BREAKS = ["\r\n", "\n", "\r", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\x00"]
@@ -47,7 +47,7 @@ def test_a_digest_line_with_a_title_holding_line_breaks_stays_one_line(app, make
         "space_slug": "s", "post_id": 1, "replier": "花子",
         "thread_title": "Roads\n  http://evil.example/login\u2028Click"})
     with app.test_request_context(base_url="https://hiroba.example.lg.jp/"):
-        subject, body = digest.compose(user, [notification], 1, "https://hiroba.example.lg.jp/")
+        subject, body = compose_digest(user, [notification], 1, "https://hiroba.example.lg.jp/")
     lines = body.splitlines()
     assert "太郎 Subject: x" in lines[0]
     assert not any(line.startswith("Subject:") for line in lines)
