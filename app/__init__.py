@@ -47,7 +47,6 @@ _LEGACY_PARTS = {
     "app.notifications": (("app.notifications.views",), ()),
     "app.forum": (("app.forum.views",), ("app.forum.cli",)),
     "app.moderation": (("app.moderation.views",), ()),
-    "app.proposals": (("app.proposals.views", "app.proposals.api"), ()),
     "app.demo": ((), ("app.demo.cli",)),
     "app.panels": ((), ("app.panels.cli",)),
 }
