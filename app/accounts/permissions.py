@@ -212,8 +212,27 @@ def can_view_proposal(user, proposal) -> bool:
 
 
 def can_edit_proposal(user, proposal) -> bool:
-    """Edit, preview, publish or delete: the author, while it is a draft."""
-    return proposal.status == "draft" and is_proposal_author(user, proposal)
+    """Edit, preview, publish or delete: its author. Only a draft can still be changed, a state
+    of the proposal: its author is told so on its page, not refused."""
+    return is_proposal_author(user, proposal)
+
+
+def can_support_or_comment(user, proposal) -> bool:
+    """Support a proposal, withdraw the support, comment on it: anyone logged in who can see it.
+    Whether it takes supports or comments now is its own state (phase, status, blocks, the
+    forum switched off), checked by the services with a notice."""
+    return _authenticated(user) and can_view_proposal(user, proposal)
+
+
+def can_answer_proposal(user, proposal) -> bool:
+    """Move a proposal through the workflow, answer it officially, merge it: the facilitators of
+    its space."""
+    return can_manage_proposals(user, proposal.space)
+
+
+def can_change_proposal_category(user, category) -> bool:
+    """Rename, reorder or delete one of the space's categories: its facilitators."""
+    return can_manage_proposals(user, category.space)
 
 
 def _deny():

@@ -6,7 +6,7 @@ and the space's moderators, and by number alone a proposal of an unlisted space 
 those who belong to that space. Errors are JSON (app.main.errors)."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,11 +14,9 @@ from app.accounts.permissions import can_reach_space_by_number, can_see_hidden_p
 from app.api.openapi import register_path, register_schema
 from app.api.common import api_error, api_rate_limit, api_time
 from app.extensions import db, limiter
-from app.proposals import comments, services
+from app.proposals import api_bp, comments, services
 from app.proposals.models import PUBLIC_STATUSES
 from app.spaces.services import get_space_by_slug
-
-bp = Blueprint("proposals_api", __name__, url_prefix="/api/v1")
 
 PER_PAGE_MAX = 100
 
@@ -55,7 +53,7 @@ def _int_arg(name: str, default: int | None) -> int | None:
     return int(value)
 
 
-@bp.get("/spaces/<slug>/proposals")
+@api_bp.get("/spaces/<slug>/proposals")
 @limiter.limit(api_rate_limit)
 def space_proposals(slug: str):
     space = get_space_by_slug(db.session, slug)
@@ -86,7 +84,7 @@ def space_proposals(slug: str):
     return response
 
 
-@bp.get("/proposals/<int:proposal_id>")
+@api_bp.get("/proposals/<int:proposal_id>")
 @limiter.limit(api_rate_limit)
 def proposal(proposal_id: int):
     found = services.get_public_proposal(db.session, proposal_id)
@@ -118,7 +116,7 @@ def proposal(proposal_id: int):
 _STR_OR_NULL = {"type": ["string", "null"]}
 _NAMED = {"type": ["object", "null"], "additionalProperties": False,
           "properties": {"name_ja": {"type": "string"}, "name_en": _STR_OR_NULL}}
-register_schema("ProposalSummary", {
+SUMMARY_SCHEMA = {
     "type": "object",  # open: Proposal extends it (allOf)
     "required": ["id", "space", "title", "status", "category", "area", "author", "support_count",
                  "threshold_reached_at", "published_at", "answered_at", "merged_into", "url"],
@@ -141,8 +139,8 @@ register_schema("ProposalSummary", {
         "merged_into": {"type": ["integer", "null"]},
         "url": {"type": "string", "format": "uri"},
     },
-})
-register_schema("Proposal", {
+}
+PROPOSAL_SCHEMA = {
     "allOf": [{"$ref": "#/components/schemas/ProposalSummary"}, {
         "type": "object",
         "required": ["body", "official_answer", "history"],
@@ -159,9 +157,9 @@ register_schema("Proposal", {
                 "merged_into": {"type": ["integer", "null"]}}}},
         },
     }],
-})
+}
 _ERROR = {"$ref": "#/components/responses/Error"}
-register_path("/spaces/{slug}/proposals", {"get": {
+SPACE_PROPOSALS_PATH = {"get": {
     "summary": "Published proposals of a space",
     "description": "Merged proposals are left out unless status=merged is asked for.",
     "parameters": [
@@ -186,8 +184,8 @@ register_path("/spaces/{slug}/proposals", {"get": {
                                           "$ref": "#/components/schemas/ProposalSummary"}}}}}}},
         "400": _ERROR, "404": _ERROR,
     },
-}})
-register_path("/proposals/{id}", {"get": {
+}}
+PROPOSAL_PATH = {"get": {
     "summary": "One published proposal with its official answer and status history",
     "parameters": [{"name": "id", "in": "path", "required": True,
                     "schema": {"type": "integer"}}],
@@ -196,4 +194,13 @@ register_path("/proposals/{id}", {"get": {
             "schema": {"$ref": "#/components/schemas/Proposal"}}}},
         "404": _ERROR,
     },
-}})
+}}
+
+
+def register_openapi() -> None:
+    """This module's paths and schemas in the API's OpenAPI document (app.proposals.register
+    calls it)."""
+    register_schema("ProposalSummary", SUMMARY_SCHEMA)
+    register_schema("Proposal", PROPOSAL_SCHEMA)
+    register_path("/spaces/{slug}/proposals", SPACE_PROPOSALS_PATH)
+    register_path("/proposals/{id}", PROPOSAL_PATH)

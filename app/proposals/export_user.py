@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.accounts.export import iso_utc, register_export_section
+from app.accounts.export import iso_utc
 from app.areas.models import Area
 from app.proposals.models import Proposal, ProposalCategory, ProposalSupport
 from app.spaces.models import Space
@@ -53,7 +53,5 @@ def _supported(session: Session, user) -> list[dict]:
 
 
 def export_proposals(session: Session, user) -> dict:
+    """The "proposals" section of the export (app.proposals.register adds it)."""
     return {"authored": _authored(session, user), "supported": _supported(session, user)}
-
-
-register_export_section("proposals", export_proposals)

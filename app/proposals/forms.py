@@ -4,14 +4,15 @@
 a direct call agree); the forms turn typed values into Python ones and keep what was typed."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from app.common.forms import MaxLength
+from app.common.forms import Form, MaxLength
 from app.common.text import normalize
+from app.forum.forms import ReplyForm
 from app.proposals.models import ANSWER_MAX, BODY_MAX, CATEGORY_NAME_MAX, TITLE_MAX
 
 STATUS_LABELS = {
@@ -52,7 +53,7 @@ class NumberText(StringField):
         return getattr(self, "raw", None) or (str(self.data) if self.data is not None else "")
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(Form):
     title = StringField(_l("Title"), validators=[MaxLength(TITLE_MAX)],
                         render_kw={"maxlength": TITLE_MAX, "autocomplete": "off"})
     body = TextAreaField(_l("Your proposal"), validators=[MaxLength(BODY_MAX)],
@@ -79,7 +80,17 @@ class ProposalForm(FlaskForm):
         return int(value) if value.isdigit() and len(value) < 10 else -1
 
 
-class StatusForm(FlaskForm):
+class CommentForm(ReplyForm, Form):
+    """A comment on a proposal is a forum reply: the forum's reply form (its text rules, `body`
+    and `reply_to`) under the label of a comment. ReplyForm comes first in the bases, so the
+    order holds whether or not the forum's form derives from Form itself."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.body.label.text = _("Your comment")
+
+
+class StatusForm(Form):
     """A facilitator's step in the workflow. `status` offers the moves possible now and the
     current status (an official answer without a move)."""
 
@@ -90,14 +101,14 @@ class StatusForm(FlaskForm):
     merge_into = NumberText(_l("Merge into proposal number"))
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     support_threshold = NumberText(_l("Support threshold"))
 
 
 CATEGORY_NAME_TOO_LONG = _l("Enter a name of at most %(max)s characters.", max=CATEGORY_NAME_MAX)
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(Form):
     name_ja = StringField(_l("Name (Japanese)"),
                           validators=[MaxLength(CATEGORY_NAME_MAX, CATEGORY_NAME_TOO_LONG)],
                           render_kw={"maxlength": CATEGORY_NAME_MAX})
@@ -107,7 +118,7 @@ class CategoryForm(FlaskForm):
     position = IntegerField(_l("Position"), validators=[Optional(), NumberRange(min=0, max=1000)])
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """The list's GET filters (no CSRF: they change nothing)."""
 
     class Meta:

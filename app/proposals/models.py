@@ -59,6 +59,8 @@ class ProposalCategory(db.Model):
     name_en: Mapped[str] = mapped_column(String(CATEGORY_NAME_MAX), default="")
     position: Mapped[int] = mapped_column(default=0)
 
+    space = relationship("Space")
+
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" and self.name_en else self.name_ja
 

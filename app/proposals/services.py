@@ -2,8 +2,8 @@
 proposals, and supports. No Flask here: callers pass the session and the acting user; every
 function only flushes (the request boundary commits).
 
-Refusals raise ProposalError whose `message` is an English msgid marked with N_ (so Babel
-extracts it), `params` its placeholders and `field` the form field it belongs next to.
+Refusals raise app.common.errors.DomainError: an English msgid marked with N_ (so Babel
+extracts it), the form field it belongs next to, and its placeholders.
 
 Supports and the support threshold live in app.proposals.supports, the status workflow (answers,
 merges) in app.proposals.workflow."""
@@ -13,6 +13,7 @@ from sqlalchemy import BigInteger, case, cast, exists, func, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.areas.models import Area, RegionMember
+from app.common.errors import N_, DomainError
 from app.common.pagination import Page, paginate
 from app.common.sql import dialect_insert
 from app.common.text import normalize
@@ -48,22 +49,6 @@ DEFAULT_CATEGORIES = (
 _SHUFFLE_MODULUS = 2_147_483_647
 
 
-def N_(message: str) -> str:
-    """Marks a message for extraction (Babel's N_ keyword); the view layer translates it."""
-    return message
-
-
-class ProposalError(ValueError):
-    """A rule of proposals was broken. `message` is an English msgid, `params` its placeholders,
-    `field` the form field it concerns (None: the whole page)."""
-
-    def __init__(self, message: str, field: str | None = None, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.field = field
-        self.params = params
-
-
 # --- settings and categories ---------------------------------------------------------------
 
 def get_settings(session: Session, space) -> ProposalSettings | None:
@@ -77,11 +62,11 @@ def support_threshold(session: Session, space) -> int | None:
 
 def save_threshold(session: Session, space, threshold: int | None) -> None:
     """Set (or with None clear) the support threshold. Upserts against the unique space_id, so two
-    facilitators saving at once cannot collide. (supports.mark_reached_after_change then marks
-    the proposals already at or over it.)"""
+    facilitators saving at once cannot collide. (The facilitators' whole change, which also
+    marks the proposals already at or over it, is supports.change_threshold.)"""
     if threshold is not None and not 1 <= threshold <= THRESHOLD_MAX:
-        raise ProposalError(N_("Enter a number between 1 and %(max)s, or leave it empty."),
-                            "support_threshold", max=THRESHOLD_MAX)
+        raise DomainError(N_("Enter a number between 1 and %(max)s, or leave it empty."),
+                          "support_threshold", max=THRESHOLD_MAX)
     stmt = dialect_insert(session)(ProposalSettings).values(
         space_id=space.id, support_threshold=threshold, updated_at=utcnow())
     session.execute(stmt.on_conflict_do_update(
@@ -115,17 +100,17 @@ def _category_names(session: Session, space, name_ja: str, name_en: str,
                     exclude_id: int | None = None) -> tuple[str, str]:
     name_ja, name_en = normalize(name_ja), normalize(name_en)
     if not name_ja or len(name_ja) > CATEGORY_NAME_MAX:
-        raise ProposalError(N_("Enter a name of at most %(max)s characters."), "name_ja",
-                            max=CATEGORY_NAME_MAX)
+        raise DomainError(N_("Enter a name of at most %(max)s characters."), "name_ja",
+                          max=CATEGORY_NAME_MAX)
     if len(name_en) > CATEGORY_NAME_MAX:
-        raise ProposalError(N_("Enter a name of at most %(max)s characters."), "name_en",
-                            max=CATEGORY_NAME_MAX)
+        raise DomainError(N_("Enter a name of at most %(max)s characters."), "name_en",
+                          max=CATEGORY_NAME_MAX)
     taken = select(ProposalCategory.id).where(ProposalCategory.space_id == space.id,
                                               ProposalCategory.name_ja == name_ja)
     if exclude_id is not None:
         taken = taken.where(ProposalCategory.id != exclude_id)
     if session.scalar(taken.limit(1)) is not None:
-        raise ProposalError(N_("This space already has a category with this name."), "name_ja")
+        raise DomainError(N_("This space already has a category with this name."), "name_ja")
     return name_ja, name_en
 
 
@@ -142,7 +127,7 @@ def add_category(session: Session, space, *, name_ja: str, name_en: str = "") ->
 def update_category(session: Session, category: ProposalCategory, space, *, name_ja: str,
                     name_en: str, position: int) -> ProposalCategory:
     if not 0 <= position <= 1000:
-        raise ProposalError(N_("Enter a position between 0 and %(max)s."), "position", max=1000)
+        raise DomainError(N_("Enter a position between 0 and %(max)s."), "position", max=1000)
     category.name_ja, category.name_en = _category_names(session, space, name_ja, name_en,
                                                          exclude_id=category.id)
     category.position = position
@@ -155,12 +140,12 @@ def delete_category(session: Session, category: ProposalCategory) -> None:
     used = session.scalar(select(func.count()).select_from(Proposal)
                           .where(Proposal.category_id == category.id))
     if used:
-        raise ProposalError(N_("%(count)s proposals use this category; rename it instead."),
-                            count=used)
+        raise DomainError(N_("%(count)s proposals use this category; rename it instead."),
+                          count=used)
     remaining = session.scalar(select(func.count()).select_from(ProposalCategory)
                                .where(ProposalCategory.space_id == category.space_id))
     if remaining <= 1:
-        raise ProposalError(N_("A space needs at least one category."))
+        raise DomainError(N_("A space needs at least one category."))
     session.delete(category)
     session.flush()
 
@@ -183,29 +168,29 @@ def check_writable(session: Session, space, user) -> None:
     """Writing (drafts, publication, supports) needs the module on, a phase that accepts input,
     and a person not blocked from the space by a moderator."""
     if not space.proposals_enabled:
-        raise ProposalError(N_("This space does not take proposals."))
+        raise DomainError(N_("This space does not take proposals."))
     if not space.accepts_input():
-        raise ProposalError(N_("The current phase of this space does not accept proposals or "
-                               "supports."))
+        raise DomainError(N_("The current phase of this space does not accept proposals or "
+                             "supports."))
     if user is not None and is_blocked(session, user, space):
-        raise ProposalError(N_("You have been blocked from writing in this space."))
+        raise DomainError(N_("You have been blocked from writing in this space."))
 
 
 def _clean(session: Session, space, title: str, body: str, category_id, area_id) -> dict:
     title = normalize(title)
     body = (body or "").strip()
     if not title:
-        raise ProposalError(N_("Enter a title."), "title")
+        raise DomainError(N_("Enter a title."), "title")
     if len(title) > TITLE_MAX:
-        raise ProposalError(N_("Use at most %(max)s characters."), "title", max=TITLE_MAX)
+        raise DomainError(N_("Use at most %(max)s characters."), "title", max=TITLE_MAX)
     if not body:
-        raise ProposalError(N_("Describe your proposal."), "body")
+        raise DomainError(N_("Describe your proposal."), "body")
     if len(body) > BODY_MAX:
-        raise ProposalError(N_("Use at most %(max)s characters."), "body", max=BODY_MAX)
+        raise DomainError(N_("Use at most %(max)s characters."), "body", max=BODY_MAX)
     if category_id is None or get_category(session, space, category_id) is None:
-        raise ProposalError(N_("Choose a category."), "category")
+        raise DomainError(N_("Choose a category."), "category")
     if area_id is not None and area_id not in {a.id for a in sub_areas(session, space)}:
-        raise ProposalError(N_("Choose an area of this space, or the whole area."), "area")
+        raise DomainError(N_("Choose an area of this space, or the whole area."), "area")
     return {"title": title, "body": body, "category_id": category_id, "area_id": area_id}
 
 
@@ -224,7 +209,7 @@ def create_draft(session: Session, space, author, *, title: str, body: str,
 def update_draft(session: Session, proposal: Proposal, *, title: str, body: str,
                  category_id: int | None, area_id: int | None = None) -> Proposal:
     if not proposal.is_draft:
-        raise ProposalError(N_("A published proposal can no longer be edited."))
+        raise DomainError(N_("A published proposal can no longer be edited."))
     check_writable(session, proposal.space, proposal.author)
     for name, value in _clean(session, proposal.space, title, body, category_id,
                               area_id).items():
@@ -236,14 +221,15 @@ def update_draft(session: Session, proposal: Proposal, *, title: str, body: str,
 
 def delete_draft(session: Session, proposal: Proposal) -> None:
     if not proposal.is_draft:
-        raise ProposalError(N_("A published proposal cannot be deleted."))
+        raise DomainError(N_("A published proposal cannot be deleted."))
     session.delete(proposal)
     session.flush()
 
 
 def publish(session: Session, proposal: Proposal, author) -> Proposal:
     """Make a draft public; the author enters the participation ledger in the same transaction.
-    The conditional UPDATE makes a double click publish once."""
+    The conditional UPDATE makes a double click publish once. (The author's whole step, which
+    also opens the discussion, is workflow.publish.)"""
     check_writable(session, proposal.space, author)
     now = utcnow()
     result = session.execute(
@@ -251,7 +237,7 @@ def publish(session: Session, proposal: Proposal, author) -> Proposal:
         .values(status="published", published_at=now, updated_at=now)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        raise ProposalError(N_("This proposal is already published."))
+        raise DomainError(N_("This proposal is already published."))
     session.add(ProposalStatusChange(proposal_id=proposal.id, from_status="draft",
                                      to_status="published", actor_id=author.id, created_at=now))
     record_participation(session, proposal.space_id, author, "proposals", at=now)

@@ -9,11 +9,12 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import RoleAssignment
+from app.common.errors import N_, DomainError
 from app.common.sql import dialect_insert
 from app.common.time import utcnow
 from app.notifications.services import notify
 from app.proposals.models import OPEN_STATUSES, Proposal, ProposalSupport
-from app.proposals.services import N_, ProposalError, check_writable, support_threshold
+from app.proposals.services import check_writable, save_threshold, support_threshold
 from app.representation.ledger import record_participation
 
 KIND_THRESHOLD = "proposal_threshold"  # to the space's facilitators
@@ -49,8 +50,8 @@ def support_refusal(session: Session, proposal: Proposal, user) -> str | None:
     """Why `user` cannot support or withdraw now (an English msgid), or None."""
     try:
         check_writable(session, proposal.space, user)
-    except ProposalError as error:
-        return error.message
+    except DomainError as error:
+        return error.msgid
     if not proposal.is_open:
         return N_("This proposal no longer takes supports.")
     return None
@@ -59,7 +60,7 @@ def support_refusal(session: Session, proposal: Proposal, user) -> str | None:
 def _check(session: Session, proposal: Proposal, user) -> None:
     refusal = support_refusal(session, proposal, user)
     if refusal:
-        raise ProposalError(refusal)
+        raise DomainError(refusal)
 
 
 def _bump(session: Session, proposal_id: int, delta: int, *, only_open: bool) -> int:
@@ -80,7 +81,7 @@ def support(session: Session, proposal: Proposal, user) -> bool:
     already existed the increment is taken back. The count thus moves exactly with the rows."""
     _check(session, proposal, user)
     if _bump(session, proposal.id, +1, only_open=True) != 1:
-        raise ProposalError(N_("This proposal no longer takes supports."))
+        raise DomainError(N_("This proposal no longer takes supports."))
     inserted = session.execute(
         dialect_insert(session)(ProposalSupport)
         .values(proposal_id=proposal.id, user_id=user.id, created_at=utcnow())
@@ -103,7 +104,7 @@ def unsupport(session: Session, proposal: Proposal, user) -> bool:
     a support and a withdrawal by the same person at once cannot deadlock."""
     _check(session, proposal, user)
     if _bump(session, proposal.id, -1, only_open=True) != 1:
-        raise ProposalError(N_("This proposal no longer takes supports."))
+        raise DomainError(N_("This proposal no longer takes supports."))
     deleted = session.execute(delete(ProposalSupport).where(
         ProposalSupport.proposal_id == proposal.id, ProposalSupport.user_id == user.id)
         .execution_options(synchronize_session=False)).rowcount == 1
@@ -151,6 +152,13 @@ def _mark_reached(session: Session, proposal: Proposal, threshold: int) -> bool:
         notify(session, user_id, KIND_THRESHOLD, payload,
                dedupe_key=f"{KIND_THRESHOLD}:{proposal.id}")
     return True
+
+
+def change_threshold(session: Session, space, threshold: int | None) -> int:
+    """Set (or with None clear) the space's support threshold, then mark and announce every
+    proposal already at or over it. Returns how many were newly marked."""
+    save_threshold(session, space, threshold)
+    return mark_reached_after_change(session, space)
 
 
 def mark_reached_after_change(session: Session, space) -> int:

@@ -1,103 +1,43 @@
 """Proposals of a space at /spaces/<slug>/proposals/: the list, a proposal with its history,
 official answer and comments, drafts with preview and publication, supports, and similar
 proposals while typing. Facilitators' pages (status, merge, export, settings) are in
-app.proposals.manage on the same blueprint. Views parse, authorise (app.accounts.permissions),
-call a service and render; the request boundary commits."""
+app.proposals.manage on the same blueprint. Views parse, are authorised by `require`
+(app.accounts.permissions), call a service and render; the request boundary commits."""
 from __future__ import annotations
 
 import secrets
 
-from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template,
-                   request, session, url_for)
-from flask_babel import get_locale
+from flask import (current_app, flash, g, jsonify, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts.permissions import (can_edit_proposal, can_manage_proposals, can_moderate,
-                                      can_view_proposal, is_proposal_author)
+from app.accounts.permissions import (can_edit_proposal, can_moderate, can_support_or_comment,
+                                      can_view_proposal, require)
+from app.common.errors import DomainError
 from app.common.pagination import parse_page
+from app.common.unit_of_work import refuse
 from app.extensions import db, limiter
-from app.forum.forms import ReplyForm
-from app.proposals import comments, services, supports
-from app.proposals.forms import SORT_LABELS, STATUS_LABELS, FilterForm, ProposalForm
+from app.proposals import bp, comments, services, supports, workflow
+from app.proposals.forms import SORT_LABELS, CommentForm, FilterForm, ProposalForm
 from app.proposals.models import PUBLIC_STATUSES, TITLE_MAX
-from app.spaces.services import get_space_by_slug
-
-bp = Blueprint("proposals", __name__, url_prefix="/spaces/<slug>/proposals")
+from app.proposals.pages import (draft_only, locale, log_in_back_to_proposal, status_label,
+                                 template_helpers, visible_proposal)
 
 COMMENTS_PER_PAGE = 30
 SIMILAR_QUERY_MAX = 2000
 
-
-@bp.url_value_preprocessor
-def _load_space(endpoint, values):
-    slug = (values or {}).pop("slug", None)
-    space = get_space_by_slug(db.session, slug) if slug else None
-    if space is None or not space.proposals_enabled:
-        abort(404)
-    g.space = space
-
-
-@bp.url_defaults
-def _add_slug(endpoint, values):
-    if "slug" not in values and getattr(g, "space", None) is not None:
-        values["slug"] = g.space.slug
-
-
-def locale() -> str:
-    return str(get_locale() or "ja")
-
-
-@bp.context_processor
-def _helpers():
-    helpers = {"space": g.get("space"), "status_label": status_label, "locale": locale(),
-               "can_manage": can_manage_proposals(current_user, g.space) if g.get("space")
-               else False}
-    # Comments are drawn with the forum's own post component, which expects the forum's
-    # template helpers: take them from the forum's context processors instead of copying them.
-    for processor in current_app.template_context_processors.get("forum", ()):
-        helpers.update({k: v for k, v in processor().items() if k != "space"})
-    return helpers
-
-
-def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
-
-
-def error_text(error) -> str:
-    return _(error.message, **error.params)
-
-
-def form_error(form, error) -> None:
-    """Put a service refusal next to its field, or in form.page_errors for the top."""
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [error_text(error)]
-    else:
-        form.page_errors = list(getattr(form, "page_errors", [])) + [error_text(error)]
-
-
-def load_proposal(proposal_id: int):
-    """The proposal of this space if the visitor may see it; 404 otherwise (a draft of someone
-    else is as absent as a proposal of another space)."""
-    proposal = services.get_proposal(db.session, g.space, proposal_id)
-    if proposal is None or not can_view_proposal(current_user, proposal):
-        abort(404)
-    return proposal
-
-
-def _login_then(target: str):
-    return redirect(url_for("accounts.login", next=target))
+bp.context_processor(template_helpers)
 
 
 def _write_notice() -> str | None:
     try:
         services.check_writable(db.session, g.space,
                                 current_user if current_user.is_authenticated else None)
-    except services.ProposalError as error:
-        return error_text(error)
+    except DomainError as error:
+        return error.translated(_)
     return None
 
 
@@ -158,7 +98,6 @@ def similar():
 
 def _proposal_form(proposal=None) -> ProposalForm:
     form = ProposalForm(obj=None)
-    form.page_errors = []
     form.set_choices(services.list_categories(db.session, g.space),
                      services.sub_areas(db.session, g.space), locale())
     if proposal is not None and request.method == "GET":
@@ -168,10 +107,10 @@ def _proposal_form(proposal=None) -> ProposalForm:
     return form
 
 
-def _render_form(form, proposal=None, status: int = 200):
+def _render_form(form, proposal=None):
     return render_template("proposals/form.html", form=form, proposal=proposal,
                            notice=_write_notice(), has_areas=len(form.area.choices) > 1,
-                           title_max=TITLE_MAX), status
+                           title_max=TITLE_MAX)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -183,59 +122,45 @@ def new():
         if category.isdigit():
             form.category.data = category
         return _render_form(form)
-    if form.validate():
+    if form.validate_on_submit():
         try:
             proposal = services.create_draft(
                 db.session, g.space, current_user, title=form.title.data, body=form.body.data,
                 category_id=form.category_id(), area_id=form.area_id())
-        except services.ProposalError as error:
-            db.session.rollback()
-            form_error(form, error)
+        except DomainError as error:
+            form.refuse(error)
         else:
             flash(_("Your draft is saved. Check it, then publish it."), "success")
             return redirect(url_for(".preview", proposal_id=proposal.id)), 303
-    return _render_form(form, status=422)
-
-
-def _own_draft(proposal_id: int):
-    proposal = load_proposal(proposal_id)
-    if not can_edit_proposal(current_user, proposal):
-        if is_proposal_author(current_user, proposal):
-            flash(_("A published proposal can no longer be edited."), "error")
-            return None, redirect(url_for(".detail", proposal_id=proposal.id))
-        abort(403)
-    return proposal, None
+    return _render_form(form)
 
 
 @bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(proposal_id: int):
-    proposal, elsewhere = _own_draft(proposal_id)
-    if elsewhere:
-        return elsewhere
+@require(can_edit_proposal, proposal=visible_proposal)
+@draft_only
+def edit(proposal):
     form = _proposal_form(proposal)
     if request.method == "GET":
         return _render_form(form, proposal)
-    if form.validate():
+    if form.validate_on_submit():
         try:
             services.update_draft(db.session, proposal, title=form.title.data,
                                   body=form.body.data, category_id=form.category_id(),
                                   area_id=form.area_id())
-        except services.ProposalError as error:
-            db.session.rollback()
-            form_error(form, error)
+        except DomainError as error:
+            form.refuse(error)
         else:
             flash(_("Your draft is saved."), "success")
             return redirect(url_for(".preview", proposal_id=proposal.id)), 303
-    return _render_form(form, proposal, status=422)
+    return _render_form(form, proposal)
 
 
 @bp.get("/<int:proposal_id>/preview")
 @login_required
-def preview(proposal_id: int):
-    proposal, elsewhere = _own_draft(proposal_id)
-    if elsewhere:
-        return elsewhere
+@require(can_edit_proposal, proposal=visible_proposal)
+@draft_only
+def preview(proposal):
     similar_found = services.find_similar(db.session, g.space,
                                           f"{proposal.title}\n{proposal.body}",
                                           exclude_id=proposal.id)
@@ -245,16 +170,14 @@ def preview(proposal_id: int):
 
 @bp.post("/<int:proposal_id>/publish")
 @login_required
-def publish(proposal_id: int):
-    proposal, elsewhere = _own_draft(proposal_id)
-    if elsewhere:
-        return elsewhere
+@require(can_edit_proposal, proposal=visible_proposal)
+@draft_only
+def publish(proposal):
     try:
-        services.publish(db.session, proposal, current_user)
-        comments.open_discussion(db.session, proposal)
-    except services.ProposalError as error:
-        db.session.rollback()
-        flash(error_text(error), "error")
+        workflow.publish(db.session, proposal, current_user)
+    except DomainError as error:
+        refuse()
+        flash(error.translated(_), "error")
         return redirect(url_for(".preview", proposal_id=proposal.id)), 303
     flash(_("Your proposal is published. Others can now support and discuss it."), "success")
     return redirect(url_for(".detail", proposal_id=proposal.id)), 303
@@ -262,11 +185,11 @@ def publish(proposal_id: int):
 
 @bp.post("/<int:proposal_id>/delete")
 @login_required
-def delete(proposal_id: int):
-    proposal, elsewhere = _own_draft(proposal_id)
-    if elsewhere:
-        return elsewhere
+@require(can_edit_proposal, proposal=visible_proposal)
+@draft_only
+def delete(proposal):
     if request.form.get("confirm") != "yes":
+        refuse()
         flash(_("Please tick the box to confirm."), "error")
         return redirect(url_for(".preview", proposal_id=proposal.id)), 303
     services.delete_draft(db.session, proposal)
@@ -276,15 +199,13 @@ def delete(proposal_id: int):
 
 # --- a proposal -----------------------------------------------------------------------------
 
-def _render_detail(proposal, comment_form: ReplyForm | None = None, status: int = 200):
+def _render_detail(proposal, comment_form: CommentForm | None = None):
     if proposal.is_draft:
         return redirect(url_for(".preview", proposal_id=proposal.id))
     history = services.status_history(db.session, proposal)
     view = comments.comments_view(db.session, proposal, current_user,
                                   parse_page(request.args.get("page")), COMMENTS_PER_PAGE)
-    comment_form = comment_form or ReplyForm(formdata=None)
-    comment_form.page_errors = getattr(comment_form, "page_errors", [])
-    comment_form.body.label.text = _("Your comment")
+    comment_form = comment_form or CommentForm(formdata=None)
     user = current_user if current_user.is_authenticated else None
     comment_refusal = comments.comment_refusal(db.session, proposal, user)
     return render_template(
@@ -299,68 +220,59 @@ def _render_detail(proposal, comment_form: ReplyForm | None = None, status: int 
         threshold=services.support_threshold(db.session, g.space),
         merged_from=services.merged_from(db.session, proposal),
         can_moderate_here=can_moderate(current_user, g.space),
-    ), status
+    )
 
 
 @bp.get("/<int:proposal_id>")
-def detail(proposal_id: int):
-    return _render_detail(load_proposal(proposal_id))
+@require(can_view_proposal, proposal=visible_proposal)
+def detail(proposal):
+    return _render_detail(proposal)
 
 
-def _back_to(proposal) -> str:
-    return url_for(".detail", proposal_id=proposal.id, _anchor="support")
-
-
-def _change_support(proposal_id: int, change, changed_message: str, unchanged_message: str):
-    """Support and withdrawal share one shape: log in first, apply, say what happened, and go
-    back to the proposal's support box (303, so a reload never repeats the POST)."""
-    proposal = load_proposal(proposal_id)
-    if not current_user.is_authenticated:
-        return _login_then(url_for(".detail", proposal_id=proposal.id))
+def _change_support(proposal, change, changed_message: str, unchanged_message: str):
+    """Support and withdrawal share one shape: apply, say what happened, and go back to the
+    proposal's support box (303, so a reload never repeats the POST)."""
     try:
         changed = change(db.session, proposal, current_user)
-    except services.ProposalError as error:
-        db.session.rollback()
-        flash(error_text(error), "error")
+    except DomainError as error:
+        refuse()
+        flash(error.translated(_), "error")
     else:
         flash(changed_message if changed else unchanged_message, "success")
-    return redirect(_back_to(proposal)), 303
+    return redirect(url_for(".detail", proposal_id=proposal.id, _anchor="support")), 303
 
 
 @bp.post("/<int:proposal_id>/support")
-def support(proposal_id: int):
-    return _change_support(proposal_id, supports.support,
+@log_in_back_to_proposal
+@require(can_support_or_comment, proposal=visible_proposal)
+def support(proposal):
+    return _change_support(proposal, supports.support,
                            _("Thank you, your support is counted."),
                            _("You already support this proposal."))
 
 
 @bp.post("/<int:proposal_id>/unsupport")
-def unsupport(proposal_id: int):
-    return _change_support(proposal_id, supports.unsupport,
+@log_in_back_to_proposal
+@require(can_support_or_comment, proposal=visible_proposal)
+def unsupport(proposal):
+    return _change_support(proposal, supports.unsupport,
                            _("Your support is withdrawn."),
                            _("You were not supporting this proposal."))
 
 
 @bp.post("/<int:proposal_id>/comments")
-def comment(proposal_id: int):
-    proposal = load_proposal(proposal_id)
-    if not current_user.is_authenticated:
-        return _login_then(url_for(".detail", proposal_id=proposal.id))
-    form = ReplyForm()
-    form.page_errors = []
-    if form.validate():
+@log_in_back_to_proposal
+@require(can_support_or_comment, proposal=visible_proposal)
+def comment(proposal):
+    form = CommentForm()
+    if form.validate_on_submit():
         try:
             post = comments.add_comment(db.session, proposal, current_user, form.body.data,
                                         form.reply_to_id())
-        except services.ProposalError as error:
-            db.session.rollback()
-            form_error(form, error)
+        except DomainError as error:
+            form.refuse(error)
         else:
             flash(_("Your comment is posted."), "success")
             return redirect(url_for(".detail", proposal_id=proposal.id,
                                     _anchor=f"post-{post.id}")), 303
-    return _render_detail(proposal, form, 422)
-
-
-from app.proposals import manage  # noqa: E402,F401  (facilitators' routes on this blueprint)
-from app.proposals import export_user as _export  # noqa: E402,F401  (its export section)
+    return _render_detail(proposal, form)

@@ -1,10 +1,11 @@
-"""The life of a published proposal: facilitators move it through the workflow with official
-answers, merge duplicates, and are told when a proposal reaches the space's support threshold;
-authors and supporters are told about each step. No Flask; only flush.
+"""The life of a proposal: its author publishes the draft, facilitators move it through the
+workflow with official answers, merge duplicates, and are told when a proposal reaches the
+space's support threshold; authors and supporters are told about each step. No Flask; only
+flush.
 
-    published ─► under_review ─► accepted ─► implemented
-        │             │    └───► rejected (a reason is required) ─► under_review
-        └─────────────┴────────► merged into another proposal (supports carry over)
+    draft ─► published ─► under_review ─► accepted ─► implemented
+                 │             │    └───► rejected (a reason is required) ─► under_review
+                 └─────────────┴────────► merged into another proposal (supports carry over)
 
 Any public step may also carry an official answer without moving (e.g. a progress report on an
 accepted proposal)."""
@@ -14,13 +15,14 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.admin.services import audit
+from app.common.errors import N_, DomainError
 from app.common.sql import dialect_insert
 from app.common.text import normalize
 from app.common.time import utcnow
 from app.notifications.services import notify
-from app.proposals.comments import lock_discussion
+from app.proposals.comments import lock_discussion, open_discussion
 from app.proposals.models import ANSWER_MAX, Proposal, ProposalStatusChange, ProposalSupport
-from app.proposals.services import N_, ProposalError
+from app.proposals import services
 from app.proposals.supports import check_threshold
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -43,12 +45,33 @@ def allowed_moves(proposal: Proposal) -> tuple[str, ...]:
     return TRANSITIONS.get(proposal.status, ())
 
 
+def publish(session: Session, proposal: Proposal, author) -> Proposal:
+    """The author's step from draft to published: the proposal becomes public (the author enters
+    the participation ledger with it) and its discussion opens, so it can be commented on and
+    reported to the moderators from the start."""
+    services.publish(session, proposal, author)
+    open_discussion(session, proposal)
+    return proposal
+
+
+def take_step(session: Session, proposal: Proposal, actor, *, to_status: str, answer: str = "",
+              merge_into_id: int | None = None) -> ProposalStatusChange:
+    """A facilitator's step on the status page: with to_status "merged", a merge into the
+    proposal numbered `merge_into_id` in the same space; otherwise a change of status (or, with
+    the current status, an official answer without one)."""
+    if to_status == "merged":
+        target = services.get_proposal(session, proposal.space, merge_into_id) \
+            if merge_into_id is not None else None
+        return merge(session, proposal, target, actor, answer=answer)
+    return change_status(session, proposal, actor, to_status=to_status, answer=answer)
+
+
 def _clean_answer(answer: str | None, *, required: bool, message: str) -> str:
     answer = (answer or "").strip()
     if required and not normalize(answer):
-        raise ProposalError(message, "answer")
+        raise DomainError(message, "answer")
     if len(answer) > ANSWER_MAX:
-        raise ProposalError(N_("Use at most %(max)s characters."), "answer", max=ANSWER_MAX)
+        raise DomainError(N_("Use at most %(max)s characters."), "answer", max=ANSWER_MAX)
     return answer
 
 
@@ -67,14 +90,14 @@ def change_status(session: Session, proposal: Proposal, actor, *, to_status: str
     official answer without moving). Rejection needs a reason, an answer without a move needs
     text. Merging goes through merge()."""
     if to_status == "merged":
-        raise ProposalError(N_("Choose the proposal to merge into."), "merge_into")
+        raise DomainError(N_("Choose the proposal to merge into."), "merge_into")
     current = _lock(session, proposal.id).get(proposal.id)
     session.refresh(proposal)
     staying = to_status == current
     if staying and current not in ANSWERABLE:
-        raise ProposalError(N_("This proposal can no longer be answered."), "status")
+        raise DomainError(N_("This proposal can no longer be answered."), "status")
     if not staying and to_status not in TRANSITIONS.get(current, ()):
-        raise ProposalError(N_("This change of status is not possible now."), "status")
+        raise DomainError(N_("This change of status is not possible now."), "status")
     if to_status == "rejected" and not staying:
         answer = _clean_answer(answer, required=True,
                                message=N_("Give the reason for rejecting this proposal."))
@@ -104,17 +127,17 @@ def merge(session: Session, proposal: Proposal, target: Proposal | None, actor, 
     INSERT ... SELECT ... ON CONFLICT DO NOTHING, so a person who supported both counts once;
     the target's count grows by exactly the rows inserted and the merged proposal keeps none."""
     if target is None or target.space_id != proposal.space_id:
-        raise ProposalError(N_("Enter the number of a proposal in this space."), "merge_into")
+        raise DomainError(N_("Enter the number of a proposal in this space."), "merge_into")
     if target.id == proposal.id:
-        raise ProposalError(N_("A proposal cannot be merged into itself."), "merge_into")
+        raise DomainError(N_("A proposal cannot be merged into itself."), "merge_into")
     statuses = _lock(session, proposal.id, target.id)
     session.refresh(proposal)
     session.refresh(target)
     if "merged" not in TRANSITIONS.get(statuses.get(proposal.id), ()):
-        raise ProposalError(N_("This change of status is not possible now."), "status")
+        raise DomainError(N_("This change of status is not possible now."), "status")
     if statuses.get(target.id) not in MERGE_TARGET_STATUSES:
-        raise ProposalError(N_("Proposal %(id)s cannot take a merge: it is a draft, merged or "
-                               "not found."), "merge_into", id=target.id)
+        raise DomainError(N_("Proposal %(id)s cannot take a merge: it is a draft, merged or "
+                             "not found."), "merge_into", id=target.id)
     answer = _clean_answer(answer, required=False, message="")
     now = utcnow()
     # The source's followers are told before their supports move away.

@@ -36,11 +36,14 @@ def build_world(make, db, slug: str = "mirai", **space_fields) -> SimpleNamespac
 
 class PersonClient(FlaskClient):
     """A test client that is one person. Requests made inside the test's app context share its
-    `g`, where Flask-Login caches the current user; drop it so each client acts as itself."""
+    `g`, where Flask-Login caches the current user and the unit of work marks a refused request
+    (app/common/unit_of_work.py): drop them, so each client acts as itself and a refusal does
+    not carry over to the next request."""
 
     def open(self, *args, **kwargs):
         if has_app_context():
-            g.pop("_login_user", None)
+            for name in ("_login_user", "hiroba_refused", "page_errors"):
+                g.pop(name, None)
         return super().open(*args, **kwargs)
 
 

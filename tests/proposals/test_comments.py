@@ -200,3 +200,25 @@ def test_ensure_thread_is_idempotent(app, world, db):
     db.session.commit()
     assert first.id == again.id
     assert db.session.scalar(select(func.count()).select_from(Thread)) == 1
+
+
+def test_a_refused_first_comment_answers_422_and_leaves_no_thread(app, make, db, world):
+    # The first comment opens the thread before the forum refuses the answer (to a post of
+    # another thread): the refusal rolls the new thread back with everything else.
+    space = make.space("late-forum", forum_enabled=False)
+    proposal = published(db, space, world.author)
+    space.forum_enabled = True
+    db.session.commit()
+    elsewhere = published(db, world.space, world.author, title="別の提案")
+    before = (db.session.scalar(select(func.count()).select_from(Thread)),
+              db.session.scalar(select(func.count()).select_from(Post)),
+              db.session.scalar(select(func.count()).select_from(Notification)))
+    client = client_for(app, world, "participant")
+    response = _comment(client, space, proposal, "返信",
+                        reply_to=str(comments.get_thread(db.session, elsewhere).posts[0].id))
+    assert response.status_code == 422 and "only answer a post in this thread" in response.text
+    db.session.expire_all()
+    assert comments.get_thread(db.session, proposal) is None
+    assert (db.session.scalar(select(func.count()).select_from(Thread)),
+            db.session.scalar(select(func.count()).select_from(Post)),
+            db.session.scalar(select(func.count()).select_from(Notification))) == before

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from app.common.errors import DomainError
 from app.proposals import services
 from app.proposals.models import ProposalCategory
 from tests.proposals.helpers import client_for, published, url
@@ -63,7 +64,7 @@ def test_category_in_use_or_last_cannot_be_deleted(app, world, db):
         client.post(url(world.space, f"settings/categories/{category.id}/delete"),
                     data={"confirm": "yes"})
     assert [c.id for c in services.list_categories(db.session, world.space)] == [categories[0].id]
-    with pytest.raises(services.ProposalError):
+    with pytest.raises(DomainError):
         services.delete_category(db.session, categories[0])
 
 

@@ -3,10 +3,12 @@ input and the proposal is open; the threshold marks a proposal once and tells fa
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
 
+from app.common.errors import DomainError
 from app.common.time import today_jst
 from app.notifications.models import Notification
 from app.proposals import services, supports, workflow
@@ -66,6 +68,9 @@ def test_anonymous_support_goes_to_login_and_changes_nothing(app, world, db):
     response = client_for(app, world, "anonymous").post(url(world.space, f"{proposal.id}/support"))
     assert response.status_code == 302
     assert "/auth/login" in response.headers["Location"]
+    # back to the proposal after logging in, not to the POST's address
+    next_url = parse_qs(urlsplit(response.headers["Location"]).query)["next"]
+    assert next_url == [url(world.space, f"{proposal.id}").rstrip("/")]
     assert support_rows(db, proposal.id) == 0
 
 
@@ -88,7 +93,7 @@ def test_support_refused_after_the_last_phase_ended(app, world, db):
     proposal = published(db, world.space, world.author)
     world.space.phases[0].ends_on = today_jst() - timedelta(days=1)
     db.session.commit()
-    with pytest.raises(services.ProposalError):
+    with pytest.raises(DomainError):
         supports.support(db.session, proposal, world.participant)
     db.session.rollback()
     assert support_rows(db, proposal.id) == 0

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.admin.models import AuditEntry
+from app.common.errors import DomainError
 from app.notifications.models import Notification
 from app.proposals import comments, services, workflow
 from app.proposals.models import Proposal, ProposalStatusChange
@@ -237,5 +238,5 @@ def test_merged_and_implemented_proposals_end_the_workflow(app, world, db):
     db.session.commit()
     page = client_for(app, world, "facilitator").get(url(world.space, f"{proposal.id}/status"))
     assert "reached the end of its workflow" in page.text
-    with pytest.raises(services.ProposalError):
+    with pytest.raises(DomainError):
         workflow.change_status(db.session, proposal, world.facilitator, to_status="merged")

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.areas.models import RegionMember
+from app.common.errors import DomainError
 from app.common.time import today_jst
 from app.proposals import services
 from app.proposals.models import Proposal, ProposalCategory, ProposalStatusChange
@@ -63,7 +64,7 @@ def test_full_flow_draft_preview_publish(app, world, db):
 
 def test_publishing_twice_is_refused_without_a_second_history_entry(app, world, db):
     proposal = published(db, world.space, world.author)
-    with pytest.raises(services.ProposalError):
+    with pytest.raises(DomainError):
         services.publish(db.session, proposal, world.author)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(ProposalStatusChange)) == 1
