@@ -43,7 +43,6 @@ _LEGACY_PARTS = {
     "app.representation": (("app.representation.views",),
                            ("app.representation.cli", "app.representation.alerts_cli")),
     "app.api": (("app.api.views",), ()),
-    "app.surveys": (("app.surveys.views", "app.surveys.api"), ()),
     "app.notifications": (("app.notifications.views",), ()),
     "app.forum": (("app.forum.views",), ("app.forum.cli",)),
     "app.moderation": (("app.moderation.views",), ()),
