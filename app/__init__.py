@@ -38,7 +38,6 @@ MODULES = (
 _LEGACY_PARTS = {
     "app.representation": (("app.representation.views",),
                            ("app.representation.cli", "app.representation.alerts_cli")),
-    "app.surveys": (("app.surveys.views", "app.surveys.api"), ()),
     "app.demo": ((), ("app.demo.cli",)),
     "app.panels": ((), ("app.panels.cli",)),
 }

@@ -289,25 +289,47 @@ def can_manage_surveys(user, space) -> bool:
     return can_facilitate(user, space)
 
 
+def can_manage_survey(user, survey) -> bool:
+    return can_manage_surveys(user, survey.space)
+
+
+def can_reach_surveys(user, space) -> bool:
+    """The space's surveys while the module is on; switched off, its managers still reach them
+    (to prepare surveys before switching it on)."""
+    return bool(space.surveys_enabled) or can_manage_surveys(user, space)
+
+
 def can_view_survey(user, survey) -> bool:
-    """Published surveys are seen by everyone who can see the space; drafts by its
-    facilitators only."""
-    return bool(survey.published) or can_facilitate(user, survey.space)
+    """Published surveys are seen by everyone who can see the space, while its surveys are on;
+    drafts by its managers only."""
+    return can_manage_survey(user, survey) or (bool(survey.published)
+                                               and bool(survey.space.surveys_enabled))
 
 
 def can_view_survey_results(user, survey) -> bool:
-    """Facilitators always; everyone else as the survey's results visibility allows (by default
+    """Managers always; everyone else as the survey's results visibility allows (by default
     once it has closed, never when the facilitators keep them private)."""
-    return can_facilitate(user, survey.space) or survey.results_open_to_all()
+    return can_manage_survey(user, survey) or survey.results_open_to_all()
 
 
-def can_answer_surveys(user, space) -> bool:
-    """Anyone logged in; whether a survey is open is its own state, checked by the services."""
-    return bool(user and user.is_authenticated)
+def can_read_survey_results_by_number(user, survey) -> bool:
+    """The API reaches a survey by its number alone: its managers, and everyone once the
+    results are open to all in a public space whose surveys are on (never for an unlisted
+    space, whose slug and title walking the numbers would otherwise find)."""
+    space = survey.space
+    return can_manage_survey(user, survey) or (
+        space.visibility == "public" and bool(space.surveys_enabled)
+        and survey.results_open_to_all())
+
+
+def can_answer_survey(user, survey) -> bool:
+    """Anyone logged in who can see the survey; whether it is open is its own state, checked by
+    the services."""
+    return bool(user and user.is_authenticated) and can_view_survey(user, survey)
 
 
 def can_copy_survey(user, survey) -> bool:
-    """Copying as a template: facilitators of its space, and for a published survey any
-    facilitator (of the target space, checked again when the copy is made)."""
-    return can_facilitate(user, survey.space) or (bool(survey.published)
-                                                  and can_create_space(user))
+    """Copying as a template: managers of its space, and for a published survey anyone who
+    manages surveys somewhere (the target space is checked again when the copy is made)."""
+    return can_manage_survey(user, survey) or (bool(survey.published)
+                                               and can_create_space(user))

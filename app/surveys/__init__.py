@@ -1,0 +1,17 @@
+"""Surveys: building them, answering section by section, and their results (pages and API)."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("surveys", __name__, url_prefix="/spaces/<slug>/surveys")
+api_bp = Blueprint("surveys_api", __name__, url_prefix="/api/v1")
+
+
+def register(app) -> None:
+    from app.accounts.export import register_export_section
+    from app.surveys import api, builder_views, export_user, views  # noqa: F401  (routes join bp)
+
+    app.register_blueprint(bp)
+    app.register_blueprint(api_bp)
+    register_export_section("survey_responses", export_user.export_survey_responses)
+    api.register_openapi()

@@ -4,21 +4,20 @@ Readable by the facilitators of the survey's space at any time, and by everyone 
 of a public space has closed (never while it is open; never for unlisted spaces, whose slug and
 title would otherwise be found by walking ids). Anything else answers 404, the same as a survey
 that does not exist. What is shown follows app.surveys.disclosure for the caller's audience.
+The OpenAPI description is added by register_openapi(), from app.surveys.register.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.permissions import (can_facilitate, can_manage_surveys,
-                                      can_view_survey_results)
-from app.api.common import api_error, api_time
+from app.accounts.permissions import can_manage_survey, can_read_survey_results_by_number, require
+from app.api.common import api_error, api_rate_limit, api_time
 from app.api.openapi import register_path, register_schema
-from app.extensions import db
-from app.surveys import disclosure, results, services
-
-bp = Blueprint("surveys_api", __name__, url_prefix="/api/v1")
+from app.extensions import db, limiter
+from app.surveys import api_bp, disclosure, results
+from app.surveys.loaders import survey_by_number
 
 RESULT_KEYS = ("survey", "respondents", "weighted", "weighting", "questions", "disclosure")
 SURVEY_KEYS = ("id", "title", "space", "status", "opens_at", "closes_at")
@@ -84,16 +83,11 @@ def _question(result: results.QuestionResult, weighted: bool, public: bool) -> d
     return out
 
 
-@bp.get("/surveys/<int:survey_id>/results")
-def survey_results(survey_id: int):
-    survey = services.get_survey_by_id(db.session, survey_id)
-    if survey is None or not can_view_survey_results(current_user, survey):
-        abort(404)
-    facilitator = can_facilitate(current_user, survey.space)
-    if survey.space.visibility != "public" and not facilitator:
-        abort(404)
-    if not survey.space.surveys_enabled and not can_manage_surveys(current_user, survey.space):
-        abort(404)
+@api_bp.get("/surveys/<int:survey_id>/results")
+@limiter.limit(api_rate_limit)
+@require(can_read_survey_results_by_number, survey=survey_by_number)
+def survey_results(survey):
+    facilitator = can_manage_survey(current_user, survey)
     flag = request.args.get("weighted", "0")
     if flag not in ("0", "1"):
         return api_error(400, "weighted must be 0 or 1")
@@ -128,7 +122,7 @@ def survey_results(survey_id: int):
 # --- OpenAPI -------------------------------------------------------------------------------
 
 _NUMBER_OR_NULL = {"type": ["number", "null"]}
-register_schema("SurveyOptionResult", {
+OPTION_RESULT_SCHEMA = {
     "type": "object",
     "required": list(OPTION_KEYS),
     "properties": {
@@ -143,8 +137,8 @@ register_schema("SurveyOptionResult", {
         "mean_rank": {**_NUMBER_OR_NULL, "description": "Ranking only; 1 = first choice."},
         "weighted_mean_rank": _NUMBER_OR_NULL,
     },
-})
-register_schema("SurveyQuestionResult", {
+}
+QUESTION_RESULT_SCHEMA = {
     "type": "object",
     "required": list(QUESTION_KEYS),
     "properties": {
@@ -168,8 +162,8 @@ register_schema("SurveyQuestionResult", {
         "effective_sample_size": {**_NUMBER_OR_NULL, "description": "Kish's effective sample "
                                   "size of the weights of those who answered (weighted=1)."},
     },
-})
-register_schema("SurveyResults", {
+}
+RESULTS_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
     "required": list(RESULT_KEYS),
@@ -213,8 +207,8 @@ register_schema("SurveyResults", {
                                       "withheld": {"type": "boolean"},
                                       "hidden_figures": {"type": "integer"}}},
     },
-})
-register_path("/surveys/{id}/results", {"get": {
+}
+RESULTS_PATH = {"get": {
     "operationId": "getSurveyResults",
     "summary": "Results of a survey per question, raw or population-weighted",
     "description": "Readable by the facilitators of the survey's space, and by everyone once a "
@@ -234,4 +228,12 @@ register_path("/surveys/{id}/results", {"get": {
         "400": {"$ref": "#/components/responses/Error"},
         "404": {"$ref": "#/components/responses/Error"},
     },
-}})
+}}
+
+
+def register_openapi() -> None:
+    """Add the endpoint and its schemas to the API's OpenAPI document."""
+    register_schema("SurveyOptionResult", OPTION_RESULT_SCHEMA)
+    register_schema("SurveyQuestionResult", QUESTION_RESULT_SCHEMA)
+    register_schema("SurveyResults", RESULTS_SCHEMA)
+    register_path("/surveys/{id}/results", RESULTS_PATH)

@@ -3,13 +3,15 @@
 Once a survey has any response (draft or submitted), its structure is locked: wording can still
 be fixed, but nothing that changes what an answer means (kinds, options, limits, order,
 conditions) -- so results stay comparable. No Flask here; functions take the session first and
-only flush. Rule violations raise SurveyError with an English msgid marked by N_.
+only flush. Rule violations raise DomainError (app.common.errors) with an English msgid marked
+by N_.
 """
 from __future__ import annotations
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from app.common.errors import N_, DomainError
 from app.common.text import normalize
 from app.surveys import answering
 from app.surveys.models import (CHOICE_KINDS, LIKERT_POINTS, OPTION_KINDS, QUESTION_KINDS,
@@ -28,24 +30,6 @@ RANKING_OPTIONS_MAX = 10
 STRUCTURAL = ("kind", "required", "allow_other", "min_choices", "max_choices", "scale_points",
               "min_value", "max_value", "integer_only", "show_if_option_id")
 WORDING = ("text", "help_text", "label_low", "label_high")
-
-
-def N_(message: str) -> str:
-    """Marks a message for extraction; the view layer translates it."""
-    return message
-
-
-class SurveyError(ValueError):
-    """A rule of surveys was broken. `message` is an English msgid, `params` its placeholders,
-    `field` the form field it concerns (None: the whole form)."""
-
-    def __init__(self, message: str, field: str | None = None, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.field = field
-        self.params = params
-
-
 LOCKED = N_("This survey already has answers, so its structure is locked: only wording can be "
             "changed.")
 
@@ -56,15 +40,15 @@ def has_responses(session: Session, survey: Survey) -> bool:
 
 def _require_unlocked(session: Session, survey: Survey, field: str | None = None) -> None:
     if has_responses(session, survey):
-        raise SurveyError(LOCKED, field)
+        raise DomainError(LOCKED, field)
 
 
 def _text(value: str | None, limit: int, field: str, *, required: bool = True) -> str:
     value = normalize(value)
     if required and not value:
-        raise SurveyError(N_("This field is required."), field)
+        raise DomainError(N_("This field is required."), field)
     if len(value) > limit:
-        raise SurveyError(N_("Use at most %(max)s characters."), field, max=limit)
+        raise DomainError(N_("Use at most %(max)s characters."), field, max=limit)
     return value
 
 
@@ -79,14 +63,14 @@ def _check_settings(values: dict) -> dict:
     out = {"title": _text(values.get("title"), TITLE_MAX, "title"),
            "description_md": (values.get("description_md") or "").strip()}
     if len(out["description_md"]) > DESCRIPTION_MAX:
-        raise SurveyError(N_("Use at most %(max)s characters."), "description_md",
+        raise DomainError(N_("Use at most %(max)s characters."), "description_md",
                           max=DESCRIPTION_MAX)
     visibility = values.get("results_visibility", "after_close")
     if visibility not in RESULTS_VISIBILITIES:
-        raise SurveyError(N_("Choose one of the options."), "results_visibility")
+        raise DomainError(N_("Choose one of the options."), "results_visibility")
     opens_at, closes_at = values.get("opens_at"), values.get("closes_at")
     if opens_at is not None and closes_at is not None and opens_at >= closes_at:
-        raise SurveyError(N_("The survey must close after it opens."), "closes_at")
+        raise DomainError(N_("The survey must close after it opens."), "closes_at")
     out.update(results_visibility=visibility, opens_at=opens_at, closes_at=closes_at)
     return out
 
@@ -111,7 +95,7 @@ def update_survey(session: Session, survey: Survey, **values) -> Survey:
 
 def set_weight_cap(session: Session, survey: Survey, cap: float | None) -> None:
     if cap is not None and not 1 < cap <= 100:
-        raise SurveyError(N_("Enter a number above 1 and at most 100, or leave it empty."),
+        raise DomainError(N_("Enter a number above 1 and at most 100, or leave it empty."),
                           "cap")
     survey.weight_cap = cap
     session.flush()
@@ -148,7 +132,7 @@ def delete_section(session: Session, section: SurveySection) -> None:
     survey = section.survey
     _require_unlocked(session, survey)
     if len(survey.sections) == 1:
-        raise SurveyError(N_("A survey needs at least one section."))
+        raise DomainError(N_("A survey needs at least one section."))
     for question in section.questions:
         _refuse_if_controls_others(survey, question, leaving=set(q.id for q in section.questions))
     survey.sections.remove(section)
@@ -195,7 +179,7 @@ def _check_spec(survey: Survey, spec: dict, *, question: SurveyQuestion | None,
     """Validate and tidy a question's settings; irrelevant ones are cleared."""
     kind = spec.get("kind")
     if kind not in QUESTION_KINDS:
-        raise SurveyError(N_("Choose one of the options."), "kind")
+        raise DomainError(N_("Choose one of the options."), "kind")
     clean = {
         "kind": kind,
         "text": _text(spec.get("text"), QUESTION_TEXT_MAX, "text"),
@@ -210,30 +194,30 @@ def _check_spec(survey: Survey, spec: dict, *, question: SurveyQuestion | None,
     if kind in OPTION_KINDS:
         limit = RANKING_OPTIONS_MAX if kind == "ranking" else OPTIONS_MAX
         if not 2 <= len(labels) <= limit:
-            raise SurveyError(N_("Give between 2 and %(max)s options, one per line."), "options",
+            raise DomainError(N_("Give between 2 and %(max)s options, one per line."), "options",
                               max=limit)
         if any(len(label) > OPTION_LABEL_MAX for label in labels):
-            raise SurveyError(N_("Each option may have at most %(max)s characters."), "options",
+            raise DomainError(N_("Each option may have at most %(max)s characters."), "options",
                               max=OPTION_LABEL_MAX)
         if len(set(labels)) != len(labels):
-            raise SurveyError(N_("Each option must be different."), "options")
+            raise DomainError(N_("Each option must be different."), "options")
     else:
         labels = []
     if kind == "multiple":
         low, high = spec.get("min_choices"), spec.get("max_choices")
         available = len(labels) + (1 if clean["allow_other"] else 0)
         if low is not None and low < 0:
-            raise SurveyError(N_("Enter 0 or more."), "min_choices")
+            raise DomainError(N_("Enter 0 or more."), "min_choices")
         if high is not None and not 1 <= high <= available:
-            raise SurveyError(N_("Enter a number between 1 and the number of options (%(n)s)."),
+            raise DomainError(N_("Enter a number between 1 and the number of options (%(n)s)."),
                               "max_choices", n=available)
         if low is not None and low > (high if high is not None else available):
-            raise SurveyError(N_("The minimum cannot be above the maximum or the number of "
+            raise DomainError(N_("The minimum cannot be above the maximum or the number of "
                                  "options."), "min_choices")
         clean.update(min_choices=low or None, max_choices=high)
     if kind == "likert":
         if spec.get("scale_points") not in LIKERT_POINTS:
-            raise SurveyError(N_("Choose 5 or 7 points."), "scale_points")
+            raise DomainError(N_("Choose 5 or 7 points."), "scale_points")
         clean.update(scale_points=spec["scale_points"],
                      label_low=_text(spec.get("label_low"), END_LABEL_MAX, "label_low"),
                      label_high=_text(spec.get("label_high"), END_LABEL_MAX, "label_high"))
@@ -241,16 +225,16 @@ def _check_spec(survey: Survey, spec: dict, *, question: SurveyQuestion | None,
         low, high = spec.get("min_value"), spec.get("max_value")
         for name, bound in (("min_value", low), ("max_value", high)):
             if bound is not None and not answering.within_limit(bound):
-                raise SurveyError(N_("Use a number between %(min)s and %(max)s."), name,
+                raise DomainError(N_("Use a number between %(min)s and %(max)s."), name,
                                   min=answering.format_number(-answering.NUMBER_LIMIT),
                                   max=answering.format_number(answering.NUMBER_LIMIT))
         if low is not None and high is not None and low > high:
-            raise SurveyError(N_("The smallest value cannot be above the largest."), "max_value")
+            raise DomainError(N_("The smallest value cannot be above the largest."), "max_value")
         clean.update(min_value=low, max_value=high, integer_only=bool(spec.get("integer_only")))
     if clean["show_if_option_id"] is not None:
         allowed = {o.id for _, o in condition_choices(survey, before=question, section=section)}
         if clean["show_if_option_id"] not in allowed:
-            raise SurveyError(N_("A question can only depend on an answer to an earlier choice "
+            raise DomainError(N_("A question can only depend on an answer to an earlier choice "
                                  "question."), "show_if_option_id")
     clean["options"] = labels
     return clean
@@ -277,8 +261,8 @@ def update_question(session: Session, question: SurveyQuestion, **spec) -> Surve
     if has_responses(session, survey):
         changed = [n for n in STRUCTURAL if getattr(question, n) != clean[n]]
         if changed or len(labels) != len(question.options):
-            raise SurveyError(LOCKED, changed[0] if changed else "options")
-        for option, label in zip(question.options, labels):
+            raise DomainError(LOCKED, changed[0] if changed else "options")
+        for option, label in zip(question.options, labels, strict=True):
             option.label = label  # a wording fix, same option
     else:
         question.options = _match_options(survey, question, labels, clean["kind"])
@@ -316,7 +300,7 @@ def _dependants(survey: Survey, option_ids: set[int]) -> list[SurveyQuestion]:
 
 def _refuse_if_option_controls(survey: Survey, option: SurveyOption) -> None:
     if _dependants(survey, {option.id}):
-        raise SurveyError(N_("Another question is shown only when this option is chosen. Change "
+        raise DomainError(N_("Another question is shown only when this option is chosen. Change "
                              "that question first."), "options")
 
 
@@ -326,7 +310,7 @@ def _refuse_if_controls_others(survey: Survey, question: SurveyQuestion,
     others = [q for q in _dependants(survey, {o.id for o in question.options})
               if q.id not in leaving]
     if others:
-        raise SurveyError(N_("The question “%(text)s” depends on an answer to this one. Change "
+        raise DomainError(N_("The question “%(text)s” depends on an answer to this one. Change "
                              "or delete it first."), text=others[0].text)
 
 
@@ -344,7 +328,7 @@ def _check_order(survey: Survey, ordered: list[SurveyQuestion]) -> None:
     seen: set[int] = set()
     for q in ordered:
         if q.show_if_option_id is not None and q.show_if_option_id not in seen:
-            raise SurveyError(N_("This would put a question before the answer it depends on."))
+            raise DomainError(N_("This would put a question before the answer it depends on."))
         seen.update(o.id for o in q.options)
 
 
@@ -375,7 +359,7 @@ def move_question(session: Session, question: SurveyQuestion, direction: str) ->
         else:
             return
     _check_order(survey, [q for qs in layout for q in qs])
-    for s, qs in zip(sections, layout):
+    for s, qs in zip(sections, layout, strict=True):
         for q in qs:
             if q.section is not s:
                 q.section = s  # moves it between the sections' collections

@@ -1,6 +1,6 @@
 """The survey builder's pages (facilitators of the space): create and edit a survey, its
-sections and questions, reorder, preview, open and close, delete, and copy as a template.
-Routes are registered on the surveys blueprint defined in views.py."""
+sections and questions, reorder, preview, open and close, delete, and copy as a template, on
+the surveys blueprint (app.surveys.bp)."""
 from __future__ import annotations
 
 from datetime import timezone
@@ -10,13 +10,15 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.permissions import (can_copy_survey, can_facilitate, can_manage_surveys,
+from app.accounts.permissions import (can_copy_survey, can_manage_survey, can_manage_surveys,
                                       require)
+from app.common.errors import N_, DomainError
 from app.common.time import JST, to_jst
-from app.extensions import db, login_manager
-from app.surveys import builder, services
+from app.common.unit_of_work import refuse
+from app.extensions import db
+from app.surveys import bp, builder, services
 from app.surveys.forms import CopyForm, QuestionForm, SectionForm, SurveyForm
-from app.surveys.views import _survey_or_404, bp
+from app.surveys.loaders import question_or_404, section_or_404, survey_from_url
 
 
 def _utc(moment):
@@ -30,20 +32,10 @@ def _jst(moment):
     return to_jst(moment).replace(tzinfo=None) if moment is not None else None
 
 
-def _apply_error(form, error: builder.SurveyError) -> None:
-    """Undo anything half-done, then put the service's message next to its field."""
-    db.session.rollback()
-    message = _(error.message, **error.params)
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, message]
-    else:
-        flash(message, "error")
-
-
-def _refuse(error: builder.SurveyError, survey_id: int, anchor: str = ""):
-    db.session.rollback()
-    flash(_(error.message, **error.params), "error")
+def _refuse(error: DomainError, survey_id: int, anchor: str = ""):
+    """A refused change made from the build page: nothing is kept, the reason is shown there."""
+    refuse()
+    flash(error.translated(_), "error")
     return redirect(url_for(".build", survey_id=survey_id) + anchor)
 
 
@@ -62,38 +54,34 @@ def new():
     if form.validate_on_submit():
         try:
             survey = builder.create_survey(db.session, g.space, current_user, **_settings(form))
-        except builder.SurveyError as error:
-            _apply_error(form, error)
+        except DomainError as error:
+            form.refuse(error)
         else:
             flash(_("The survey was created. Add its questions next."), "success")
             return redirect(url_for(".build", survey_id=survey.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("surveys/survey_form.html", form=form, survey=None), status
+    return render_template("surveys/survey_form.html", form=form, survey=None)
 
 
 @bp.route("/<int:survey_id>/settings", methods=["GET", "POST"])
-@require(can_manage_surveys)
-def settings(survey_id: int):
-    survey = _survey_or_404(survey_id)
+@require(can_manage_survey, survey=survey_from_url)
+def settings(survey):
     form = SurveyForm(obj=survey if request.method == "GET" else None)
     if request.method == "GET":
         form.opens_at.data, form.closes_at.data = _jst(survey.opens_at), _jst(survey.closes_at)
     if form.validate_on_submit():
         try:
             builder.update_survey(db.session, survey, **_settings(form))
-        except builder.SurveyError as error:
-            _apply_error(form, error)
+        except DomainError as error:
+            form.refuse(error)
         else:
             flash(_("The survey was saved."), "success")
             return redirect(url_for(".detail", survey_id=survey.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("surveys/survey_form.html", form=form, survey=survey), status
+    return render_template("surveys/survey_form.html", form=form, survey=survey)
 
 
 @bp.post("/<int:survey_id>/status")
-@require(can_manage_surveys)
-def change_status(survey_id: int):
-    survey = _survey_or_404(survey_id)
+@require(can_manage_survey, survey=survey_from_url)
+def change_status(survey):
     actions = {"publish": (services.publish, _("The survey is published.")),
                "unpublish": (services.unpublish, _("The survey is back to draft.")),
                "open": (services.open_now, _("The survey is open.")),
@@ -103,18 +91,17 @@ def change_status(survey_id: int):
         abort(400)
     try:
         action[0](db.session, survey)
-    except builder.SurveyError as error:
-        db.session.rollback()
-        flash(_(error.message, **error.params), "error")
+    except DomainError as error:
+        refuse()
+        flash(error.translated(_), "error")
     else:
         flash(action[1], "success")
-    return redirect(url_for(".detail", survey_id=survey_id))
+    return redirect(url_for(".detail", survey_id=survey.id))
 
 
 @bp.post("/<int:survey_id>/delete")
-@require(can_manage_surveys)
-def delete(survey_id: int):
-    survey = _survey_or_404(survey_id)
+@require(can_manage_survey, survey=survey_from_url)
+def delete(survey):
     if request.form.get("confirm") != "yes":
         flash(_("Tick the box to confirm."), "error")
         return redirect(url_for(".detail", survey_id=survey.id))
@@ -126,9 +113,8 @@ def delete(survey_id: int):
 # --- structure -----------------------------------------------------------------------------
 
 @bp.get("/<int:survey_id>/build")
-@require(can_manage_surveys)
-def build(survey_id: int):
-    survey = _survey_or_404(survey_id)
+@require(can_manage_survey, survey=survey_from_url)
+def build(survey):
     options = {o.id: (q, o) for q in survey.questions() for o in q.options}
     return render_template("surveys/build.html", survey=survey, conditions=options,
                            locked=builder.has_responses(db.session, survey),
@@ -136,77 +122,58 @@ def build(survey_id: int):
 
 
 @bp.post("/<int:survey_id>/sections/new")
-@require(can_manage_surveys)
-def section_new(survey_id: int):
-    survey = _survey_or_404(survey_id)
+@require(can_manage_survey, survey=survey_from_url)
+def section_new(survey):
     form = SectionForm()
-    if not form.validate():
+    if not form.validate_on_submit():  # refused; the form lives on the build page
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for(".build", survey_id=survey.id))
     try:
         section = builder.add_section(db.session, survey, title=form.title.data,
                                       description_md=form.description_md.data)
-    except builder.SurveyError as error:
+    except DomainError as error:
         return _refuse(error, survey.id)
     return redirect(url_for(".build", survey_id=survey.id) + f"#section-{section.id}")
 
 
-def _section_or_404(survey, section_id: int):
-    section = next((s for s in survey.sections if s.id == section_id), None)
-    if section is None:
-        abort(404)
-    return section
-
-
-def _question_or_404(survey, question_id: int):
-    question = next((q for q in survey.questions() if q.id == question_id), None)
-    if question is None:
-        abort(404)
-    return question
-
-
 @bp.route("/<int:survey_id>/sections/<int:section_id>/edit", methods=["GET", "POST"])
-@require(can_manage_surveys)
-def section_edit(survey_id: int, section_id: int):
-    survey = _survey_or_404(survey_id)
-    section = _section_or_404(survey, section_id)
+@require(can_manage_survey, survey=survey_from_url)
+def section_edit(survey, section_id: int):
+    section = section_or_404(survey, section_id)
     form = SectionForm(obj=section if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
             builder.update_section(db.session, section, title=form.title.data,
                                    description_md=form.description_md.data)
-        except builder.SurveyError as error:
-            _apply_error(form, error)
+        except DomainError as error:
+            form.refuse(error)
         else:
             return redirect(url_for(".build", survey_id=survey.id) + f"#section-{section.id}")
-    status = 422 if request.method == "POST" else 200
     return render_template("surveys/section_form.html", form=form, survey=survey,
-                           section=section), status
+                           section=section)
 
 
 @bp.post("/<int:survey_id>/sections/<int:section_id>/move")
-@require(can_manage_surveys)
-def section_move(survey_id: int, section_id: int):
-    survey = _survey_or_404(survey_id)
-    section = _section_or_404(survey, section_id)
+@require(can_manage_survey, survey=survey_from_url)
+def section_move(survey, section_id: int):
+    section = section_or_404(survey, section_id)
     try:
         builder.move_section(db.session, section, request.form.get("direction", "down"))
-    except builder.SurveyError as error:
+    except DomainError as error:
         return _refuse(error, survey.id, f"#section-{section_id}")
     return redirect(url_for(".build", survey_id=survey.id) + f"#section-{section_id}")
 
 
 @bp.post("/<int:survey_id>/sections/<int:section_id>/delete")
-@require(can_manage_surveys)
-def section_delete(survey_id: int, section_id: int):
-    survey = _survey_or_404(survey_id)
-    section = _section_or_404(survey, section_id)
+@require(can_manage_survey, survey=survey_from_url)
+def section_delete(survey, section_id: int):
+    section = section_or_404(survey, section_id)
     if request.form.get("confirm") != "yes":
         flash(_("Tick the box to confirm."), "error")
         return redirect(url_for(".build", survey_id=survey.id))
     try:
         builder.delete_section(db.session, section)
-    except builder.SurveyError as error:
+    except DomainError as error:
         return _refuse(error, survey.id)
     flash(_("The section was deleted."), "success")
     return redirect(url_for(".build", survey_id=survey.id))
@@ -219,10 +186,9 @@ def _condition_choices(form: QuestionForm, survey, question=None, section=None) 
 
 
 @bp.route("/<int:survey_id>/sections/<int:section_id>/questions/new", methods=["GET", "POST"])
-@require(can_manage_surveys)
-def question_new(survey_id: int, section_id: int):
-    survey = _survey_or_404(survey_id)
-    section = _section_or_404(survey, section_id)
+@require(can_manage_survey, survey=survey_from_url)
+def question_new(survey, section_id: int):
+    section = section_or_404(survey, section_id)
     form = QuestionForm()
     if request.method == "GET" and request.args.get("kind") in dict(form.kind.choices):
         form.kind.data = request.args["kind"]
@@ -230,21 +196,19 @@ def question_new(survey_id: int, section_id: int):
     if form.validate_on_submit():
         try:
             question = builder.add_question(db.session, section, **form.spec())
-        except builder.SurveyError as error:
-            _apply_error(form, error)
+        except DomainError as error:
+            form.refuse(error)
         else:
             flash(_("The question was added."), "success")
             return redirect(url_for(".build", survey_id=survey.id) + f"#question-{question.id}")
-    status = 422 if request.method == "POST" else 200
     return render_template("surveys/question_form.html", form=form, survey=survey,
-                           section=section, question=None, locked=False), status
+                           section=section, question=None, locked=False)
 
 
 @bp.route("/<int:survey_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])
-@require(can_manage_surveys)
-def question_edit(survey_id: int, question_id: int):
-    survey = _survey_or_404(survey_id)
-    question = _question_or_404(survey, question_id)
+@require(can_manage_survey, survey=survey_from_url)
+def question_edit(survey, question_id: int):
+    question = question_or_404(survey, question_id)
     form = QuestionForm(obj=question if request.method == "GET" else None)
     if request.method == "GET":
         form.options.data = "\n".join(o.label for o in question.options)
@@ -254,48 +218,44 @@ def question_edit(survey_id: int, question_id: int):
     if form.validate_on_submit():
         try:
             builder.update_question(db.session, question, **form.spec())
-        except builder.SurveyError as error:
-            _apply_error(form, error)
+        except DomainError as error:
+            form.refuse(error)
         else:
             flash(_("The question was saved."), "success")
             return redirect(url_for(".build", survey_id=survey.id) + f"#question-{question.id}")
-    status = 422 if request.method == "POST" else 200
     return render_template("surveys/question_form.html", form=form, survey=survey,
-                           section=question.section, question=question, locked=locked), status
+                           section=question.section, question=question, locked=locked)
 
 
 @bp.post("/<int:survey_id>/questions/<int:question_id>/move")
-@require(can_manage_surveys)
-def question_move(survey_id: int, question_id: int):
-    survey = _survey_or_404(survey_id)
-    question = _question_or_404(survey, question_id)
+@require(can_manage_survey, survey=survey_from_url)
+def question_move(survey, question_id: int):
+    question = question_or_404(survey, question_id)
     try:
         builder.move_question(db.session, question, request.form.get("direction", "down"))
-    except builder.SurveyError as error:
+    except DomainError as error:
         return _refuse(error, survey.id, f"#question-{question_id}")
     return redirect(url_for(".build", survey_id=survey.id) + f"#question-{question_id}")
 
 
 @bp.post("/<int:survey_id>/questions/<int:question_id>/delete")
-@require(can_manage_surveys)
-def question_delete(survey_id: int, question_id: int):
-    survey = _survey_or_404(survey_id)
-    question = _question_or_404(survey, question_id)
+@require(can_manage_survey, survey=survey_from_url)
+def question_delete(survey, question_id: int):
+    question = question_or_404(survey, question_id)
     if request.form.get("confirm") != "yes":
         flash(_("Tick the box to confirm."), "error")
         return redirect(url_for(".build", survey_id=survey.id) + f"#question-{question_id}")
     try:
         builder.delete_question(db.session, question)
-    except builder.SurveyError as error:
+    except DomainError as error:
         return _refuse(error, survey.id, f"#question-{question_id}")
     flash(_("The question was deleted."), "success")
     return redirect(url_for(".build", survey_id=survey.id))
 
 
 @bp.get("/<int:survey_id>/preview")
-@require(can_manage_surveys)
-def preview(survey_id: int):
-    survey = _survey_or_404(survey_id)
+@require(can_manage_survey, survey=survey_from_url)
+def preview(survey):
     options = {o.id: (q, o) for q in survey.questions() for o in q.options}
     return render_template("surveys/preview.html", survey=survey, conditions=options,
                            answers={}, problems={})
@@ -304,24 +264,19 @@ def preview(survey_id: int):
 # --- copying -------------------------------------------------------------------------------
 
 @bp.route("/<int:survey_id>/copy", methods=["GET", "POST"])
-def copy(survey_id: int):
-    survey = _survey_or_404(survey_id)
-    if not can_copy_survey(current_user, survey):
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        abort(403)
+@require(can_copy_survey, survey=survey_from_url)
+def copy(survey):
     targets = services.copy_targets(db.session, current_user)
     form = CopyForm()
     locale = str(get_locale())
     form.target_space.choices = [(s.slug, f"{s.title} ({s.area.name(locale)})") for s in targets]
     if form.validate_on_submit():
         target = next((s for s in targets if s.slug == form.target_space.data), None)
-        if target is None or not can_facilitate(current_user, target):
-            form.target_space.errors = [_("Choose a space you facilitate.")]
+        if target is None or not can_manage_surveys(current_user, target):
+            form.refuse(DomainError(N_("Choose a space you facilitate."), "target_space"))
         else:
             copy_ = builder.copy_survey(db.session, survey, target, current_user)
             flash(_("The survey was copied as a draft. Check its dates and wording."), "success")
             return redirect(url_for(".build", slug=target.slug, survey_id=copy_.id))
-    status = 422 if request.method == "POST" else 200
     return render_template("surveys/copy.html", survey=survey, form=form,
-                           has_targets=bool(targets)), status
+                           has_targets=bool(targets))

@@ -148,10 +148,10 @@ def responses_export(session: Session, survey: Survey, space, weighting: Weighti
     # the weight of a line is its shown group's average, so it says nothing the line hides
     group_weights: dict[tuple, list[float]] = defaultdict(list)
     if weighting.available:
-        for (_, *cell), key in zip(responses, shown):
+        for (_, *cell), key in zip(responses, shown, strict=True):
             group_weights[key].append(weighting.cell_weights.get(tuple(cell), 0.0))
     lines = []
-    for (response_id, *_cell), key in zip(responses, shown):
+    for (response_id, *_cell), key in zip(responses, shown, strict=True):
         weights = group_weights.get(key)
         weight = f"{sum(weights) / len(weights):.6f}" if weights else ""
         mine = answers.get(response_id, {})

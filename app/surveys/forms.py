@@ -6,11 +6,11 @@ app.surveys.answering rather than by a WTForms class; their error codes map to M
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectField,
                      StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from app.common.forms import Form
 from app.surveys.answering import parse_number
 from app.surveys.builder import (DESCRIPTION_MAX, END_LABEL_MAX, HELP_TEXT_MAX, QUESTION_TEXT_MAX,
                                  TITLE_MAX)
@@ -88,7 +88,7 @@ class DecimalText(StringField):
         return str(int(self.data)) if float(self.data).is_integer() else str(self.data)
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(Form):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=TITLE_MAX)])
     description_md = TextAreaField(_l("Introduction (Markdown)"),
                                    validators=[Optional(), Length(max=DESCRIPTION_MAX)])
@@ -101,13 +101,13 @@ class SurveyForm(FlaskForm):
         choices=[(v, VISIBILITY_LABELS[v]) for v in RESULTS_VISIBILITIES])
 
 
-class SectionForm(FlaskForm):
+class SectionForm(Form):
     title = StringField(_l("Section title"), validators=[Optional(), Length(max=TITLE_MAX)])
     description_md = TextAreaField(_l("Text shown above the questions (Markdown, optional)"),
                                    validators=[Optional(), Length(max=DESCRIPTION_MAX)])
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     kind = SelectField(_l("Type of question"),
                        choices=[(k, KIND_LABELS[k]) for k in QUESTION_KINDS])
     text = StringField(_l("Question"), validators=[InputRequired(),
@@ -148,10 +148,10 @@ class QuestionForm(FlaskForm):
         }
 
 
-class CopyForm(FlaskForm):
+class CopyForm(Form):
     target_space = SelectField(_l("Copy into this space"), coerce=str, choices=[],
                                validators=[InputRequired()])
 
 
-class WeightCapForm(FlaskForm):
+class WeightCapForm(Form):
     cap = DecimalText(_l("Largest weight allowed, as a multiple of the average (optional)"))

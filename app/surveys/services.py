@@ -13,7 +13,8 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from app.accounts.models import RoleAssignment
+from app.accounts.roles import space_ids_with_role
+from app.common.errors import N_, DomainError
 from app.common.sql import dialect_insert
 from app.common.text import normalize
 from app.common.time import utcnow
@@ -22,18 +23,20 @@ from app.representation.models import Participation
 from app.spaces.models import Space
 from app.surveys import answering
 from app.surveys.answering import Given, Problem
-from app.surveys.builder import N_, SurveyError, has_responses
+from app.surveys.builder import has_responses
 from app.surveys.models import (Survey, SurveyAnswer, SurveyQuestion, SurveyResponse,
                                 SurveySection)
 
 
-class AlreadySubmitted(SurveyError):
+class AlreadySubmitted(DomainError):
+    """Saving or submitting refused: the person's response is already sent."""
+
     def __init__(self):
         super().__init__(N_("You have already sent your answers to this survey. Each person "
                             "can answer once."))
 
 
-class Incomplete(SurveyError):
+class Incomplete(DomainError):
     """Submission refused: a section still has problems; `section_id` says which."""
 
     def __init__(self, section_id: int, problems: dict[int, Problem]):
@@ -96,8 +99,7 @@ def copy_targets(session: Session, user) -> list[Space]:
     facilitators and admins), by title."""
     stmt = select(Space).options(joinedload(Space.area)).order_by(Space.title, Space.id)
     if not user.has_role("facilitator"):  # no site-wide role: only their own spaces
-        stmt = stmt.where(Space.id.in_(select(RoleAssignment.space_id).where(
-            RoleAssignment.user_id == user.id, RoleAssignment.role == "facilitator")))
+        stmt = stmt.where(Space.id.in_(space_ids_with_role(user.id, "facilitator")))
     return list(session.scalars(stmt))
 
 
@@ -105,7 +107,7 @@ def copy_targets(session: Session, user) -> list[Space]:
 
 def _require_questions(survey: Survey) -> None:
     if not survey.questions():
-        raise SurveyError(N_("Add at least one question first."))
+        raise DomainError(N_("Add at least one question first."))
 
 
 def publish(session: Session, survey: Survey) -> None:
@@ -117,7 +119,7 @@ def publish(session: Session, survey: Survey) -> None:
 
 def unpublish(session: Session, survey: Survey) -> None:
     if has_responses(session, survey):
-        raise SurveyError(N_("People have started answering, so the survey cannot be withdrawn. "
+        raise DomainError(N_("People have started answering, so the survey cannot be withdrawn. "
                              "Close it instead."))
     survey.published = False
     session.flush()
@@ -138,7 +140,7 @@ def open_now(session: Session, survey: Survey, now: datetime | None = None) -> N
 def close_now(session: Session, survey: Survey, now: datetime | None = None) -> None:
     now = now or utcnow()
     if survey.status(now) not in ("open", "scheduled"):
-        raise SurveyError(N_("Only an open or scheduled survey can be closed."))
+        raise DomainError(N_("Only an open or scheduled survey can be closed."))
     if survey.opens_at is not None and survey.opens_at >= now:
         survey.opens_at = None  # a scheduled survey closed before it opened
     survey.closes_at = now

@@ -1,50 +1,45 @@
 """Survey pages under /spaces/<slug>/surveys/: listing, a survey's page, answering section by
 section, and results. The builder's pages are in builder_views.py on the same blueprint.
 
-A survey someone may not see answers 404, whether or not it exists, so ids cannot be probed.
+A survey someone may not see answers 404, whether or not it exists, so ids cannot be probed
+(app.surveys.loaders). Surveys switched off in a space are reached by its managers only.
 """
 from __future__ import annotations
 
-from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template,
-                   request, url_for)
+from flask import (Response, abort, current_app, flash, g, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.accounts.forms import GENDER_LABELS as ACCOUNT_GENDER_LABELS
-from app.accounts.permissions import (can_copy_survey, can_manage_surveys, can_view_survey,
+from app.accounts.permissions import (can_answer_survey, can_copy_survey, can_manage_survey,
+                                      can_manage_surveys, can_reach_surveys, can_view_survey,
                                       can_view_survey_results, require)
+from app.admin.services import audit
 from app.common.charts import ShareBar, bar_chart
+from app.common.errors import DomainError
 from app.common.pagination import parse_page
 from app.common.text import normalize
+from app.common.unit_of_work import refuse
 from app.extensions import db
 from app.representation import labels as rep_labels
-from app.spaces.services import get_space_by_slug
-from app.admin.services import audit
-from app.surveys import answering, breakdown, builder, disclosure, export, results, services
+from app.spaces.scoping import scope_to_space
+from app.surveys import answering, breakdown, builder, disclosure, export, flow, results, services
+from app.surveys import bp
 from app.surveys.forms import (KIND_LABELS, REFUSALS, STATUS_LABELS, VISIBILITY_LABELS,
                                WeightCapForm, problem_message)
+from app.surveys.loaders import (section_or_404, survey_from_url, survey_results_from_url,
+                                 surveys_space)
 
-bp = Blueprint("surveys", __name__, url_prefix="/spaces/<slug>/surveys")
-
-
-@bp.url_value_preprocessor
-def _load_space(endpoint, values):
-    space = get_space_by_slug(db.session, (values or {}).pop("slug", ""))
-    if space is None:
-        abort(404)
-    g.space = space
-
-
-@bp.url_defaults
-def _add_slug(endpoint, values):
-    if "slug" not in values and getattr(g, "space", None) is not None:
-        values["slug"] = g.space.slug
+# Not enabled="surveys_enabled": a space's managers still reach its surveys while they are
+# switched off (can_reach_surveys, can_view_survey).
+scope_to_space(bp)
 
 
 @bp.context_processor
 def _template_helpers():
-    # No space when the error page of an unknown slug is drawn (the 404 raised above).
+    # No space when the error page of an unknown slug is drawn (the 404 of scope_to_space).
     space = g.get("space")
     return {"KIND_LABELS": KIND_LABELS, "STATUS_LABELS": STATUS_LABELS,
             "VISIBILITY_LABELS": VISIBILITY_LABELS, "problem_message": problem_message,
@@ -65,24 +60,13 @@ def category_label(dimension: str, key: str) -> str:
     return rep_labels.category_label(dimension, key)
 
 
-def _survey_or_404(survey_id: int):
-    """The survey of this space, if the current user may see it."""
-    survey = services.get_survey(db.session, g.space, survey_id)
-    if survey is None or not can_view_survey(current_user, survey):
-        abort(404)
-    if not g.space.surveys_enabled and not can_manage_surveys(current_user, g.space):
-        abort(404)
-    return survey
-
-
 # --- listing and the survey's page ---------------------------------------------------------
 
 @bp.get("/")
-def index():
-    manage = can_manage_surveys(current_user, g.space)
-    if not g.space.surveys_enabled and not manage:
-        abort(404)
-    surveys = services.list_surveys(db.session, g.space, include_drafts=manage)
+@require(can_reach_surveys, space=surveys_space)
+def index(space):
+    manage = can_manage_surveys(current_user, space)
+    surveys = services.list_surveys(db.session, space, include_drafts=manage)
     ids = [s.id for s in surveys]
     return render_template("surveys/index.html", surveys=surveys,
                            counts=services.response_counts(db.session, ids) if manage else {},
@@ -90,11 +74,11 @@ def index():
 
 
 @bp.get("/<int:survey_id>/")
-def detail(survey_id: int):
-    survey = _survey_or_404(survey_id)
+@require(can_view_survey, survey=survey_from_url)
+def detail(survey):
     response = services.get_response(db.session, survey, current_user) \
         if current_user.is_authenticated else None
-    manage = can_manage_surveys(current_user, g.space)
+    manage = can_manage_survey(current_user, survey)
     return render_template(
         "surveys/detail.html", survey=survey, response=response,
         refusal=services.answer_refusal(survey, g.space), REFUSALS=REFUSALS,
@@ -115,149 +99,119 @@ def _refuse_if_closed(survey):
                            message=REFUSALS[reason]), 403
 
 
-def _already_submitted(survey):
-    return render_template("surveys/refused.html", survey=survey,
-                           message=_(services.AlreadySubmitted().message),
+def _already_submitted(survey, error: DomainError | None = None):
+    error = error or services.AlreadySubmitted()
+    return render_template("surveys/refused.html", survey=survey, message=error.translated(_),
                            submitted=True), 409
 
 
+def _is_submitted(response) -> bool:
+    return response is not None and response.submitted_at is not None
+
+
 @bp.get("/<int:survey_id>/answer/")
-@login_required
-def answer_start(survey_id: int):
-    survey = _survey_or_404(survey_id)
+@require(can_answer_survey, survey=survey_from_url)
+def answer_start(survey):
     refused = _refuse_if_closed(survey)
     if refused:
         return refused
     response = services.get_response(db.session, survey, current_user)
-    if response is not None and response.submitted_at is not None:
+    if _is_submitted(response):
         return redirect(url_for(".answer_done", survey_id=survey.id))
-    views = services.visible_sections(survey, services.load_answers(db.session, response))
-    if not views:
+    target = flow.start_section_id(survey, response, services.load_answers(db.session, response))
+    if target is None:
         abort(404)
-    target = next((v.section.id for v in views
-                   if response is not None and v.section.id == response.resume_section_id),
-                  views[0].section.id)
     return redirect(url_for(".answer_section", survey_id=survey.id, section_id=target))
 
 
-def _render_section(survey, views, view, answers, problems, *, notice=None, status=200):
-    position = [v.section.id for v in views].index(view.section.id)
+def _render_section(survey, step: flow.PageStep, *, notice=None):
     return render_template(
-        "surveys/answer_section.html", survey=survey, view=view, answers=answers,
-        problems=problems, position=position + 1, total=len(views), notice=notice,
-        first=position == 0), status
+        "surveys/answer_section.html", survey=survey, view=step.view, answers=step.answers,
+        problems=step.problems, position=step.position, total=len(step.views), notice=notice,
+        first=step.position == 1)
 
 
-@bp.route("/<int:survey_id>/answer/<int:section_id>", methods=["GET", "POST"])
-@login_required
-def answer_section(survey_id: int, section_id: int):
-    survey = _survey_or_404(survey_id)
-    refused = _refuse_if_closed(survey)
-    if refused:
-        return refused
-    response = services.get_response(db.session, survey, current_user)
-    if response is not None and response.submitted_at is not None:
-        return _already_submitted(survey)
-    stored = services.load_answers(db.session, response)
-    section = next((s for s in survey.sections if s.id == section_id), None)
-    if section is None:
-        abort(404)
-    if request.method == "GET":
-        views = services.visible_sections(survey, stored)
-        view = next((v for v in views if v.section.id == section_id), None)
-        if view is None:
-            return redirect(url_for(".answer_start", survey_id=survey.id))
-        problems = {}
-        if request.args.get("check"):
-            problems = answering.check_section(view.questions, stored,
-                                               {q.id for q in view.questions}).problems
-        return _render_section(survey, views, view, stored, problems)
-
-    merged = dict(stored)
-    merged.update({q.id: answering.parse(q, request.form) for q in section.questions})
-    views = services.visible_sections(survey, merged)
-    view = next((v for v in views if v.section.id == section_id), None)
-    action = request.form.get("action", "next")
-    if view is None:  # every question of this page is now hidden
-        return redirect(url_for(".answer_start", survey_id=survey.id))
-    shown = ({int(x) for x in request.form.get("shown", "").split(",") if x.isdigit()}
-             if "shown" in request.form else {q.id for q in view.questions})
-    outcome = answering.judge_page(view.questions, merged, shown, action)
-    if not outcome.save:
-        db.session.rollback()
-        return _render_section(survey, views, view, merged, outcome.problems, status=422)
-    index = views.index(view)
-    following = views[index + 1].section.id if index + 1 < len(views) else section.id
-    try:
-        services.save_section(db.session, survey, current_user, section, outcome.keep,
-                              resume_section_id=following if action == "next"
-                              and not outcome.appeared else section.id)
-    except services.AlreadySubmitted:
-        return _already_submitted(survey)
-    if outcome.appeared:
-        return _render_section(
-            survey, views, view, merged, outcome.problems,
-            notice=_("More questions appeared because of your answers. Please look at them too."))
-    if action == "save":
+def _follow(survey, step: flow.PageStep):
+    """The answer to a sent page, as its step says."""
+    if step.goes_to == flow.SHOW:
+        if step.appeared:  # stored, and shown again with the questions that appeared
+            return _render_section(survey, step, notice=_(
+                "More questions appeared because of your answers. Please look at them too."))
+        refuse()  # answers to correct: nothing is stored
+        return _render_section(survey, step)
+    if step.goes_to == flow.SAVED:
         flash(_("Your draft is saved. You can continue later from this survey's page."),
               "success")
         return redirect(url_for(".detail", survey_id=survey.id))
-    if action == "back":
-        target = views[index - 1].section.id if index > 0 else section.id
-        return redirect(url_for(".answer_section", survey_id=survey.id, section_id=target))
-    if index + 1 < len(views):
+    if step.goes_to == flow.SECTION:
         return redirect(url_for(".answer_section", survey_id=survey.id,
-                                section_id=views[index + 1].section.id))
-    return redirect(url_for(".answer_review", survey_id=survey.id))
+                                section_id=step.section_id))
+    if step.goes_to == flow.REVIEW:
+        return redirect(url_for(".answer_review", survey_id=survey.id))
+    return redirect(url_for(".answer_start", survey_id=survey.id))  # flow.RESTART
 
 
-@bp.route("/<int:survey_id>/answer/review", methods=["GET", "POST"])
-@login_required
-def answer_review(survey_id: int):
-    survey = _survey_or_404(survey_id)
+@bp.route("/<int:survey_id>/answer/<int:section_id>", methods=["GET", "POST"])
+@require(can_answer_survey, survey=survey_from_url)
+def answer_section(survey, section_id: int):
     refused = _refuse_if_closed(survey)
     if refused:
         return refused
     response = services.get_response(db.session, survey, current_user)
-    if response is not None and response.submitted_at is not None:
+    if _is_submitted(response):
+        return _already_submitted(survey)
+    section = section_or_404(survey, section_id)
+    stored = services.load_answers(db.session, response)
+    if request.method == "GET":
+        step = flow.show_page(survey, section, stored, check=bool(request.args.get("check")))
+        if step.goes_to == flow.RESTART:
+            return redirect(url_for(".answer_start", survey_id=survey.id))
+        return _render_section(survey, step)
+    try:
+        step = flow.answer_page(db.session, survey, current_user, section, stored,
+                                flow.read_submission(section, request.form))
+    except services.AlreadySubmitted as error:
+        return _already_submitted(survey, error)
+    return _follow(survey, step)
+
+
+@bp.route("/<int:survey_id>/answer/review", methods=["GET", "POST"])
+@require(can_answer_survey, survey=survey_from_url)
+def answer_review(survey):
+    refused = _refuse_if_closed(survey)
+    if refused:
+        return refused
+    response = services.get_response(db.session, survey, current_user)
+    if _is_submitted(response):
         return _already_submitted(survey)
     if request.method == "POST":
         try:
             services.submit(db.session, survey, current_user)
-        except services.AlreadySubmitted:
-            return _already_submitted(survey)
+        except services.AlreadySubmitted as error:
+            return _already_submitted(survey, error)
         except services.Incomplete as error:
-            flash(_(error.message), "error")
+            refuse()
+            flash(error.translated(_), "error")
             return redirect(url_for(".answer_section", survey_id=survey.id,
                                     section_id=error.section_id, check=1))
         return redirect(url_for(".answer_done", survey_id=survey.id))
     answers = services.load_answers(db.session, response)
     views = services.visible_sections(survey, answers)
-    incomplete = {v.section.id for v in views if answering.check_section(
-        v.questions, answers, {q.id for q in v.questions}).problems}
     return render_template("surveys/review.html", survey=survey, views=views, answers=answers,
-                           incomplete=incomplete)
+                           incomplete=flow.incomplete_section_ids(views, answers))
 
 
 @bp.get("/<int:survey_id>/answer/done")
-@login_required
-def answer_done(survey_id: int):
-    survey = _survey_or_404(survey_id)
+@require(can_answer_survey, survey=survey_from_url)
+def answer_done(survey):
     response = services.get_response(db.session, survey, current_user)
-    if response is None or response.submitted_at is None:
+    if not _is_submitted(response):
         return redirect(url_for(".answer_start", survey_id=survey.id))
     return render_template("surveys/done.html", survey=survey, response=response,
                            results_visible=can_view_survey_results(current_user, survey))
 
 
 # --- results -------------------------------------------------------------------------------
-
-def _results_survey_or_404(survey_id: int):
-    survey = _survey_or_404(survey_id)
-    if not can_view_survey_results(current_user, survey):
-        abort(404)
-    return survey
-
 
 def _charts(question_results, weighting) -> dict:
     """A bar chart per choice or scale question: raw shares, and weighted ones beside them
@@ -289,43 +243,40 @@ def results_k(manage: bool) -> int:
     return current_app.config["MIN_CELL_FACILITATOR" if manage else "MIN_CELL_PUBLIC"]
 
 
-def _render_results(survey, cap_form, status: int = 200):
-    manage = can_manage_surveys(current_user, g.space)
+def _render_results(survey, cap_form):
+    manage = can_manage_survey(current_user, survey)
     shown = disclosure.release(db.session, survey, g.space, k=results_k(manage),
                                public=not manage)
     return render_template(
         "surveys/results.html", survey=survey, release=shown, weighting=shown.weighting,
         cap_form=cap_form, respondents=shown.respondents, questions=shown.questions,
-        charts=_charts(shown.questions, shown.weighting), manage=manage), status
+        charts=_charts(shown.questions, shown.weighting), manage=manage)
 
 
 @bp.get("/<int:survey_id>/results")
-def results_page(survey_id: int):
-    survey = _results_survey_or_404(survey_id)
+@require(can_view_survey_results, survey=survey_results_from_url)
+def results_page(survey):
     return _render_results(survey, WeightCapForm(formdata=None, cap=survey.weight_cap))
 
 
 @bp.post("/<int:survey_id>/results/weighting")
-@require(can_manage_surveys)
-def set_weight_cap(survey_id: int):
-    survey = _survey_or_404(survey_id)
+@require(can_manage_survey, survey=survey_from_url)
+def set_weight_cap(survey):
     form = WeightCapForm()
-    if form.validate():
+    if form.validate_on_submit():
         try:
             builder.set_weight_cap(db.session, survey, form.cap.data)
-        except builder.SurveyError as error:
-            form.cap.errors = [_(error.message, **error.params)]
-    if form.cap.errors:
-        db.session.rollback()
-        return _render_results(_survey_or_404(survey_id), form, 422)
-    flash(_("The weighting was updated."), "success")
-    return redirect(url_for(".results_page", survey_id=survey.id) + "#weighting")
+        except DomainError as error:
+            form.refuse(error)
+        else:
+            flash(_("The weighting was updated."), "success")
+            return redirect(url_for(".results_page", survey_id=survey.id) + "#weighting")
+    return _render_results(survey, form)  # refused: 422
 
 
 @bp.get("/<int:survey_id>/results/breakdown")
-@require(can_manage_surveys)
-def results_breakdown(survey_id: int):
-    survey = _survey_or_404(survey_id)
+@require(can_manage_survey, survey=survey_from_url)
+def results_breakdown(survey):
     dimension = request.args.get("by", "age_band")
     if dimension not in breakdown.DIMENSIONS:
         abort(404)
@@ -336,9 +287,8 @@ def results_breakdown(survey_id: int):
 
 
 @bp.get("/<int:survey_id>/results/text/<int:question_id>")
-@require(can_manage_surveys)
-def results_text(survey_id: int, question_id: int):
-    survey = _survey_or_404(survey_id)
+@require(can_manage_survey, survey=survey_from_url)
+def results_text(survey, question_id: int):
     question = next((q for q in survey.questions() if q.id == question_id), None)
     if question is None or not (question.kind in ("short_text", "long_text")
                                 or question.allow_other):
@@ -352,11 +302,10 @@ def results_text(survey_id: int, question_id: int):
 
 
 @bp.get("/<int:survey_id>/export.csv")
-@require(can_manage_surveys)
-def export_csv(survey_id: int):
+@require(can_manage_survey, survey=survey_from_url)
+def export_csv(survey):
     """?part=responses (default): the k-anonymous responses; ?part=text: the written answers
     alone, which cannot be joined to them."""
-    survey = _survey_or_404(survey_id)
     part = request.args.get("part", "responses")
     if part not in ("responses", "text"):
         abort(404)
@@ -392,6 +341,3 @@ def export_csv(survey_id: int):
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "no-store"})
 
-
-from app.surveys import builder_views  # noqa: E402,F401  (registers the builder's routes on bp)
-from app.surveys import export_user as _export  # noqa: E402,F401  (its export section)

@@ -3,8 +3,11 @@ facilitator, moderator and admin. Denied means: anonymous sent to log in, others
 where a survey's results are hidden (so hidden things look like missing ones)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from app.common.time import utcnow
 from tests.surveys.conftest import Visitor
 
 ROLES = ("anonymous", "participant", "other_facilitator", "facilitator", "moderator", "admin")
@@ -99,3 +102,26 @@ def test_every_route_with_every_role(app, world, visitor):
     rules = {rule.endpoint for rule in app.url_map.iter_rules()
              if rule.endpoint.split(".")[0] in ("surveys", "surveys_api")}
     assert rules == {row[0] for row in table}
+
+
+@pytest.mark.parametrize("visitor", ("anonymous", "participant", "facilitator"), indirect=True)
+def test_switched_off_surveys_are_reached_by_their_managers_only(app, world, db, visitor):
+    """Switched off, a space's surveys are absent for everyone but its managers, who still
+    prepare them; a survey whose results would be public is no exception."""
+    role, who = visitor
+    world.survey.opens_at = utcnow() - timedelta(days=3)
+    world.survey.closes_at = utcnow() - timedelta(days=1)  # closed: results open to all
+    world.space.surveys_enabled = False
+    db.session.commit()
+    for endpoint, method, path, data, kind in routes(world):
+        if endpoint in ("surveys.new", "surveys.delete"):
+            continue  # no survey to hide (new), or one the walk still needs (delete)
+        url = path if path.startswith("/api/") else f"/spaces/{world.space.slug}/surveys{path}"
+        r = who.get(url) if method == "GET" else who.post(url, data=data)
+        where = f"{role} {method} {url} -> {r.status_code}"
+        if role != "facilitator":
+            assert r.status_code == 404, where
+        elif kind == "answer":  # the managers see why nobody can answer
+            assert r.status_code in (302, 403), where
+        else:
+            assert r.status_code in (200, 302, 422), where

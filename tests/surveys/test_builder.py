@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.common.errors import DomainError
 from app.common.time import utcnow
 from app.surveys import builder, services
 from app.surveys.models import Survey, SurveyQuestion, SurveyResponse
@@ -283,11 +284,11 @@ def test_service_refuses_structural_changes_when_locked(world, db):
     start_draft(db, world)
     q = world.questions["number"]
     spec = dict(kind="number", text=q.text, min_value=0, max_value=50, integer_only=True)
-    with pytest.raises(builder.SurveyError, match="structure is locked"):
+    with pytest.raises(DomainError, match="structure is locked"):
         builder.update_question(db.session, q, **spec)
-    with pytest.raises(builder.SurveyError, match="structure is locked"):
+    with pytest.raises(DomainError, match="structure is locked"):
         builder.move_section(db.session, world.survey.sections[1], "up")
-    with pytest.raises(builder.SurveyError, match="structure is locked"):
+    with pytest.raises(DomainError, match="structure is locked"):
         builder.delete_question(db.session, q)
 
 
