@@ -289,10 +289,10 @@ def results_k(manage: bool) -> int:
     return current_app.config["MIN_CELL_FACILITATOR" if manage else "MIN_CELL_PUBLIC"]
 
 
-def _render_results(survey, cap_form, status: int = 200):
+def _render_results(survey, cap_form, status: int = 200, unknown=results.DEFAULT_UNKNOWN):
     manage = can_manage_surveys(current_user, g.space)
     shown = disclosure.release(db.session, survey, g.space, k=results_k(manage),
-                               public=not manage)
+                               public=not manage, unknown=unknown)
     return render_template(
         "surveys/results.html", survey=survey, release=shown, weighting=shown.weighting,
         cap_form=cap_form, respondents=shown.respondents, questions=shown.questions,
@@ -302,7 +302,11 @@ def _render_results(survey, cap_form, status: int = 200):
 @bp.get("/<int:survey_id>/results")
 def results_page(survey_id: int):
     survey = _results_survey_or_404(survey_id)
-    return _render_results(survey, WeightCapForm(formdata=None, cap=survey.weight_cap))
+    unknown = request.args.get("unknown", results.DEFAULT_UNKNOWN)
+    if unknown not in results.UNKNOWN_TREATMENTS:
+        abort(404)
+    return _render_results(survey, WeightCapForm(formdata=None, cap=survey.weight_cap),
+                           unknown=unknown)
 
 
 @bp.post("/<int:survey_id>/results/weighting")
