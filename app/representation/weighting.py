@@ -177,7 +177,7 @@ def rake_joint(
                 if strangers:
                     raise WeightingError(
                         f"joint margin {key!r}: rows that answered only {subset!r} have "
-                        f"{sorted(strangers, key=repr)[0]!r}, which is not in the table")
+                        f"{min(strangers, key=repr)!r}, which is not in the table")
                 totals = {sub: value for sub, value in marginal.items() if sub in present}
                 if any(v > 0 for v in totals.values()):
                     margins[name] = totals
