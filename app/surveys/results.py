@@ -3,9 +3,11 @@
 Counts are GROUP BY queries over the answers of submitted responses. Weighting never loads
 answers into Python: respondents are grouped into *cells* (age band x gender x residency x
 sector, from the ledger snapshot their response links to); everyone in a cell gets the same
-raking weight, so a weighted count is the per-cell GROUP BY count times the cell's weight.
-Margins come from the representation services (census for age band and gender, facilitator
-targets for residency and sector). No Flask here.
+raking weight, so a weighted count is the per-cell GROUP BY count times the cell's weight, and
+the linearised variance of a weighted share needs only each cell's weight, respondents and
+choosers (weighting.weighted_share_of_cells). Margins come from the representation services
+(the reference population's age band x gender table, raked jointly when every group of it has
+respondents; facilitator targets for residency and sector). No Flask here.
 """
 from __future__ import annotations
 
