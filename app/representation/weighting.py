@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 __all__ = ["WeightingError", "rake", "rake_joint", "effective_sample_size",
-           "kish_design_effect", "WeightedShare", "weighted_share"]
+           "kish_design_effect", "WeightedShare", "weighted_share", "weighted_share_of_cells"]
 
 Z95 = 1.959963984540054  # as in stats.py; this module imports nothing from the app
 
@@ -117,6 +117,8 @@ def effective_sample_size(weights: Sequence[float]) -> float:
 def rake_joint(
     rows: Sequence[Mapping[str, Hashable | None]],
     margins: Mapping[str | tuple[str, ...], Mapping[Hashable, float]],
+    *,
+    partial: bool = False,
     **options,
 ) -> list[float]:
     """Like ``rake`` but a margin may be *joint*: its key is a tuple of variables, e.g.
@@ -130,6 +132,13 @@ def rake_joint(
     gave its age but not its gender is not adjusted on that margin (the same rule as ``rake``
     for one unanswered variable). Joint cells with a positive target and no respondents raise
     WeightingError as in ``rake``: with small samples, collapse the table or rake the margins.
+
+    With ``partial``, a row that answered some but not all variables of a joint margin is not
+    left out of it altogether: the rows that answered exactly the same variables of it (say, age
+    but not gender) are raked, among themselves, to the table's totals over those variables
+    (the age totals), restricted to the categories present among them. So a row is adjusted on
+    what it answered and not on the rest, as with plain margins; the groups are disjoint from
+    the rows raked to the whole table, so the table is still met exactly.
     ``options`` are passed to ``rake`` (max_iter, tol, cap).
     Reference: Deming & Stephan (1940), Ann. Math. Statist. 11:427 (raking to a table)."""
     joint = {key: spec for key, spec in margins.items() if isinstance(key, tuple)}
@@ -142,14 +151,53 @@ def rake_joint(
                     f"joint margin {key!r}: category {cell!r} must be a tuple of {len(key)} values")
     if not joint:
         return rake(rows, margins, **options)
+    margins = dict(margins)
     expanded = []
     for row in rows:
         row = dict(row)
         for key in joint:
             values = tuple(row.get(var) for var in key)
             row[key] = None if None in values else values
+            if partial:
+                answered = tuple(var for var, value in zip(key, values) if value is not None)
+                for subset in _proper_subsets(key):
+                    row[_Partial(key, subset)] = (
+                        tuple(row.get(var) for var in subset) if answered == subset else None)
         expanded.append(row)
+    if partial:
+        for key, spec in joint.items():
+            for subset in _proper_subsets(key):
+                name = _Partial(key, subset)
+                present = {row[name] for row in expanded} - {None}
+                marginal: dict[tuple, float] = {}
+                for cell, value in spec.items():
+                    sub = tuple(cell[key.index(var)] for var in subset)
+                    marginal[sub] = marginal.get(sub, 0.0) + float(value)
+                strangers = present - set(marginal)
+                if strangers:
+                    raise WeightingError(
+                        f"joint margin {key!r}: rows that answered only {subset!r} have "
+                        f"{min(strangers, key=repr)!r}, which is not in the table")
+                totals = {sub: value for sub, value in marginal.items() if sub in present}
+                if any(v > 0 for v in totals.values()):
+                    margins[name] = totals
+                else:  # no such rows, or none in a populated category: nothing to adjust
+                    for row in expanded:
+                        row[name] = None
     return rake(expanded, margins, **options)
+
+
+class _Partial(NamedTuple):
+    """The variable 'answered exactly `subset` of the joint margin `key`' (see rake_joint); a
+    pair of tuples, so it cannot be taken for a variable name or a joint margin's key."""
+    key: tuple[str, ...]
+    subset: tuple[str, ...]
+
+
+def _proper_subsets(key: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Non-empty proper subsets of a joint margin's variables, in the margin's order."""
+    return [tuple(var for i, var in enumerate(key) if mask >> i & 1)
+            for mask in range(1, 2 ** len(key) - 1)]
 
 
 def kish_design_effect(weights: Sequence[float]) -> float:
@@ -202,9 +250,52 @@ def weighted_share(indicator: Sequence[bool | int], weights: Sequence[float], *,
     if n < 2 or not w.sum() > 0:
         raise ValueError("need at least two respondents with positive total weight")
     share = float(np.dot(w, y) / w.sum())
-    binomial = share * (1 - share) / n
-    deff_kish = kish_design_effect(w)
     variance = float(n / (n - 1) * np.sum((w * (y - share)) ** 2) / w.sum() ** 2)
+    return _with_interval(share, variance, n, kish_design_effect(w), method, z)
+
+
+def weighted_share_of_cells(weights: Sequence[float], respondents: Sequence[float],
+                            chose: Sequence[float], *, method: str = "linearised",
+                            z: float = Z95) -> WeightedShare:
+    """``weighted_share`` from per-cell totals instead of one row per respondent: everyone in
+    cell c has the weight w_c, and y_c of its n_c respondents chose the option. The sums of
+    ``weighted_share`` group by cell, so the result is the same to rounding, and a survey needs
+    one GROUP BY row per cell, never the answers themselves. With N = sum n_c:
+
+        share p        = sum w_c y_c / sum w_c n_c
+        linearised v   = N / (N - 1) * sum w_c^2 [y_c (1 - p)^2 + (n_c - y_c) p^2] / (sum w_c n_c)^2
+        Kish's effect  = N sum n_c w_c^2 / (sum n_c w_c)^2
+
+    A cell of weight 0 still counts its respondents in N, as ``weighted_share`` counts a weight
+    of 0: respondents who are not part of the estimate must be left out of the cells."""
+    if method not in ("linearised", "kish"):
+        raise ValueError(f"unknown method {method!r}")
+    w = np.asarray(weights, dtype=float)
+    n = np.asarray(respondents, dtype=float)
+    y = np.asarray(chose, dtype=float)
+    if not (w.shape == n.shape == y.shape) or w.ndim != 1:
+        raise ValueError("weights, respondents and chose must be 1-D and of the same length")
+    if not (np.isfinite(w).all() and np.isfinite(n).all() and np.isfinite(y).all()):
+        raise ValueError("weights and counts must be finite")
+    if (w < 0).any() or (y < 0).any() or (y > n).any():
+        raise ValueError("weights must be >= 0 and 0 <= chose <= respondents in every cell")
+    total_n = float(n.sum())
+    weighted_n = float(np.dot(w, n))
+    if total_n < 2 or not weighted_n > 0:
+        raise ValueError("need at least two respondents with positive total weight")
+    share = float(np.dot(w, y) / weighted_n)
+    squares = w * w * (y * (1 - share) ** 2 + (n - y) * share ** 2)
+    variance = float(total_n / (total_n - 1) * squares.sum() / weighted_n ** 2)
+    deff_kish = float(total_n * np.dot(n, w * w) / weighted_n ** 2)
+    return _with_interval(share, variance, total_n, deff_kish, method, z)
+
+
+def _with_interval(share: float, variance: float, n: float, deff_kish: float, method: str,
+                   z: float) -> WeightedShare:
+    """The interval and design effect of a weighted share from its linearised variance; Kish's
+    design effect instead when asked, or when the linearised variance is 0 (a share of 0 or 1,
+    or every weight in one answer)."""
+    binomial = share * (1 - share) / n
     if method == "kish" or variance <= 0 or binomial <= 0:
         method, variance = "kish", binomial * deff_kish
         effective = n / deff_kish

@@ -26,8 +26,10 @@ from sqlalchemy.orm import Session
 
 from app.representation.disclosure import Figure, protect
 from app.surveys.models import Survey, SurveyAnswer, SurveyQuestion
-from app.surveys.results import (QuestionResult, Weighting, answers_from, compute_weighting,
-                                 question_results, respondent_count)
+from app.surveys.results import (DEFAULT_UNKNOWN, QuestionResult, Weighting, answer_tally,
+                                 answers_from, assemble_results, compute_weightings,
+                                 respondent_count)
+from app.surveys.weighted import UnknownEffect, other_treatment, unknown_effect
 
 COUNTED_KINDS = ("single", "multiple", "likert")
 
@@ -126,6 +128,7 @@ class Release:
     weighting: Weighting
     questions: list[QuestionResult] = field(default_factory=list)
     withheld: bool = False  # public and fewer than k respondents: nothing is shown
+    unknown: UnknownEffect | None = None  # what the other treatment of the lacking changes
 
     @property
     def hidden(self) -> int:
@@ -136,20 +139,27 @@ class Release:
         return sum(1 for q in self.questions if q.too_few)
 
 
-def release(session: Session, survey: Survey, space, *, k: int, public: bool) -> Release:
+def release(session: Session, survey: Survey, space, *, k: int, public: bool,
+            unknown: str = DEFAULT_UNKNOWN) -> Release:
     """The results of `survey` as the audience may see them (the caller has checked that it
-    may see them at all)."""
+    may see them at all), weighted with respondents lacking demographics treated as `unknown`
+    says, and compared with the other treatment on the shown weighted shares."""
     k = max(1, int(k))
     respondents = respondent_count(session, survey)
     if public and respondents < k:
-        return Release(True, k, None, Weighting(False, "withheld"), withheld=True)
-    weighting = compute_weighting(session, survey, space, cap=survey.weight_cap, min_cell=k)
-    questions = question_results(session, survey, space, weighting)
+        return Release(True, k, None, Weighting(False, "withheld", unknown=unknown),
+                       withheld=True)
+    weightings = compute_weightings(session, survey, space, cap=survey.weight_cap, min_cell=k)
+    weighting, other = weightings[unknown], weightings[other_treatment(unknown)]
+    tally = answer_tally(session, survey, space,
+                         by_cell=weighting.available or other.available)
+    questions = assemble_results(survey, tally, weighting)
     if public:
         medians = number_medians(session, survey)
         for result in questions:
             _protect_public(result, k, weighting.available, medians.get(result.question.id))
-    return Release(public, k, respondents, weighting, questions)
+    effect = unknown_effect(questions, assemble_results(survey, tally, other), weighting, other)
+    return Release(public, k, respondents, weighting, questions, unknown=effect)
 
 
 def number_medians(session: Session, survey: Survey) -> dict[int, float]:
@@ -172,6 +182,9 @@ def number_medians(session: Session, survey: Survey) -> dict[int, float]:
 def _hide_option(option) -> None:
     option.count = option.share = option.weighted_share = None
     option.mean_rank = option.weighted_mean_rank = None
+    # an interval or design effect is shown only beside its weighted share
+    option.weighted_low = option.weighted_high = option.design_effect = None
+    option.interval_method = None
 
 
 def _protect_public(result: QuestionResult, k: int, weighted: bool, median) -> None:

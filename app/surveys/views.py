@@ -243,10 +243,10 @@ def results_k(manage: bool) -> int:
     return current_app.config["MIN_CELL_FACILITATOR" if manage else "MIN_CELL_PUBLIC"]
 
 
-def _render_results(survey, cap_form):
+def _render_results(survey, cap_form, unknown=results.DEFAULT_UNKNOWN):
     manage = can_manage_survey(current_user, survey)
     shown = disclosure.release(db.session, survey, g.space, k=results_k(manage),
-                               public=not manage)
+                               public=not manage, unknown=unknown)
     return render_template(
         "surveys/results.html", survey=survey, release=shown, weighting=shown.weighting,
         cap_form=cap_form, respondents=shown.respondents, questions=shown.questions,
@@ -256,7 +256,11 @@ def _render_results(survey, cap_form):
 @bp.get("/<int:survey_id>/results")
 @require(can_view_survey_results, survey=survey_results_from_url)
 def results_page(survey):
-    return _render_results(survey, WeightCapForm(formdata=None, cap=survey.weight_cap))
+    unknown = request.args.get("unknown", results.DEFAULT_UNKNOWN)
+    if unknown not in results.UNKNOWN_TREATMENTS:
+        abort(404)
+    return _render_results(survey, WeightCapForm(formdata=None, cap=survey.weight_cap),
+                           unknown=unknown)
 
 
 @bp.post("/<int:survey_id>/results/weighting")

@@ -138,11 +138,44 @@ def ipf(rows, targets, sweeps=500):
     return [wi / mean for wi in w]
 
 
-def test_weighted_shares_two_variables_match_plain_raking(world, db, make):
+def test_weighted_shares_two_variables_match_joint_raking(world, db, make):
+    # The census counts people per age and sex, so age band x gender is raked to that table:
+    # each of its groups gets its population share, weight = share * n / respondents in it.
     load_population(db.session, {("female", 18, 29): 300, ("male", 18, 29): 200,
                                  ("female", 30, 39): 250, ("male", 30, 39): 250})
     plan = [  # (age, gender, choice)
         (25, "female", 0), (25, "male", 1), (25, "male", 1), (25, "male", 0),
+        (35, "female", 2), (35, "female", 1), (35, "male", 1), (35, "male", 2), (35, "male", 1),
+    ]
+    shares = {("18-29", "female"): 0.3, ("18-29", "male"): 0.2, ("30-39", "female"): 0.25,
+              ("30-39", "male"): 0.25}
+    rows = []
+    for age, gender, choice in plan:
+        [user] = people(make, 1, age=age, gender=gender)
+        respond(db, world, user, single=choice)
+        rows.append({"age_band": "18-29" if age < 30 else "30-39", "gender": gender,
+                     "choice": choice})
+    sizes = {cell: sum(1 for r in rows if (r["age_band"], r["gender"]) == cell) for cell in shares}
+    weights = [shares[(r["age_band"], r["gender"])] * len(rows) / sizes[(r["age_band"], r["gender"])]
+               for r in rows]
+    weighting = weighting_of(db, world)
+    assert weighting.joint and weighting.joint_empty == []
+    assert {r["key"]: r["weighted"] for r in weighting.joint_check.rows} == pytest.approx(
+        {"|".join(cell): share for cell, share in shares.items()})
+    single = result_of(db, world, "single", weighting)
+    for index, option in enumerate(single.options[:3]):
+        expected = sum(w for w, r in zip(weights, rows) if r["choice"] == index) / sum(weights)
+        assert option.weighted_share == pytest.approx(expected, abs=1e-7)
+    assert weighting.max_weight == pytest.approx(max(weights), abs=1e-7)
+
+
+def test_weighted_shares_two_variables_match_plain_raking(world, db, make):
+    # No young woman answered: raking to the table would drop that group from the weighted
+    # population, so age band and gender are raked as two margins, and the page says why.
+    load_population(db.session, {("female", 18, 29): 100, ("male", 18, 29): 300,
+                                 ("female", 30, 39): 350, ("male", 30, 39): 250})
+    plan = [  # (age, gender, choice)
+        (25, "male", 0), (25, "male", 1), (25, "male", 1), (25, "male", 0),
         (35, "female", 2), (35, "female", 1), (35, "male", 1), (35, "male", 2), (35, "male", 1),
     ]
     rows = []
@@ -151,9 +184,12 @@ def test_weighted_shares_two_variables_match_plain_raking(world, db, make):
         respond(db, world, user, single=choice)
         rows.append({"age_band": "18-29" if age < 30 else "30-39", "gender": gender,
                      "choice": choice})
-    weights = ipf(rows, {"age_band": {"18-29": 0.5, "30-39": 0.5},
-                         "gender": {"female": 0.55, "male": 0.45}})
+    weights = ipf(rows, {"age_band": {"18-29": 0.4, "30-39": 0.6},
+                         "gender": {"female": 0.45, "male": 0.55}})
     weighting = weighting_of(db, world)
+    assert not weighting.joint and weighting.joint_check is None
+    assert [e["key"] for e in weighting.joint_empty] == ["18-29|female"]
+    assert weighting.joint_empty[0]["population_share"] == pytest.approx(0.1)
     single = result_of(db, world, "single", weighting)
     for index, option in enumerate(single.options[:3]):
         expected = sum(w for w, r in zip(weights, rows) if r["choice"] == index) / sum(weights)
@@ -385,11 +421,15 @@ def test_api_results_keys_and_figures(client, world, db, make, monkeypatch):
     assert weighted["weighted"] is True
     assert set(weighted["weighting"]) == {
         "available", "reason", "variables", "effective_sample_size", "max_weight", "min_weight",
-        "cap", "lacking_demographics", "margins"}
+        "cap", "lacking_demographics", "margins",
+        # issue #12: who is weighted how, and what the intervals mean
+        "population_weighting", "targets_notice", "joint", "unknown_demographics", "interval"}
     assert weighted["weighting"]["variables"] == ["age_band", "gender"]
     q1 = weighted["questions"][0]
-    assert {"weighted_mean", "effective_sample_size"} <= set(q1)
-    assert set(q1["options"][0]) == {"key", "label", "count", "share", "weighted_share"}
+    assert {"weighted_mean", "effective_sample_size", "unknown_change"} <= set(q1)
+    assert set(q1["options"][0]) == {"key", "label", "count", "share", "weighted_share",
+                                     "weighted_ci_low", "weighted_ci_high", "design_effect",
+                                     "interval_method"}
     assert q1["options"][0]["weighted_share"] == pytest.approx(0.6, abs=1e-6)
     assert q1["effective_sample_size"] == pytest.approx(
         16 / (2.4 ** 2 + 3 * (0.4 * 4 / 3) ** 2), abs=1e-3)
