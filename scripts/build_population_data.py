@@ -61,9 +61,10 @@ ENGLISH_NAMES = {
 
 
 def _load_population_files():
-    """Load the parser by path so that importing it does not run app/__init__ (Flask)."""
-    path = ROOT / "app" / "representation" / "population_files.py"
-    spec = importlib.util.spec_from_file_location("_population_files", path)
+    """Load the parser package by path so that importing it does not run app/__init__ (Flask)."""
+    package = ROOT / "app" / "representation" / "population_files"
+    spec = importlib.util.spec_from_file_location("_population_files", package / "__init__.py",
+                                                  submodule_search_locations=[str(package)])
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look the module up while building classes
     spec.loader.exec_module(module)

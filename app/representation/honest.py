@@ -55,7 +55,8 @@ def _dimension_test(counts: tuple, population: tuple) -> multiplicity.DimensionT
     # Cached on the figures themselves: the same table (same batches) gets the same answer
     # without recomputing the exact test on every page view.
     keys = [str(i) for i in range(len(counts))]
-    return multiplicity.flag_dimension(dict(zip(keys, counts)), dict(zip(keys, population)),
+    return multiplicity.flag_dimension(dict(zip(keys, counts, strict=False)),
+                                       dict(zip(keys, population, strict=False)),
                                        max_outcomes=DASHBOARD_MAX_OUTCOMES)
 
 
@@ -76,7 +77,7 @@ def table_result(counts: Mapping[str, int], population: Mapping[str, float], hid
         return TableResult(withheld="no_participants")
     test = _dimension_test(tuple(merged_counts[c] for c in merged_pop),
                            tuple(merged_pop[c] for c in merged_pop))
-    by_key = dict(zip(merged_pop, test.cells))
+    by_key = dict(zip(merged_pop, test.cells, strict=False))
     comparison = stats.compare({c: merged_counts[c] for c in merged_pop}, merged_pop)
     compared = {cat.key: cat for cat in comparison.categories}
     cells = {}

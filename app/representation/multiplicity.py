@@ -137,7 +137,8 @@ def _shares(population: Mapping[str, float]) -> list[float]:
 def _cells(keys, counts, shares, p_values, adjusted, flagged, relative, absolute, z):
     n = sum(counts)
     cells = []
-    for key, c, pi, p, q, flag in zip(keys, counts, shares, p_values, adjusted, flagged):
+    for key, c, pi, p, q, flag in zip(keys, counts, shares, p_values, adjusted, flagged,
+                                      strict=False):
         if n == 0:
             cells.append(CellTest(key, c, 0, None, pi, None, None, None, None, None, "no_data"))
             continue
@@ -175,7 +176,7 @@ def flag_dimension(counts: Mapping[str, int], population: Mapping[str, float], *
         cells = _cells(keys, obs, shares, [None] * len(keys), [None] * len(keys),
                        [False] * len(keys), relative, absolute, z)
         return DimensionTest(cells, overall, False, alpha, "holm")
-    p_values = [binomial_p_value(c, n, pi) for c, pi in zip(obs, shares)]
+    p_values = [binomial_p_value(c, n, pi) for c, pi in zip(obs, shares, strict=False)]
     adjusted = holm(p_values)
     gate = overall.p_value is not None and overall.p_value < alpha
     flagged = [gate and q < alpha for q in adjusted]
@@ -202,7 +203,8 @@ def flag_page(dimensions: Mapping[str, tuple[Mapping[str, int], Mapping[str, flo
         if any(c < 0 for c in obs):
             raise ValueError("counts must be >= 0")
         n = sum(obs)
-        p_values = [binomial_p_value(c, n, pi) if n else None for c, pi in zip(obs, shares)]
+        p_values = [binomial_p_value(c, n, pi) if n else None
+                    for c, pi in zip(obs, shares, strict=False)]
         prepared.append((name, keys, obs, shares, p_values))
     pooled = [p for *_rest, ps in prepared for p in ps if p is not None]
     q_values = iter(benjamini_hochberg(pooled))

@@ -61,6 +61,16 @@ def _grid(upper: float, sd_increment: float, sd_total: float) -> tuple[np.ndarra
     return points, weights * (points[1] - points[0]) / 3.0
 
 
+def _crossing(bound: float, mass: np.ndarray, points: np.ndarray, sd: float) -> float:
+    """The probability mass (of the paths that have not alerted yet) that crosses `bound` at
+    the next look, whose increment has standard deviation `sd`."""
+    return float(np.dot(mass, _sp.norm.sf((bound - points) / sd)))
+
+
+def _log_crossing_excess(bound: float, mass, points, sd: float, log_step: float) -> float:
+    return math.log(max(_crossing(bound, mass, points, sd), 1e-300)) - log_step
+
+
 def spending_boundaries(information: Sequence[float], *, maximum_information: float | None = None,
                         times: Sequence[float] | None = None, alpha: float = ALERT_ALPHA,
                         spending: Callable[[float, float], float] = obrien_fleming_spending
@@ -96,7 +106,7 @@ def spending_boundaries(information: Sequence[float], *, maximum_information: fl
     spent = 0.0
     points = weights = density = None  # score-scale density of the looks that did not alert
     previous = 0.0
-    for level, t in zip(info / scale, spend_times):
+    for level, t in zip(info / scale, spend_times, strict=False):
         if spent >= alpha:  # nothing left to spend: no later look can alert
             looks.append(Look(float(level * scale), float(t), spent, math.inf, 0.0))
             continue
@@ -110,21 +120,17 @@ def spending_boundaries(information: Sequence[float], *, maximum_information: fl
             density = _sp.norm.pdf(points, scale=sd)
         else:
             mass = weights * density
-
-            def crossing(bound: float) -> float:
-                return float(np.dot(mass, _sp.norm.sf((bound - points) / sd)))
-
             if step <= 0:
                 bound = math.inf
             else:
                 low_end = points[-1] - 12 * sd  # crossing(low_end) is practically the whole mass
                 high_end = points[-1] + 30 * sd
-                if crossing(low_end) <= step:
+                if _crossing(low_end, mass, points, sd) <= step:
                     bound = low_end
                 else:  # on the log scale: early steps are as small as 1e-19
-                    bound = _opt.brentq(
-                        lambda b: math.log(max(crossing(b), 1e-300)) - math.log(step),
-                        low_end, high_end, xtol=1e-10, rtol=1e-12)
+                    bound = _opt.brentq(_log_crossing_excess, low_end, high_end,
+                                        args=(mass, points, sd, math.log(step)),
+                                        xtol=1e-10, rtol=1e-12)
             crit = bound / math.sqrt(level)
             upper = bound if math.isfinite(bound) else points[-1] + _GRID_WIDTH_SD * sd
             new_points, new_weights = _grid(upper, sd, math.sqrt(level))
@@ -180,5 +186,6 @@ def sequential_under_alert(history: Sequence[tuple[int, int]], population_share:
         return SequentialAlert(None, [], [])
     looks = spending_boundaries([n for _, n in kept], maximum_information=planned_n, alpha=alpha)
     z_values = [under_representation_z(c, n, population_share) for c, n in kept]
-    fired = next((i for i, (z, look) in enumerate(zip(z_values, looks)) if z >= look.critical_z), None)
+    fired = next((i for i, (z, look) in enumerate(zip(z_values, looks, strict=False))
+                  if z >= look.critical_z), None)
     return SequentialAlert(fired, looks, z_values)

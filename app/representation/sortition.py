@@ -173,7 +173,8 @@ def _solver() -> highspy._core._Highs:
 
 def _add_rows(h, matrix: np.ndarray, lower, upper) -> None:
     matrix = np.asarray(matrix, dtype=float)
-    for row, lo, hi in zip(matrix, np.broadcast_to(lower, len(matrix)), np.broadcast_to(upper, len(matrix))):
+    for row, lo, hi in zip(matrix, np.broadcast_to(lower, len(matrix)),
+                           np.broadcast_to(upper, len(matrix)), strict=False):
         cols = np.flatnonzero(row).astype(np.int32)
         h.addRow(float(lo), float(hi), len(cols), cols, row[cols])
 

@@ -99,7 +99,7 @@ def _chi_square(counts: list[int], shares: list[float]) -> ChiSquare:
     """Pearson test over categories with population share > 0. Expected
     counts use the participants in those categories (conditional fit), since
     scipy requires observed and expected totals to agree."""
-    pairs = [(c, s) for c, s in zip(counts, shares) if s > 0]
+    pairs = [(c, s) for c, s in zip(counts, shares, strict=False) if s > 0]
     df = max(0, len(pairs) - 1)
     n = sum(c for c, _ in pairs)
     if n == 0:
@@ -135,7 +135,7 @@ def compare(counts: Mapping[str, int], population: Mapping[str, float], *,
     obs = [int(counts.get(key, 0)) for key in keys]
     n = sum(obs)
     cats: list[CategoryStat] = []
-    for key, c in zip(keys, obs):
+    for key, c in zip(keys, obs, strict=False):
         pop = float(population[key])
         pi = pop / pop_total
         share = c / n if n else None
@@ -157,8 +157,9 @@ def compare(counts: Mapping[str, int], population: Mapping[str, float], *,
     dissimilarity = None
     rate_ratio = None
     if n:
-        dissimilarity = 0.5 * sum(abs(c / n - s) for c, s in zip(obs, shares))
-        rates = [c / float(population[k]) for k, c in zip(keys, obs) if population[k] > 0]
+        dissimilarity = 0.5 * sum(abs(c / n - s) for c, s in zip(obs, shares, strict=False))
+        rates = [c / float(population[k]) for k, c in zip(keys, obs, strict=False)
+                 if population[k] > 0]
         if rates and max(rates) > 0:
             rate_ratio = min(rates) / max(rates)
     return Comparison(cats, n + unknown + unreferenced, n, unknown, unreferenced,

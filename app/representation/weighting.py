@@ -81,7 +81,7 @@ def rake(
     w = counts.astype(float)  # total weight per cell; each row gets w / count
     for _ in range(max_iter):
         before = w.copy()
-        for col, t in zip(cols, targets):
+        for col, t in zip(cols, targets, strict=False):
             k = len(t)
             tot = np.bincount(col, weights=w, minlength=k + 1)[:k]
             factor = np.ones(k + 1)  # last slot: unanswered cells stay put
@@ -91,11 +91,12 @@ def rake(
             _trim(w, counts, cap)
             if np.max(np.abs(w - before) / counts) * n / w.sum() < tol:
                 break
-        elif max((_errors(w, c, t).max() for c, t in zip(cols, targets)), default=0.0) < tol:
+        elif max((_errors(w, c, t).max() for c, t in zip(cols, targets, strict=False)),
+                 default=0.0) < tol:
             break
     else:
         if cap is None:
-            errs = [_errors(w, col, t) for col, t in zip(cols, targets)]
+            errs = [_errors(w, col, t) for col, t in zip(cols, targets, strict=False)]
             j = int(np.argmax([e.max(initial=0.0) for e in errs]))
             c = int(np.argmax(errs[j]))
             raise WeightingError(
@@ -325,7 +326,7 @@ def _normalise(margins):
         if None in spec:
             raise WeightingError(f"margin {var!r}: None is not a category (it means unanswered)")
         t = np.array([float(spec[c]) for c in cs])
-        for c, v in zip(cs, t):
+        for c, v in zip(cs, t, strict=False):
             if not (np.isfinite(v) and v >= 0):
                 raise WeightingError(f"margin {var!r}: category {c!r} has invalid target {v!r}")
         if not t.sum() > 0:
@@ -339,7 +340,7 @@ def _normalise(margins):
 def _encode(rows, names, cats):
     """(n, V) integer codes: category index, len(cats) for None, -1 if unknown."""
     codes = np.empty((len(rows), len(names)), dtype=np.int64)
-    for j, (var, cs) in enumerate(zip(names, cats)):
+    for j, (var, cs) in enumerate(zip(names, cats, strict=False)):
         lut = {c: i for i, c in enumerate(cs)}
         lut[None] = len(cs)
         get = lut.get
