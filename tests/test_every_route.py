@@ -61,7 +61,7 @@ def _request(db, client, visit, role: str, problems: list[str]):
         return None
 
 
-def _check(role: str, visit, response, before: dict | None, after: dict | None) -> list[str]:
+def _check(role: str, visit, response, before: dict | None, after: dict | None) -> list[str]:  # noqa: C901
     """What is wrong with one response, as readable lines."""
     status = response.status_code
     where = f"{role} {visit.method} {visit.url} ({visit.endpoint}) -> {status}"

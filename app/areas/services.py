@@ -63,7 +63,7 @@ def _read_area_rows(path: Path) -> list[dict]:
     return rows
 
 
-def load_shipped_areas(session: Session, path: Path | str | None = None) -> int:
+def load_shipped_areas(session: Session, path: Path | str | None = None) -> int:  # noqa: C901
     """Upsert the areas of `path` (default: the shipped areas.csv) by code and return how many rows
     the file holds. Idempotent: unchanged rows are not touched. Bulk statements only: one SELECT,
     one INSERT, one UPDATE for names and kinds, then a second pass that sets parent_id from

@@ -200,7 +200,7 @@ def paired_bar_chart(rows: Sequence[BarRow], *, title: str, desc: str, participa
     return Markup("".join(out))  # nosec B704: every interpolated string went through _t()
 
 
-def line_chart(lines: Sequence[Line], *, x_labels: Sequence[str], title: str, desc: str,
+def line_chart(lines: Sequence[Line], *, x_labels: Sequence[str], title: str, desc: str,  # noqa: C901
                chart_id: str, width: int = 440, plot_height: int = 180,
                max_x_labels: int = 5) -> Markup:
     """Shares over time (fractions), one solid line per series with its reference level as a

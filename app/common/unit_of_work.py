@@ -40,6 +40,13 @@ def _is_redirect(response) -> bool:
 
 
 def install(app) -> None:
+    @app.before_request
+    def fresh_unit_of_work():
+        # `g` belongs to the app context, which a test (or a CLI) may keep across requests: a
+        # refusal must never outlive the request that made it.
+        g.pop("hiroba_refused", None)
+        g.pop("page_errors", None)
+
     @app.after_request
     def commit_at_boundary(response):
         if was_refused():

@@ -121,7 +121,7 @@ def protect(n_atoms: int, figures: Sequence[Figure], k: int,
                       set(found.unprotectable))
 
 
-def protect_uncached(n_atoms: int, figures: Sequence[Figure], k: int,
+def protect_uncached(n_atoms: int, figures: Sequence[Figure], k: int,  # noqa: C901
                      together: Iterable[Iterable[Hashable]] = (),
                      forced: Iterable[Hashable] = (), links: Sequence[Link] = ()) -> Protection:
     """Decide which figures to hide so that no primary figure (0 < value < k) can be narrowed

@@ -7,12 +7,12 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DecimalField, IntegerField, SelectField,
                      StringField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from app.common.forms import Form
 from app.representation.batches import EARLIEST_DAY, LATEST_DAY
 from app.representation.bodies import COUNT_MAX, NAME_MAX
 from app.representation.labels import MODULE_LABELS
@@ -22,7 +22,7 @@ MODULE_CHOICES = [SelectChoice(module, MODULE_LABELS[module]) for module in MODU
 SHARE_TOLERANCE = Decimal("0.5")  # percentage points either side of 100
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """The dashboard's GET filter; read from the query string, no CSRF (it changes nothing)."""
 
     class Meta:
@@ -56,7 +56,7 @@ class FilterForm(FlaskForm):
         return ok
 
 
-class ReleaseForm(FlaskForm):
+class ReleaseForm(Form):
     """Publishing a release: a POST with CSRF and an explicit confirmation."""
     confirm = BooleanField(_l("I have checked these figures and they may be published"),
                            validators=[InputRequired()])
@@ -66,7 +66,7 @@ def field_name(dimension: str, category: str) -> str:
     return f"{dimension}__{category}"
 
 
-class _CategoryForm(FlaskForm):
+class _CategoryForm(Form):
     """Base of the per-category forms: knows its categories and reads them back by dimension."""
 
     categories: Mapping[str, Sequence[tuple[str, str]]] = {}

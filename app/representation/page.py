@@ -25,6 +25,7 @@ from app.representation.figures import (CategoryLabel, CategoryRow, HeadlineFigu
 from app.representation.models import Participation
 from app.representation.population import TARGET_DIMENSIONS
 from app.representation.queries import BELOW, DIMENSIONS, GENDERS, UNKNOWN, sql_int, week_expression
+from app.representation.targets import get_targets
 from app.representation.reference import (Reference, age_bands, reference_for, target_reference,
                                           youth_band)
 
@@ -141,14 +142,13 @@ def _ranked_counts(session, space, win, *columns, segment=None):
                            .group_by(*keys)).all()
 
 
-def build_page(session: Session, space, *, module: str = "all", since: date | None = None,
+def build_page(session: Session, space, *, module: str = "all", since: date | None = None,  # noqa: C901
                until: date | None = None, k: int = 5, window: batches.Window | None = None,
                dimensions=DIMENSIONS, series: bool = True,
                fixed=None) -> RepresentationPage:
     """The page for `module`'s whole batches between `since` and `until` (or `window`).
     `fixed`: {key: value} of figures already published for exactly this window (a release),
     which the audit must treat as shown whatever it decides here (while the value holds)."""
-    from app.representation.services import get_targets  # services builds on this module
 
     k = max(1, int(k))
     win = window or batches.window(session, space, module=module, since=since, until=until, k=k)
@@ -270,7 +270,7 @@ def _block_a_figures(block: _Block, space, ranks, fine, k) -> dict[str, dict]:
     known = _in(space.min_age, None)
     cells = {}
     for b in bands:
-        cells[b.key] = block.add(("age_band", b.key), t(lambda f, g, i=_in(b.low, b.high): i(f)),
+        cells[b.key] = block.add(("age_band", b.key), t(lambda f, g, i=_in(b.low, b.high): i(f)),  # noqa: B008
                                  group="age_band").key
     block.add(("age_band", ANSWERED), t(lambda f, g: known(f)), group="age_band")
     block.add(("age_band", NO_ANSWER), t(lambda f, g: f == UNKNOWN), group="age_band")
@@ -290,7 +290,7 @@ def _block_a_figures(block: _Block, space, ranks, fine, k) -> dict[str, dict]:
         for x in GENDERS:
             cells[f"{b.key}|{x}"] = block.add(
                 ("age_band_x_gender", f"{b.key}|{x}"),
-                t(lambda f, g, i=_in(b.low, b.high), x=x: i(f) and g == x),
+                t(lambda f, g, i=_in(b.low, b.high), x=x: i(f) and g == x),  # noqa: B008
                 group="age_band_x_gender").key
     cross = lambda f, g: known(f) and g in GENDERS  # noqa: E731
     unknown_cross = lambda f, g: f == UNKNOWN or g == "unknown"  # noqa: E731
@@ -335,7 +335,7 @@ def _block_a_figures(block: _Block, space, ranks, fine, k) -> dict[str, dict]:
     for b in bands:
         row = [("age_band_x_gender", f"{b.key}|{x}") for x in GENDERS]
         total = block.add(("row", b.key),
-                          t(lambda f, g, i=_in(b.low, b.high): i(f) and g in GENDERS), shown=False)
+                          t(lambda f, g, i=_in(b.low, b.high): i(f) and g in GENDERS), shown=False)  # noqa: B008
         block.force_small_line(total.key, row, k)
     for x in GENDERS:
         column = [("age_band_x_gender", f"{b.key}|{x}") for b in bands]
@@ -492,7 +492,7 @@ def _share(block, hidden, count_key, n_key):
 def _points(cuts, block, hidden, space) -> list[WeekPoint]:
     points = []
     last = len(cuts) - 1
-    for j, (week, rank) in enumerate(cuts):
+    for j, (week, rank) in enumerate(cuts):  # noqa: B007
         if week is None:
             continue
         if j == last:

@@ -16,20 +16,18 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
 from datetime import date
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import RESIDENCY_TYPES, SECTORS
 from app.representation import batches, releases
 from app.representation.figures import CategoryLabel, CategoryRow, HeadlineFigure, Report, WeekPoint
 from app.representation.batches import WindowError
 from app.representation.indicators import headline, weekly_series
 from app.representation.page import build_page
 from app.representation.models import Participation
-from app.representation.population import TARGET_DIMENSIONS, Target
+from app.representation.targets import TargetError, get_targets, set_targets  # noqa: F401 (interface)
 from app.representation.queries import (BELOW, DIMENSIONS, GENDERS, MODULE_FILTERS, UNKNOWN,
                                         ReportError, band_expression, check_scope,
                                         counts_statement, scope_filters)
@@ -45,22 +43,6 @@ __all__ = [
     "weekly_series", "youth_band", "offered_modules", "facilitator_page", "audit_view",
 ]
 
-TARGET_CATEGORIES = {"residency": RESIDENCY_TYPES, "sector": SECTORS}
-TARGET_SUM_SLACK = 0.005  # shares typed as rounded percentages may sum to 99.5%
-
-
-def N_(message: str) -> str:
-    """Marks a msgid for extraction; the view translates it (no Flask here)."""
-    return message
-
-
-class TargetError(ValueError):
-    """Targets could not be set. `message` is an English msgid (translate with `params`)."""
-
-    def __init__(self, message: str, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.params = params
 
 
 def build_report(session: Session, space, dimension: str, *, module: str = "all",
@@ -79,48 +61,6 @@ def build_report(session: Session, space, dimension: str, *, module: str = "all"
 
 
 # --- targets ----------------------------------------------------------------------------------
-
-def get_targets(session: Session, space, dimension: str) -> dict[str, float]:
-    """Target shares of `dimension` ('residency' | 'sector'), in the categories' canonical order."""
-    if dimension not in TARGET_DIMENSIONS:
-        raise TargetError(N_("Targets can be set for residency type and sector only."))
-    rows = dict(session.execute(select(Target.category, Target.share)
-                                .where(Target.space_id == space.id, Target.dimension == dimension)).all())
-    return {c: rows[c] for c in TARGET_CATEGORIES[dimension] if c in rows}
-
-
-def set_targets(session: Session, space, dimension: str, shares: Mapping[str, float]) -> None:
-    """Replace the target shares of `dimension`. Shares are fractions (0..1) adding up to 1 (within
-    half a percentage point, for rounded entries); an empty mapping removes the targets. Targets
-    that sum below that are refused rather than renormalised: a facilitator who leaves 30% out
-    has not said where those people belong. Only flushes."""
-    if dimension not in TARGET_DIMENSIONS:
-        raise TargetError(N_("Targets can be set for residency type and sector only."))
-    allowed = TARGET_CATEGORIES[dimension]
-    unknown = sorted(set(shares) - set(allowed))
-    if unknown:
-        raise TargetError(N_("Unknown categories: %(categories)s."), categories=", ".join(unknown))
-    clean = {}
-    for category, share in shares.items():
-        if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
-            raise TargetError("Each target share must be between 0% and 100%.")
-        clean[category] = float(share)
-    total = sum(clean.values())
-    if clean and total <= 0:
-        raise TargetError("At least one target share must be above 0%.")
-    if total > 1 + 1e-9:
-        raise TargetError(N_("Target shares add up to %(total)s%%; they may not exceed 100%%."),
-                          total=round(total * 100, 1))
-    if clean and total < 1 - TARGET_SUM_SLACK:
-        raise TargetError(N_("Target shares add up to %(total)s%%; they must add up to 100%%."),
-                          total=round(total * 100, 1))
-    session.execute(delete(Target).where(Target.space_id == space.id, Target.dimension == dimension))
-    if clean:
-        session.execute(insert(Target), [
-            {"space_id": space.id, "dimension": dimension, "category": c, "share": s}
-            for c, s in clean.items()])
-    session.flush()
-
 
 # --- output -----------------------------------------------------------------------------------
 

@@ -11,9 +11,11 @@ from flask_login import current_user
 
 from app.accounts.permissions import can_facilitate, require
 from app.common.charts import pct
+from app.common.unit_of_work import refuse
 from app.extensions import db
 from app.notifications.kinds import RenderedNotification, register_kind
 from app.representation import alerts, bodies, labels, presenters, releases, services
+from app.representation.targets import TARGET_CATEGORIES
 from app.representation.forms import (FilterForm, ReleaseForm, body_form_class, field_name,
                                       targets_form_class)
 from app.spaces.services import get_space_by_slug
@@ -183,7 +185,7 @@ def publish_release(slug: str):
 
 def _target_categories() -> dict[str, list[tuple[str, str]]]:
     return {dimension: [(key, labels.category_label(dimension, key)) for key in keys]
-            for dimension, keys in services.TARGET_CATEGORIES.items()}
+            for dimension, keys in TARGET_CATEGORIES.items()}
 
 
 @bp.route("/spaces/<slug>/representation/targets", methods=["GET", "POST"])
@@ -204,8 +206,8 @@ def targets(slug: str):
             for dimension in categories:
                 services.set_targets(db.session, space, dimension, form.shares(dimension))
         except services.TargetError as error:
-            db.session.rollback()
-            flash(_(error.message, **error.params), "error")
+            refuse()
+            flash(error.translated(_), "error")
         else:
             flash(_("The target shares were saved."), "success")
             return redirect(url_for(".targets", slug=space.slug))

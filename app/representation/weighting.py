@@ -115,7 +115,7 @@ def effective_sample_size(weights: Sequence[float]) -> float:
     return float(w.sum()) ** 2 / sq if sq > 0 else 0.0
 
 
-def rake_joint(
+def rake_joint(  # noqa: C901
     rows: Sequence[Mapping[str, Hashable | None]],
     margins: Mapping[str | tuple[str, ...], Mapping[Hashable, float]],
     *,

@@ -174,7 +174,7 @@ def condition_choices(survey: Survey, before: SurveyQuestion | None = None,
     return out
 
 
-def _check_spec(survey: Survey, spec: dict, *, question: SurveyQuestion | None,
+def _check_spec(survey: Survey, spec: dict, *, question: SurveyQuestion | None,  # noqa: C901
                 section: SurveySection | None) -> dict:
     """Validate and tidy a question's settings; irrelevant ones are cleared."""
     kind = spec.get("kind")

@@ -41,7 +41,7 @@ def two_figures(value: float | None) -> float | None:
 
 # --- the shared audit on a table of counts ---------------------------------------------------
 
-def count_figures(rows: list[str], columns: list[str] | None, cells: dict, totals: dict,
+def count_figures(rows: list[str], columns: list[str] | None, cells: dict, totals: dict,  # noqa: C901
                   overall: dict | None, answered: int, k: int, *, multiple: bool = False,
                   exact_choices: bool = False) -> set | None:
     """Keys to hide among the counts of one question's table, decided by one `protect` call;

@@ -218,7 +218,7 @@ def _weighting(figures: _Figures, cap, min_cell, unknown: str) -> Weighting:
     return Weighting(False, "small_cells", respondents=n, cap=cap, unknown=unknown)
 
 
-def _rake_cells(cells: dict[Cell, int], available: dict, joint_table, n: int, cap,
+def _rake_cells(cells: dict[Cell, int], available: dict, joint_table, n: int, cap,  # noqa: C901
                 unknown: str) -> Weighting:
     index = {name: CELL_DIMENSIONS.index(name) for name in available}
     # A respondent's category for a variable, or None when it has no target (unanswered,

@@ -97,7 +97,7 @@ def _kill_connections_to(url: str) -> int:
         admin.dispose()
 
 
-def test_a_postgresql_restart_under_load_gives_clean_503s_whole_writes_and_recovery(
+def test_a_postgresql_restart_under_load_gives_clean_503s_whole_writes_and_recovery(  # noqa: C901
         server_database_url, tmp_path):
     url = server_database_url
     emails = seed_forum(url, WRITERS)

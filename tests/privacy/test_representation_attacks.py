@@ -231,7 +231,7 @@ def _attacker_range(atoms, constraints, target):
 
 
 @pytest.mark.parametrize("n", [5, 9, 11, 16])
-def test_no_hidden_group_can_be_narrowed_from_the_dashboard(db, space, n):
+def test_no_hidden_group_can_be_narrowed_from_the_dashboard(db, space, n):  # noqa: C901
     """Rebuild the attacker's equations from what the dashboard shows (counts, totals, card
     shares with their n, series shares) and check every small true group is still wide."""
     _add(db.session, space, PEOPLE[:n])

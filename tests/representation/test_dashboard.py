@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from app.admin.models import AuditEntry
 from app.common.charts import pct
-from app.representation import releases, services, stats
+from app.representation import services, stats
 from app.representation.presenters import fmt_int
-from tests.conftest import csrf_token_from, login
+from tests.conftest import login
 from tests.representation.dashboard_fixtures import (YOUTH_SHARE, add_participants,
                                                      load_population, skewed_space)
 

@@ -85,7 +85,7 @@ def visitor(client, world, make, request):
 def test_every_route_with_every_role(app, world, visitor):
     role, who = visitor
     table = routes(world)
-    for endpoint, method, path, data, kind in table:
+    for endpoint, method, path, data, kind in table:  # noqa: B007
         url = path if path.startswith("/api/") else f"/spaces/{world.space.slug}/surveys{path}"
         r = who.get(url) if method == "GET" else who.post(url, data=data)
         where = f"{role} {method} {url} -> {r.status_code}"
