@@ -142,13 +142,13 @@ def bench(url: str, rows: int, runs: int, label: str) -> list[tuple]:
 
             def bare():
                 with db.engine.connect() as conn:
-                    conn.execute(sql, {"s": space_id}).all()
+                    conn.execute(sql, {"s": space_id}).all()  # noqa: B023
 
             def own_sql():
                 with db.engine.connect() as conn:
-                    conn.execute(own).all()
+                    conn.execute(own).all()  # noqa: B023
 
-            api_ms, bare_ms = paired_medians(lambda: client.get(url_path), bare, runs)
+            api_ms, bare_ms = paired_medians(lambda: client.get(url_path), bare, runs)  # noqa: B023
             own_ms, _ = paired_medians(own_sql, lambda: None, runs)
             results.append((label, dimension, module, api_ms, bare_ms, own_ms))
     return results
