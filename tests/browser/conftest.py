@@ -115,7 +115,8 @@ def open_page(browser, live_server, browser_problems):
         contexts.append(context)
         page = context.new_page()
         page.on("console", lambda m: browser_problems.append(f"console: {m.text}")
-                if m.type == "error" and not _own_request(m.location.get("url", "")) else None)
+                if m.type == "error" and not _own_request(m.location.get("url", ""))
+                and "status of 422" not in m.text else None)
         page.on("pageerror", lambda e: browser_problems.append(f"page error: {e}"))
         # A refused form comes back as its page with 422 (app/common/unit_of_work.py): that is
         # the answer the test asked for, not a problem; any other error status is.
