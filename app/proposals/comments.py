@@ -95,15 +95,8 @@ def add_comment(session: Session, proposal: Proposal, user, body: str,
     refusal = comment_refusal(session, proposal, user)
     if refusal:
         raise DomainError(refusal)
-    try:
-        forum.clean_text(body, forum.BODY_MAX, "body")  # refuse before creating the thread
-        return forum.reply(session, ensure_thread(session, proposal), user, body, reply_to_id)
-    except DomainError:
-        raise
-    except ValueError as error:
-        # Until the forum takes the one DomainError too (issue #11, forum branch), its own
-        # error class is a ValueError of the same shape; this clause goes when that lands.
-        raise DomainError(error.message, error.field, **error.params) from None
+    forum.clean_text(body, forum.BODY_MAX, "body")  # refuse before creating the thread
+    return forum.reply(session, ensure_thread(session, proposal), user, body, reply_to_id)
 
 
 def comments_view(session: Session, proposal: Proposal, user, page: int, per_page: int):
