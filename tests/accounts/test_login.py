@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from app import create_app
 from app.common.time import utcnow
-from app.extensions import db as _db
-from app.extensions import limiter
+from tests.rate_limited import rate_limited_app
 from tests.conftest import TEST_PASSWORD, csrf_token_from, login
 
 WRONG = "The e-mail or password is wrong."
@@ -170,24 +168,9 @@ def test_csrf_is_enforced_when_enabled(app, client, make):
 def limited_app(app):
     """A second app on the same database with rate limiting switched on. The limiter is one
     object shared by every app, so its state is put back afterwards."""
-    was_enabled = limiter.enabled
-    limited = create_app("test", {
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "SQLALCHEMY_ENGINE_OPTIONS": app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-        "RATELIMIT_ENABLED": True,
-        "LOGIN_RATE_LIMIT": "3 per minute",
-        "REGISTER_RATE_LIMIT": "2 per minute",
-        "RESET_RATE_LIMIT": "2 per minute",
-    })
-    limiter.reset()
-    try:
+    with rate_limited_app(app, LOGIN_RATE_LIMIT="3 per minute", REGISTER_RATE_LIMIT="2 per minute",
+                          RESET_RATE_LIMIT="2 per minute") as limited:
         yield limited
-    finally:
-        limiter.reset()
-        limiter.enabled = was_enabled
-        with limited.app_context():
-            _db.session.remove()
-            _db.engine.dispose()
 
 
 def test_rate_limits_answer_429_with_a_friendly_page(limited_app, make):

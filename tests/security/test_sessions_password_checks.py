@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from app import create_app
-from app.extensions import db as _db
-from app.extensions import limiter
+from tests.rate_limited import rate_limited_app
 from tests.conftest import TEST_PASSWORD
 
 WRONG = {"current_password": "not my password", "new_password": "a brand new passphrase"}
@@ -18,23 +16,9 @@ WRONG = {"current_password": "not my password", "new_password": "a brand new pas
 def limited_app(app):
     """A second app on the same database with the default limits switched on. The limiter is
     one object shared by every app, so its state is put back afterwards."""
-    was_enabled = limiter.enabled
-    limited = create_app("test", {
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "SQLALCHEMY_ENGINE_OPTIONS": app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-        "RATELIMIT_ENABLED": True,
-        "LOGIN_RATE_LIMIT": "100 per minute",
-    })
-    assert limited.config["PASSWORD_CHECK_RATE_LIMIT"] == "10 per minute;50 per day"
-    limiter.reset()
-    try:
+    with rate_limited_app(app, LOGIN_RATE_LIMIT="100 per minute") as limited:
+        assert limited.config["PASSWORD_CHECK_RATE_LIMIT"] == "10 per minute;50 per day"
         yield limited
-    finally:
-        limiter.reset()
-        limiter.enabled = was_enabled
-        with limited.app_context():
-            _db.session.remove()
-            _db.engine.dispose()
 
 
 def _logged_in(app, email: str, address: str = "127.0.0.1"):

@@ -9,12 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app import create_app
 from app.common.time import utcnow
-from app.extensions import db as _db
-from app.extensions import limiter
 from app.surveys import services
 from app.surveys.models import Survey, SurveyOption, SurveyQuestion
+from tests.rate_limited import rate_limited_app
 from tests.surveys.conftest import Visitor
 
 
@@ -94,20 +92,8 @@ def test_a_refusal_on_the_build_page_keeps_its_redirect_and_writes_nothing(fac, 
 def limited_app(app):
     """A second app on the same database with rate limiting on; the limiter is one object
     shared by every app, so its state is put back afterwards."""
-    was_enabled = limiter.enabled
-    limited = create_app("test", {
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "SQLALCHEMY_ENGINE_OPTIONS": app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-        "RATELIMIT_ENABLED": True, "API_RATE_LIMIT": "2 per minute"})
-    limiter.reset()
-    try:
+    with rate_limited_app(app, API_RATE_LIMIT="2 per minute") as limited:
         yield limited
-    finally:
-        limiter.reset()
-        limiter.enabled = was_enabled
-        with limited.app_context():
-            _db.session.remove()
-            _db.engine.dispose()
 
 
 def test_the_results_api_has_the_api_rate_limit(limited_app, world, db):
