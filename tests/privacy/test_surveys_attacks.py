@@ -241,3 +241,28 @@ def test_walking_ids_never_shows_an_unlisted_space(client, db, make, tiny):
         assert "非公開の検討会".encode() not in r.data and "内部調査".encode() not in r.data
         if survey_id == survey.id:
             assert r.status_code == 404 and r.data == missing
+
+
+def test_keeping_or_leaving_out_one_person_without_gender_reveals_nothing(client, db, make):
+    """The attacker compares weighted results with unknown=keep and unknown=exclude: the
+    difference is what the respondents without a gender answered. One such person is a group
+    of one, so neither treatment may weight at all."""
+    space = make.space("two-towns", title="二つの町の場")
+    facilitator = make.user("fac2@example.jp", roles=(f"facilitator:{space.id}",))
+    load_population(db.session, {("female", 18, 29): 500, ("male", 18, 29): 450,
+                                 ("female", 30, 39): 300, ("male", 30, 39): 400})
+    survey, questions = build_survey(db.session, space, facilitator, title="調査")
+    world = World(space, facilitator, None, survey, questions)
+    for age, gender in ((25, "female"), (25, "male"), (35, "female"), (35, "male")):
+        for i, person in enumerate(people(make, PUBLIC_K, age=age, gender=gender)):
+            respond(db, world, person, single=i % 2)
+    [lone] = people(make, 1, age=25, gender=None)
+    respond(db, world, lone, single=2)  # 自動車: only the person without a gender chose it
+    close(db, world)
+    bodies = [Visitor(client).get(api_url(world, True) + f"&unknown={treatment}").json
+              for treatment in ("keep", "exclude")]
+    for body in bodies:
+        assert body["weighting"]["available"] is False
+        single = next(q for q in body["questions"] if q["kind"] == "single")
+        assert all(o["weighted_share"] is None for o in single["options"])
+    assert bodies[0]["questions"] == bodies[1]["questions"]
