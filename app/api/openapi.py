@@ -54,7 +54,7 @@ _REPRESENTATION_CATEGORY_SCHEMA = {
     "additionalProperties": False,
     "required": ["key", "label", "count", "share", "population", "population_share", "ratio",
                  "ci_low", "ci_high", "flag", "parity_gap", "suppressed", "verdict", "p_value",
-                 "p_adjusted", "interval_method", "unknown_low", "unknown_high"],
+                 "p_adjusted", "interval_method", "unknown_low", "unknown_high", "estimated"],
     "properties": {
         "key": {"type": "string", "description": "Category key: '18-29', '80+', 'female', "
                                                  "'18-29|female', 'resident', 'academia', ..."},
@@ -96,6 +96,10 @@ _REPRESENTATION_CATEGORY_SCHEMA = {
                        "group that would lift its share to the population share; -1 if none can."},
         "suppressed": {"type": "boolean", "description": "True when the group is below the "
                        "minimum cell size (or hidden so it cannot be recovered from the total)."},
+        "estimated": {"type": ["boolean", "null"], "description": "True when this category's "
+                      "population figure cuts an age group of the source and is therefore an "
+                      "estimate (see reference.split_method); null in a release made before "
+                      "the flag was kept."},
     },
 }
 _REPRESENTATION_SCHEMA = {
@@ -113,7 +117,7 @@ _REPRESENTATION_SCHEMA = {
             "type": "object",
             "additionalProperties": False,
             "required": ["area_codes", "source", "reference_date", "base_min_age", "kind",
-                         "estimated"],
+                         "estimated", "split_method", "shape_areas", "unknown_age_share"],
             "properties": {
                 "area_codes": {"type": "array", "items": {"type": "string"},
                                "description": "Local government codes; a region lists its members."},
@@ -127,8 +131,22 @@ _REPRESENTATION_SCHEMA = {
                          "register: the resident register (住民基本台帳); target: shares set by "
                          "the facilitators, not statistics."},
                 "estimated": {"type": "boolean", "description": "True when an age band of the "
-                              "space cuts an age group of the source, which is then split in "
-                              "proportion to its years."},
+                              "space cuts an age group of the source (see split_method); the "
+                              "categories it touches say estimated too."},
+                "split_method": {"type": ["string", "null"],
+                                 "enum": ["census_shape", "even", None],
+                                 "description": "How a cut age group is split: census_shape "
+                                 "(by the single-year census counts of shape_areas, e.g. 18-19 "
+                                 "within 15-19), even (in proportion to its years; no census "
+                                 "single years for the area), null when nothing is cut."},
+                "shape_areas": {"type": "array", "items": {"type": "string"},
+                                "description": "Codes of the census areas whose single-year "
+                                "shape splits a cut group: the area itself, else a ward's city "
+                                "or a municipality's prefecture."},
+                "unknown_age_share": {**_NUMBER_OR_NULL, "description": "Share of the source's "
+                                      "people in these areas whose age is unknown (年齢不詳). "
+                                      "They are left out of every share; the shipped census "
+                                      "has no imputed figures (不詳補完値)."},
             },
         },
         "participants": {"type": "integer"},

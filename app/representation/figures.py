@@ -45,6 +45,8 @@ class CategoryRow:
     interval_method: str | None = None  # 'clopper_pearson' (cells under 10) | 'wilson'
     unknown_low: float | None = None  # share among everyone asked if no unknown is in the group
     unknown_high: float | None = None  # ... if every unknown is
+    # the population figure cuts a published age range (None: a release made before it was kept)
+    estimated: bool | None = False
 
 
 @dataclass(frozen=True)

@@ -371,6 +371,16 @@ def _population(dimension: str, space, reference: Reference, targets: dict) -> d
     return {f"{b.key}|{g}": reference.population(b.low, b.high, g) for b in bands for g in GENDERS}
 
 
+def _estimated(dimension: str, space, reference: Reference, key: str) -> bool:
+    """Whether the category's population figure cuts a published age range (an estimate)."""
+    if dimension in TARGET_DIMENSIONS or not reference.estimated:
+        return False
+    if dimension == "gender":
+        return reference.splits(space.min_age, None)
+    band = next((b for b in age_bands(space) if b.key == key), None)
+    return band is not None and reference.splits(band.low, band.high)
+
+
 def _unavailable(space, dimension, win, reference, k, reason) -> Report:
     return Report(space.slug, dimension, win.module, reference, win.size, None, None, None, k, [],
                   stats.ChiSquare(None, 0, None, False, "unavailable"), None, None, False, reason,
@@ -422,7 +432,8 @@ def _report(space, dimension, win, reference, targets, population, block, cells,
                                      and not comparison.answered else None),
             p_value=r("p_value"), p_adjusted=r("p_adjusted"),
             interval_method=r("interval_method"), unknown_low=r("unknown_low"),
-            unknown_high=r("unknown_high")))
+            unknown_high=r("unknown_high"),
+            estimated=_estimated(dimension, space, reference, row_key or cat.key)))
     overall = table.overall
     return Report(space.slug, dimension, win.module, reference, win.size, shown(ANSWERED),
                   shown(NO_ANSWER), shown(UNREFERENCED), k, rows, chi, table.dissimilarity,

@@ -57,6 +57,10 @@ class TableRow:
     p_value: str = "–"  # exact binomial, unadjusted
     p_adjusted: str = "–"  # Holm within the dimension
     unknown_bounds: str = "–"  # share if no / every participant without an answer is in it
+    estimated: bool = False  # the population figure cuts a published age range
+
+
+ESTIMATE_MARK = "≈"
 
 
 @dataclass
@@ -129,13 +133,15 @@ def table_rows(categories: Sequence, k: int, *, show_population: bool = True,
     for c in categories:
         hidden = suppressed_text(k)
         low, high = getattr(c, "unknown_low", None), getattr(c, "unknown_high", None)
+        estimated = bool(getattr(c, "estimated", False))
+        mark = f"{ESTIMATE_MARK} " if estimated else ""
         rows.append(TableRow(
             label=str(c.label),
             count=hidden if c.suppressed else fmt_int(c.count),
             share=hidden if c.suppressed or (c.share is None and c.count) else pct(c.share),
             interval=fmt_interval(c.ci_low, c.ci_high),
-            population=fmt_int(c.population) if show_population else "",
-            population_share=pct(c.population_share),
+            population=mark + fmt_int(c.population) if show_population else "",
+            population_share=mark + pct(c.population_share),
             ratio=fmt_ratio(c.ratio),
             flag=c.flag if c.flag in ("under", "over") else None,
             flag_label=verdict_text(c, target=target),
@@ -144,6 +150,7 @@ def table_rows(categories: Sequence, k: int, *, show_population: bool = True,
             p_value=fmt_p(getattr(c, "p_value", None)),
             p_adjusted=fmt_p(getattr(c, "p_adjusted", None)),
             unknown_bounds=fmt_interval(low, high),
+            estimated=estimated,
         ))
     return rows
 

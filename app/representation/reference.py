@@ -2,7 +2,11 @@
 
 Shares are computed over the eligible population (age >= the space's minimum age, age known).
 Sources give counts per inclusive age range; a band that cuts a range (18+ inside the register's
-15-19) takes the range proportionally by years, and the reference is then marked estimated.
+15-19) splits the range by the single-year shape of the same area in the census where one is
+shipped (the area itself, else the city of a ward or the prefecture of a municipality), else in
+proportion to its years; the reference is then marked estimated, and so is every figure the cut
+touches. People of unknown age are left out of the comparison (the shipped census table has no
+imputed figures, 不詳補完値); the reference says how many they are.
 """
 from __future__ import annotations
 
@@ -52,6 +56,18 @@ class Reference:
     attribution: str = ""
     licence: str = ""
     ranges: tuple[PopulationRange, ...] = field(default=(), repr=False, compare=False)
+    # Single-year census counts that split a cut range by its real shape, and the areas they
+    # are of (empty: a cut range is split evenly by years).
+    shape: tuple[PopulationRange, ...] = field(default=(), repr=False, compare=False)
+    shape_areas: tuple[str, ...] = ()
+    unknown_age_share: float | None = None  # of the source's people in these areas
+
+    @property
+    def split_method(self) -> str | None:
+        """How a cut age range is split: 'census_shape', 'even', or None (nothing is cut)."""
+        if not self.estimated:
+            return None
+        return "census_shape" if self.shape_areas else "even"
 
     @property
     def available(self) -> bool:
@@ -88,9 +104,24 @@ class Reference:
                    for _cumulative, interior in self._tables.values())
 
     @cached_property
+    def _shape(self) -> dict[tuple[str, int], float]:
+        return {(r.sex, r.age_from): float(r.count) for r in self.shape}
+
+    def _spread(self, r: PopulationRange, last: int) -> list[float]:
+        """The range's people per year of age: by the census shape when it covers every year of
+        the range with someone in it, else evenly."""
+        years = range(r.age_from, last + 1)
+        shape = [self._shape.get((r.sex, age)) for age in years]
+        if len(shape) > 1 and None not in shape and sum(shape) > 0:
+            total = sum(shape)
+            return [r.count * value / total for value in shape]
+        return [r.count / len(years)] * len(years)
+
+    @cached_property
     def _tables(self) -> dict[str, tuple[list[float], set[int]]]:
-        """Per sex: people younger than each age (every range spread evenly over its years) and
-        the ages at which a band boundary would fall inside a range. Any band is two look-ups."""
+        """Per sex: people younger than each age (every range spread over its years, see
+        `_spread`) and the ages at which a band boundary would fall inside a range. Any band is
+        two look-ups."""
         known = [r for r in self.ranges if r.age_from is not None]
         if not known:
             return {}
@@ -100,9 +131,8 @@ class Reference:
         per_year = {r.sex: [0.0] * size for r in known}
         interior: dict[str, set[int]] = {sex: set() for sex in per_year}
         for r in known:
-            share = r.count / (last[r] - r.age_from + 1)
-            for age in range(r.age_from, last[r] + 1):
-                per_year[r.sex][age] += share
+            for age, value in zip(range(r.age_from, last[r] + 1), self._spread(r, last[r])):
+                per_year[r.sex][age] += value
             interior[r.sex].update(range(r.age_from + 1, last[r] + 1))
         tables = {}
         for sex, years in per_year.items():
@@ -184,13 +214,63 @@ def reference_for(session: Session, space) -> Reference:
                           reference_date=source.reference_date, kind=source.kind,
                           attribution=source.attribution, licence=source.licence,
                           ranges=population_ranges(session, source.id, [a.id for a in areas]), **base)
+    known = sum(r.count for r in reference.ranges if r.age_from is not None)
+    unknown = sum(r.count for r in reference.ranges if r.age_from is None)
+    if known + unknown:
+        reference = replace(reference, unknown_age_share=unknown / (known + unknown))
     cuts = [(b.low, b.high) for b in age_bands(space)] + [(space.min_age, None)]
     youth = youth_band(space)
     if youth:
         cuts.append((youth.low, youth.high))
-    if any(reference.splits(low, high) for low, high in cuts):
-        reference = replace(reference, estimated=True)
-    return reference
+    if not any(reference.splits(low, high) for low, high in cuts):
+        return reference
+    cut = _cut_ranges(reference, cuts)
+    shape_areas, shape = (), ()
+    if source.kind != "census" and cut:
+        shape_areas, shape = census_shape(session, areas, min(r.age_from for r in cut),
+                                          max(r.age_to for r in cut))
+    return replace(reference, estimated=True, shape=shape, shape_areas=shape_areas)
+
+
+def _cut_ranges(reference: Reference, cuts) -> list[PopulationRange]:
+    """The source's closed age ranges that one of the (low, high) bands cuts."""
+    edges = {edge for low, high in cuts for edge in (low, None if high is None else high + 1)}
+    return [r for r in reference.ranges
+            if r.age_from is not None and r.age_to is not None
+            and any(edge is not None and r.age_from < edge <= r.age_to for edge in edges)]
+
+
+def census_shape(session: Session, areas: list[Area], low: int,
+                 high: int) -> tuple[tuple[str, ...], tuple[PopulationRange, ...]]:
+    """Single-year counts of ages low..high in the newest census, summed over the nearest
+    census area of each of `areas` (itself, else its parent: a ward's city, a municipality's
+    prefecture); ((), ()) when some area has none. One query."""
+    newest = (select(PopulationSource.id).where(PopulationSource.kind == "census")
+              .order_by(PopulationSource.reference_date.desc(), PopulationSource.id.desc())
+              .limit(1).scalar_subquery())
+    candidates = {a.id for a in areas} | {a.parent_id for a in areas if a.parent_id}
+    rows = session.execute(
+        select(PopulationCount.area_id, Area.code, PopulationCount.sex, PopulationCount.age_from,
+               func.sum(PopulationCount.count))
+        .join(Area, Area.id == PopulationCount.area_id)
+        .where(PopulationCount.source_id == newest, PopulationCount.area_id.in_(candidates),
+               PopulationCount.age_from == PopulationCount.age_to,
+               PopulationCount.age_from.between(low, high))
+        .group_by(PopulationCount.area_id, Area.code, PopulationCount.sex,
+                  PopulationCount.age_from)).all()
+    found = {row[0]: row[1] for row in rows}
+    chosen = set()
+    for area in areas:
+        pick = area.id if area.id in found else area.parent_id
+        if pick not in found:
+            return (), ()
+        chosen.add(pick)
+    summed: dict[tuple[str, int], int] = {}
+    for area_id, _code, sex, age, count in rows:
+        if area_id in chosen:
+            summed[(sex, age)] = summed.get((sex, age), 0) + int(count)
+    shape = tuple(PopulationRange(sex, age, age, n) for (sex, age), n in sorted(summed.items()))
+    return tuple(sorted(found[a] for a in chosen)), shape
 
 
 def target_reference(session: Session, space) -> Reference:

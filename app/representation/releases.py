@@ -157,21 +157,25 @@ def _reference_dict(ref: Reference) -> dict:
     return {"area_codes": list(ref.area_codes), "source": ref.source, "source_key": ref.source_key,
             "reference_date": ref.reference_date.isoformat() if ref.reference_date else None,
             "base_min_age": ref.base_min_age, "kind": ref.kind, "estimated": ref.estimated,
-            "attribution": ref.attribution, "licence": ref.licence}
+            "attribution": ref.attribution, "licence": ref.licence,
+            "shape_areas": list(ref.shape_areas), "unknown_age_share": ref.unknown_age_share}
 
 
 def _reference(data: dict) -> Reference:
     day = data.get("reference_date")
     return Reference(tuple(data["area_codes"]), data["source"], data["source_key"],
                      date.fromisoformat(day) if day else None, data["base_min_age"], data["kind"],
-                     data["estimated"], data["attribution"], data["licence"])
+                     data["estimated"], data["attribution"], data["licence"],
+                     shape_areas=tuple(data.get("shape_areas", ())),
+                     unknown_age_share=data.get("unknown_age_share"))
 
 
 # Releases made before issue #12 lack the later fields: thawing gives them their defaults (None,
 # so those releases show no verdict rather than an invented one).
 _ROW_FIELDS = ("key", "count", "share", "population", "population_share", "ratio", "ci_low",
                "ci_high", "flag", "parity_gap", "suppressed", "row_key", "col_key", "verdict",
-               "p_value", "p_adjusted", "interval_method", "unknown_low", "unknown_high")
+               "p_value", "p_adjusted", "interval_method", "unknown_low", "unknown_high",
+               "estimated")
 _HEADLINE_FIELDS = ("key", "count", "n", "share", "population", "population_share", "ratio",
                     "ci_low", "ci_high", "flag", "parity_gap", "suppressed", "low", "high",
                     "estimated", "verdict", "interval_method", "unknown_low", "unknown_high",
@@ -208,8 +212,9 @@ def freeze(page: RepresentationPage) -> dict:
 
 def thaw_report(space_slug: str, data: dict) -> Report:
     chi = data["chi_square"]
-    rows = [CategoryRow(label=CategoryLabel(data["dimension"], c["key"]), **c)
-            for c in data["categories"]]
+    # a release made before rows carried `estimated` did not keep it: unknown, not False
+    rows = [CategoryRow(label=CategoryLabel(data["dimension"], c["key"]),
+                        **{"estimated": None, **c}) for c in data["categories"]]
     return Report(space_slug, data["dimension"], "all", _reference(data["reference"]),
                   data["participants"], data["answered"], data["unknown"], data["unreferenced"],
                   data["min_cell"], rows,

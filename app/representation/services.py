@@ -66,7 +66,7 @@ def build_report(session: Session, space, dimension: str, *, module: str = "all"
 
 CATEGORY_KEYS = ("key", "label", "count", "share", "population", "population_share", "ratio",
                  "ci_low", "ci_high", "flag", "parity_gap", "suppressed", "verdict", "p_value",
-                 "p_adjusted", "interval_method", "unknown_low", "unknown_high")
+                 "p_adjusted", "interval_method", "unknown_low", "unknown_high", "estimated")
 
 
 def report_as_dict(report: Report) -> dict:
@@ -83,6 +83,9 @@ def report_as_dict(report: Report) -> dict:
             "base_min_age": ref.base_min_age,
             "kind": ref.api_kind,
             "estimated": bool(ref.estimated),
+            "split_method": ref.split_method,
+            "shape_areas": list(ref.shape_areas),
+            "unknown_age_share": ref.unknown_age_share,
         },
         "participants": report.participants,
         "answered": report.answered,
@@ -96,7 +99,7 @@ def report_as_dict(report: Report) -> dict:
              "parity_gap": c.parity_gap, "suppressed": c.suppressed, "verdict": c.verdict,
              "p_value": c.p_value, "p_adjusted": c.p_adjusted,
              "interval_method": c.interval_method, "unknown_low": c.unknown_low,
-             "unknown_high": c.unknown_high}
+             "unknown_high": c.unknown_high, "estimated": c.estimated}
             for c in report.categories
         ],
         # an invalid chi-square keeps its statistic but not its p-value: the approximation
@@ -147,7 +150,8 @@ def report_csv(report: Report) -> str:
                     c.flag or "", _cell(c.parity_gap, False, k), "1" if hidden else "0",
                     c.verdict or "", _cell(c.p_value, False, k), _cell(c.p_adjusted, False, k),
                     c.interval_method or "", _cell(c.unknown_low, False, k),
-                    _cell(c.unknown_high, False, k)])
+                    _cell(c.unknown_high, False, k),
+                    "" if c.estimated is None else int(c.estimated)])
     w.writerow([])
     data = report_as_dict(report)
     ref = data["reference"]
@@ -158,6 +162,8 @@ def report_csv(report: Report) -> str:
         ("reference_kind", ref["kind"]), ("reference_source", ref["source"]),
         ("reference_date", ref["reference_date"]), ("area_codes", " ".join(ref["area_codes"])),
         ("base_min_age", ref["base_min_age"]), ("estimated", int(report.reference.estimated)),
+        ("split_method", ref["split_method"]), ("shape_areas", " ".join(ref["shape_areas"])),
+        ("unknown_age_share", ref["unknown_age_share"]),
         ("attribution", report.reference.attribution),
         ("participants", data["participants"]), ("answered", data["answered"]),
         ("unknown", data["unknown"]), ("unreferenced", data["unreferenced"]),

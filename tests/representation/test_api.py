@@ -20,10 +20,11 @@ TOP_KEYS = {"space", "dimension", "module", "reference", "participants", "answer
             "unreferenced", "min_cell", "categories", "chi_square", "dissimilarity",
             "rate_ratio_min_max", "overall_test", "merged_hidden", "expected_dissimilarity",
             "withheld", "left_out"}
-REFERENCE_KEYS = {"area_codes", "source", "reference_date", "base_min_age", "kind", "estimated"}
+REFERENCE_KEYS = {"area_codes", "source", "reference_date", "base_min_age", "kind", "estimated",
+                  "split_method", "shape_areas", "unknown_age_share"}
 CATEGORY_KEYS = {"key", "label", "count", "share", "population", "population_share", "ratio",
                  "ci_low", "ci_high", "flag", "parity_gap", "suppressed", "verdict", "p_value",
-                 "p_adjusted", "interval_method", "unknown_low", "unknown_high"}
+                 "p_adjusted", "interval_method", "unknown_low", "unknown_high", "estimated"}
 CHI_KEYS = {"statistic", "df", "p_value", "valid"}
 
 
@@ -108,7 +109,9 @@ def test_public_caller_gets_the_latest_release_with_the_public_min_cell(client, 
     assert data["min_cell"] == 10
     assert data["reference"] == {"area_codes": ["01100"], "source": data["reference"]["source"],
                                  "reference_date": "2020-10-01", "base_min_age": 18, "kind": "census",
-                                 "estimated": False}
+                                 "estimated": False, "split_method": None, "shape_areas": [],
+                                 "unknown_age_share": data["reference"]["unknown_age_share"]}
+    assert 0 < data["reference"]["unknown_age_share"] < 0.05
     assert "国勢調査" in data["reference"]["source"]
     female, male = data["categories"]
     assert female["key"] == "female" and female["suppressed"] and female["count"] is None

@@ -31,3 +31,34 @@ def test_facilitator_document_matches_the_schema(client, make, db, dimension):
     assert data["reference"]["kind"] in top["properties"]["reference"]["properties"]["kind"]["enum"]
     assert data["reference"]["estimated"] is False
     assert data["overall_test"]["method"] in ("chi_square", "exact", "monte_carlo")
+
+
+def test_register_figures_say_which_categories_are_estimated_and_how(client, make, db):
+    from sqlalchemy import select
+
+    from app.areas.models import Area
+    from app.representation.population import load_shipped_population
+
+    load_shipped_population(db.session, area_codes={"01100"})
+    db.session.commit()
+    sapporo = db.session.scalar(select(Area).where(Area.code == "01100"))
+    space = make.space("register-estimates", area=sapporo, reference_choice="register")
+    add_participants(db.session, space, 30, age=65, gender="male")
+    add_participants(db.session, space, 20, age=25, gender="female")
+    login(client, make.user(roles=(f"facilitator:{space.id}",)).email)
+
+    def document(dimension):
+        return client.get(f"/api/v1/spaces/{space.slug}/representation",
+                          query_string={"dimension": dimension}).get_json()
+
+    ages = document("age_band")
+    assert ages["reference"]["kind"] == "register" and ages["reference"]["estimated"] is True
+    assert ages["reference"]["split_method"] == "census_shape"
+    assert ages["reference"]["shape_areas"] == ["01100"]
+    estimated = {c["key"]: c["estimated"] for c in ages["categories"]}
+    # only the band that takes 18-19 out of the register's 15-19 is an estimate
+    assert estimated.pop("18-29") is True and not any(estimated.values())
+    assert all(c["estimated"] is True for c in document("gender")["categories"])
+    csv_text = client.get(f"/api/v1/spaces/{space.slug}/representation.csv",
+                          query_string={"dimension": "age_band"}).get_data(as_text=True)
+    assert "split_method,census_shape" in csv_text and "shape_areas,01100" in csv_text

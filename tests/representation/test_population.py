@@ -92,25 +92,71 @@ def test_sapporo_reference_from_shipped_census(db, make, sapporo_population):
     assert (youth.low, youth.high) == (18, 39)
 
 
-def test_register_reference_splits_bands_proportionally_and_says_estimated(db, make, sapporo_population):
+def _older_than_19(sex_rows: dict[str, int]) -> int:
+    return sum(v for label, v in sex_rows.items()
+               if label not in ("0-4", "5-9", "10-14", "15-19", "unknown"))
+
+
+def _share_18_19(code: str, sex: str) -> float:
+    """Ages 18 and 19 among 15..19 in the census's single years of the area, read directly."""
+    years = _shipped_rows("census2020.csv", code)[sex]
+    return (years["18"] + years["19"]) / sum(years[str(a)] for a in range(15, 20))
+
+
+def test_register_reference_splits_the_cut_band_by_the_census_shape(db, make, sapporo_population):
     space = make.space(area=db.session.scalar(select(Area).where(Area.code == "01100")),
                        reference_choice="register")
     ref = reference_for(db.session, space)
     assert (ref.kind, ref.source_key) == ("register", "register2022") and ref.estimated
+    assert ref.split_method == "census_shape" and ref.shape_areas == ("01100",)
     rows = _shipped_rows("register2022.csv", "01100")
-    both = {label: rows["male"][label] + rows["female"][label] for label in rows["male"]}
-    older = sum(v for label, v in both.items()
-                if label not in ("0-4", "5-9", "10-14", "15-19", "unknown"))
-    # 18 and 19 are 2 of the 5 years of the 15-19 group.
-    assert ref.population(18, None) == pytest.approx(2 / 5 * both["15-19"] + older)
-    assert ref.population(18, 29) == pytest.approx(2 / 5 * both["15-19"] + both["20-24"] + both["25-29"])
-    assert ref.population(30, 39) == both["30-34"] + both["35-39"]
-    female_older = sum(v for label, v in rows["female"].items()
-                       if label not in ("0-4", "5-9", "10-14", "15-19", "unknown"))
-    assert ref.population(18, None, "female") == pytest.approx(2 / 5 * rows["female"]["15-19"] + female_older)
+    # Sapporo's own single-year census shape, not 2 of 5 years: 18-19 are 44.5 % of 15-19.
+    both_share = ((_share_18_19("01100", "male") * rows["male"]["15-19"]
+                   + _share_18_19("01100", "female") * rows["female"]["15-19"])
+                  / (rows["male"]["15-19"] + rows["female"]["15-19"]))
+    assert both_share == pytest.approx(0.445, abs=0.001)
+    young = {sex: _share_18_19("01100", sex) * rows[sex]["15-19"] for sex in rows}
+    assert ref.population(18, None) == pytest.approx(
+        sum(young.values()) + sum(_older_than_19(r) for r in rows.values()))
+    assert ref.population(18, 29) == pytest.approx(
+        sum(young.values()) + sum(rows[s]["20-24"] + rows[s]["25-29"] for s in rows))
+    assert ref.population(30, 39) == sum(rows[s]["30-34"] + rows[s]["35-39"] for s in rows)
+    assert ref.population(18, None, "female") == pytest.approx(
+        young["female"] + _older_than_19(rows["female"]))
     # A minimum age on a 5-year boundary cuts nothing.
     space.min_age, space.youth_min = 20, 20
     assert reference_for(db.session, space).estimated is False
+    assert reference_for(db.session, space).split_method is None
+
+
+def test_a_municipality_without_census_figures_takes_its_prefectures_shape(db, make):
+    load_shipped_population(db.session, area_codes={"01000", "01304"})
+    village = db.session.scalar(select(Area).where(Area.code == "01304"))
+    ref = reference_for(db.session, make.space(area=village))
+    assert ref.kind == "register" and ref.shape_areas == ("01000",)
+    rows = _shipped_rows("register2022.csv", "01304")
+    assert ref.population(18, None, "male") == pytest.approx(
+        _share_18_19("01000", "male") * rows["male"]["15-19"] + _older_than_19(rows["male"]))
+
+
+def test_without_any_census_figures_a_cut_band_is_split_by_years(db, make):
+    load_shipped_population(db.session, area_codes={"01304"})
+    ref = reference_for(db.session, make.space(
+        area=db.session.scalar(select(Area).where(Area.code == "01304"))))
+    assert ref.estimated and ref.split_method == "even" and ref.shape_areas == ()
+    rows = _shipped_rows("register2022.csv", "01304")
+    assert ref.population(18, None) == pytest.approx(
+        sum(2 / 5 * r["15-19"] + _older_than_19(r) for r in rows.values()))
+
+
+def test_the_reference_says_how_many_have_an_unknown_age(db, make, sapporo_population):
+    ref = reference_for(db.session, make.space(
+        area=db.session.scalar(select(Area).where(Area.code == "01100"))))
+    rows = _shipped_rows("census2020.csv", "01100")
+    unknown = sum(r["unknown"] for r in rows.values())
+    everyone = sum(v for r in rows.values() for v in r.values())
+    assert ref.unknown_age_share == pytest.approx(unknown / everyone)
+    assert 0.015 < ref.unknown_age_share < 0.016  # 1.57 % in Sapporo, left out of the shares
 
 
 def test_auto_uses_register_where_census_lacks_the_area(db, make, sapporo_population):
@@ -141,12 +187,12 @@ def test_region_reference_is_the_sum_of_its_members(db, make, sapporo_population
     # Wards have no census figures: the register, summed.
     ref = reference_for(db.session, make.space(area=wards))
     assert ref.kind == "register" and ref.area_codes == ("01101", "01102")
+    # Both wards' 15-19 groups are split by their city's census shape.
+    assert ref.shape_areas == ("01100",)
     expected = 0.0
     for code in ("01101", "01102"):
-        for sex in _shipped_rows("register2022.csv", code).values():
-            expected += 2 / 5 * sex["15-19"] + sum(
-                v for label, v in sex.items()
-                if label not in ("0-4", "5-9", "10-14", "15-19", "unknown"))
+        for sex, counts in _shipped_rows("register2022.csv", code).items():
+            expected += _share_18_19("01100", sex) * counts["15-19"] + _older_than_19(counts)
     assert ref.population(18, None) == pytest.approx(expected)
 
 
