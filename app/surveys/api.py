@@ -29,7 +29,8 @@ WEIGHTING_KEYS = ("available", "reason", "variables", "effective_sample_size", "
                   "interval")
 QUESTION_KEYS = ("id", "position", "kind", "text", "answered", "options", "mean", "minimum",
                  "maximum")
-WEIGHTED_QUESTION_KEYS = ("weighted_mean", "effective_sample_size", "unknown_change")
+WEIGHTED_QUESTION_KEYS = ("weighted_mean", "weighted_mean_ci_low", "weighted_mean_ci_high",
+                          "mean_design_effect", "effective_sample_size", "unknown_change")
 OPTION_KEYS = ("key", "label", "count", "share")
 WEIGHTED_OPTION_KEYS = ("weighted_share", "weighted_ci_low", "weighted_ci_high", "design_effect",
                         "interval_method")
@@ -108,6 +109,9 @@ def _question(result: results.QuestionResult, weighted: bool, public: bool) -> d
         out["median"] = _round(result.median) if public else None
     if weighted:
         out["weighted_mean"] = _round(result.weighted_mean)
+        out["weighted_mean_ci_low"] = _round(result.weighted_mean_low)
+        out["weighted_mean_ci_high"] = _round(result.weighted_mean_high)
+        out["mean_design_effect"] = _round(result.mean_design_effect, 2 if public else 6)
         out["effective_sample_size"] = _round(result.effective_n, 3)
         out["unknown_change"] = _round(result.unknown_change, digits)
     for option in result.options:
@@ -147,7 +151,8 @@ def survey_results(survey):
                                unknown=unknown)
     if not weighted:  # raw figures only: the same release, its weights left out
         for result in shown.questions:
-            result.weighted_mean = None
+            result.weighted_mean = result.weighted_mean_low = result.weighted_mean_high = None
+            result.mean_design_effect = None
     body = {
         "survey": {"id": survey.id, "title": survey.title, "space": space.slug,
                    "status": survey.status(), "opens_at": api_time(survey.opens_at),
@@ -221,6 +226,15 @@ QUESTION_RESULT_SCHEMA = {
         "too_few": {"type": "boolean", "description": "Fewer answered than the minimum "
                     "group: no figures."},
         "weighted_mean": {**_NUMBER_OR_NULL, "description": "Only with weighted=1."},
+        "weighted_mean_ci_low": {**_NUMBER_OR_NULL, "description": "Only with weighted=1: "
+                                 "95% interval of the weighted mean, lower end (linearised "
+                                 "variance, Student's t on Kish's effective n - 1 degrees of "
+                                 "freedom; a Likert mean's interval is kept within the scale)."},
+        "weighted_mean_ci_high": {**_NUMBER_OR_NULL, "description": "Only with weighted=1: "
+                                  "the upper end."},
+        "mean_design_effect": {**_NUMBER_OR_NULL, "description": "Only with weighted=1: the "
+                               "weighted mean's variance over that of an unweighted mean of "
+                               "the same answers."},
         "effective_sample_size": {**_NUMBER_OR_NULL, "description": "Kish's effective sample "
                                   "size of the weights of those who answered (weighted=1)."},
         "unknown_change": {**_NUMBER_OR_NULL, "description": "The largest change of this "

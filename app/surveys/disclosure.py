@@ -188,6 +188,17 @@ def _hide_option(option) -> None:
 
 
 def _protect_public(result: QuestionResult, k: int, weighted: bool, median) -> None:
+    _protect_public_figures(result, k, weighted, median)
+    # a weighted mean's interval only beside the weighted mean, and no finer than it
+    if result.weighted_mean is None:
+        result.weighted_mean_low = result.weighted_mean_high = None
+        result.mean_design_effect = None
+    elif result.question.kind == "number":
+        result.weighted_mean_low = two_figures(result.weighted_mean_low)
+        result.weighted_mean_high = two_figures(result.weighted_mean_high)
+
+
+def _protect_public_figures(result: QuestionResult, k: int, weighted: bool, median) -> None:
     q = result.question
     result.minimum = result.maximum = None  # an extreme answer is one person's answer
     if result.answered < k:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.common.pagination import Page, paginate
 from app.representation import services as representation
 from app.representation.models import Participation
+from app.representation.weighted_mean import WeightedMean, weighted_mean_of_cells
 from app.representation.weighting import (WeightedShare, WeightingError, effective_sample_size,
                                           rake_joint, weighted_share_of_cells)
 from app.surveys.models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
@@ -367,6 +368,10 @@ class QuestionResult:
     options: list[OptionResult] = field(default_factory=list)
     mean: float | None = None  # Likert and number
     weighted_mean: float | None = None
+    # the weighted mean's 95% interval and design effect (representation.weighted_mean)
+    weighted_mean_low: float | None = None
+    weighted_mean_high: float | None = None
+    mean_design_effect: float | None = None
     minimum: float | None = None
     maximum: float | None = None
     effective_n: float | None = None  # Kish, over the weights of those who answered
@@ -424,6 +429,23 @@ class _Weighted:
         below = self.weighted(bottom)
         return self.weighted(top) / below if below else None
 
+    def mean_interval(self, counts: dict, sums: dict, squares: dict) -> WeightedMean | None:
+        """The weighted mean sums / counts with its interval, from per-cell totals."""
+        if self.weights is None:
+            return None
+        weights, n, s, q = [], [], [], []
+        for cell, amount in counts.items():
+            weight = self.weights.get(cell, 0.0)
+            if weight > 0 and amount > 0:
+                weights.append(weight)
+                n.append(amount)
+                s.append(sums.get(cell, 0.0))
+                q.append(squares.get(cell, 0.0))
+        try:
+            return weighted_mean_of_cells(weights, n, s, q)
+        except ValueError:  # fewer than two respondents: no interval
+            return None
+
     def interval(self, top, bottom) -> WeightedShare | None:
         """The weighted share top / bottom with its interval, from the cells' weights and counts
         (respondents left out, of weight 0, are not part of it)."""
@@ -480,13 +502,15 @@ def answer_tally(session: Session, survey: Survey, space, *, by_cell: bool) -> A
 
     numbers = answers_from(
         select(SurveyAnswer.question_id, *cells, func.count(), func.sum(SurveyAnswer.value_number),
+               func.sum(SurveyAnswer.value_number * SurveyAnswer.value_number),
                func.min(SurveyAnswer.value_number), func.max(SurveyAnswer.value_number)),
         survey).join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id).where(
         SurveyQuestion.kind == "number", SurveyAnswer.value_number.is_not(None))
     for row in session.execute(numbers.group_by(SurveyAnswer.question_id, *cells)):
         qid = row[0]
-        tally.add(("count", qid), cell_of(row, 1), row[-4])
-        tally.add(("sum", qid), cell_of(row, 1), row[-3])
+        tally.add(("count", qid), cell_of(row, 1), row[-5])
+        tally.add(("sum", qid), cell_of(row, 1), row[-4])
+        tally.add(("squares", qid), cell_of(row, 1), row[-3])
         low, high = tally.extremes.get(qid, [row[-2], row[-1]])
         tally.extremes[qid] = [min(low, row[-2]), max(high, row[-1])]
     return tally
@@ -518,53 +542,93 @@ def _with_interval(row: OptionResult, view: _Weighted, top, bottom) -> OptionRes
     return row
 
 
+def _likert_sums(tally: AnswerTally, qid: int, points: int) -> tuple[dict, dict, dict]:
+    """Per cell: how many answered, the sum of their points and of the points squared."""
+    counts, sums, squares = defaultdict(float), defaultdict(float), defaultdict(float)
+    for point in range(1, points + 1):
+        for cell, amount in tally.cells.get(("v", qid, point), {}).items():
+            counts[cell] += amount
+            sums[cell] += point * amount
+            squares[cell] += point * point * amount
+    return counts, sums, squares
+
+
+def _with_mean_interval(result: QuestionResult, view: _Weighted, counts, sums, squares, *,
+                        bounds: tuple[float, float] | None = None) -> None:
+    estimate = view.mean_interval(counts, sums, squares)
+    if estimate is None:
+        return
+    low, high = estimate.ci_low, estimate.ci_high
+    if bounds is not None:  # a scale's mean cannot leave the scale
+        low, high = max(low, bounds[0]), min(high, bounds[1])
+    result.weighted_mean_low, result.weighted_mean_high = low, high
+    result.mean_design_effect = estimate.design_effect
+
+
 def _assemble(question: SurveyQuestion, view: _Weighted) -> QuestionResult:
-    tally = view.tally
-    qid = question.id
-    n = ("n", qid)
-    result = QuestionResult(question, answered=int(tally.raw.get(n, 0)),
+    n = ("n", question.id)
+    result = QuestionResult(question, answered=int(view.tally.raw.get(n, 0)),
                             effective_n=view.effective_n(n))
     if question.kind in ("single", "multiple", "ranking"):
-        keys = [(str(o.id), o.label, ("o", qid, o.id)) for o in question.options]
-        if question.allow_other:
-            keys.append(("other", None, ("o", qid, "other")))
-        for key, label, tkey in keys:
-            row = OptionResult(key, label or "", int(tally.raw.get(tkey, 0)))
-            if question.kind == "ranking":
-                rank_key = ("rank",) + tkey[1:]
-                row.mean_rank = view.ratio(rank_key, tkey, weighted=False)
-                row.weighted_mean_rank = view.ratio(rank_key, tkey, weighted=True)
-            else:
-                row.share = view.ratio(tkey, n, weighted=False)
-                row.weighted_share = view.ratio(tkey, n, weighted=True)
-                _with_interval(row, view, tkey, n)
-            result.options.append(row)
+        _assemble_options(question, view, result)
     elif question.kind == "likert":
-        points = question.scale_points or 5
-        total = wtotal = 0.0
-        for point in range(1, points + 1):
-            tkey = ("v", qid, point)
-            label = question.label_low if point == 1 else (
-                question.label_high if point == points else "")
-            row = OptionResult(str(point), label, int(tally.raw.get(tkey, 0)),
-                               view.ratio(tkey, n, weighted=False),
-                               view.ratio(tkey, n, weighted=True))
-            _with_interval(row, view, tkey, n)
-            total += point * tally.raw.get(tkey, 0)
-            if view.weights is not None:
-                wtotal += point * view.weighted(tkey)
-            result.options.append(row)
-        if result.answered:
-            result.mean = total / result.answered
-        if view.weights is not None and view.weighted(n):
-            result.weighted_mean = wtotal / view.weighted(n)
+        _assemble_likert(question, view, result)
     elif question.kind == "number":
-        result.mean = view.ratio(("sum", qid), ("count", qid), weighted=False)
-        result.weighted_mean = view.ratio(("sum", qid), ("count", qid), weighted=True)
-        extremes = tally.extremes.get(qid)
-        if extremes:
-            result.minimum, result.maximum = extremes
+        _assemble_number(question, view, result)
     return result
+
+
+def _assemble_options(question: SurveyQuestion, view: _Weighted, result: QuestionResult) -> None:
+    qid, n, tally = question.id, ("n", question.id), view.tally
+    keys = [(str(o.id), o.label, ("o", qid, o.id)) for o in question.options]
+    if question.allow_other:
+        keys.append(("other", None, ("o", qid, "other")))
+    for key, label, tkey in keys:
+        row = OptionResult(key, label or "", int(tally.raw.get(tkey, 0)))
+        if question.kind == "ranking":
+            rank_key = ("rank",) + tkey[1:]
+            row.mean_rank = view.ratio(rank_key, tkey, weighted=False)
+            row.weighted_mean_rank = view.ratio(rank_key, tkey, weighted=True)
+        else:
+            row.share = view.ratio(tkey, n, weighted=False)
+            row.weighted_share = view.ratio(tkey, n, weighted=True)
+            _with_interval(row, view, tkey, n)
+        result.options.append(row)
+
+
+def _assemble_likert(question: SurveyQuestion, view: _Weighted, result: QuestionResult) -> None:
+    qid, n, tally = question.id, ("n", question.id), view.tally
+    points = question.scale_points or 5
+    total = wtotal = 0.0
+    for point in range(1, points + 1):
+        tkey = ("v", qid, point)
+        label = question.label_low if point == 1 else (
+            question.label_high if point == points else "")
+        row = OptionResult(str(point), label, int(tally.raw.get(tkey, 0)),
+                           view.ratio(tkey, n, weighted=False),
+                           view.ratio(tkey, n, weighted=True))
+        _with_interval(row, view, tkey, n)
+        total += point * tally.raw.get(tkey, 0)
+        if view.weights is not None:
+            wtotal += point * view.weighted(tkey)
+        result.options.append(row)
+    if result.answered:
+        result.mean = total / result.answered
+    if view.weights is not None and view.weighted(n):
+        result.weighted_mean = wtotal / view.weighted(n)
+        _with_mean_interval(result, view, *_likert_sums(tally, qid, points), bounds=(1, points))
+
+
+def _assemble_number(question: SurveyQuestion, view: _Weighted, result: QuestionResult) -> None:
+    qid, tally = question.id, view.tally
+    result.mean = view.ratio(("sum", qid), ("count", qid), weighted=False)
+    result.weighted_mean = view.ratio(("sum", qid), ("count", qid), weighted=True)
+    if result.weighted_mean is not None:
+        _with_mean_interval(result, view, *(tally.cells.get((name, qid), {})
+                                            for name in ("count", "sum", "squares")))
+    extremes = tally.extremes.get(qid)
+    if extremes:
+        result.minimum, result.maximum = extremes
 
 
 # --- free text -----------------------------------------------------------------------------

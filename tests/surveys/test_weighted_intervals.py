@@ -312,3 +312,55 @@ def test_openapi_describes_the_weighted_figures(client):
     weighting = schemas["SurveyResults"]["properties"]["weighting"]
     assert {"population_weighting", "targets_notice", "joint", "unknown_demographics",
             "interval"} <= set(weighting["required"])
+
+
+# --- weighted means ----------------------------------------------------------------------------
+
+def _per_respondent_mean(values, weights, low=None, high=None):
+    """The weighted mean and its linearised 95% interval, one respondent at a time."""
+    import math
+
+    import numpy as np
+    from scipy import stats
+
+    y, w = np.array(values, dtype=float), np.array(weights, dtype=float)
+    y, w = y[w > 0], w[w > 0]
+    m = float(np.dot(w, y) / w.sum())
+    se = math.sqrt(len(y) / (len(y) - 1) * float(np.sum((w * (y - m)) ** 2)) / w.sum() ** 2)
+    t = stats.t.ppf(0.975, w.sum() ** 2 / np.dot(w, w) - 1)
+    lo, hi = m - t * se, m + t * se
+    return m, (lo if low is None else max(lo, low)), (hi if high is None else min(hi, high))
+
+
+def test_weighted_means_carry_their_interval_on_the_page_and_in_the_api(client, world, db, make,
+                                                                       answered):
+    # everyone of `answered` gave Likert 3 and no number; add respondents who differ
+    extra = []
+    for group, (likert, number) in {(25, "female"): (5, "2"), (25, "male"): (4, "3"),
+                                    (35, "female"): (1, "30"), (35, "male"): (2, "25")}.items():
+        for user in people(make, 2, age=group[0], gender=group[1]):
+            respond(db, world, user, single=1, likert=likert, number=number)
+            extra.append(((band(group[0]), group[1]), likert, float(number)))
+    rows = [(cell, choice) for cell, choice in answered] + [(c, 1) for c, _, _ in extra]
+    weights = expected_weights(rows, "keep")
+    likert_values = [3] * len(answered) + [lik for _, lik, _ in extra]
+    fac = Visitor(client, "fac@example.jp")
+    body = fac.get(api_url(world)).json
+    likert = next(q for q in body["questions"] if q["id"] == world.questions["likert"].id)
+    mean, low, high = _per_respondent_mean(likert_values, weights, 1, 5)
+    assert likert["weighted_mean"] == pytest.approx(mean, abs=1e-6)
+    assert (likert["weighted_mean_ci_low"], likert["weighted_mean_ci_high"]) == pytest.approx(
+        (low, high), abs=1e-6)
+    assert likert["mean_design_effect"] > 0
+    number = next(q for q in body["questions"] if q["id"] == world.questions["number"].id)
+    number_weights = weights[len(answered):]
+    n_mean, n_low, n_high = _per_respondent_mean([v for _, _, v in extra], number_weights)
+    assert number["weighted_mean"] == pytest.approx(n_mean, abs=1e-6)
+    assert (number["weighted_mean_ci_low"], number["weighted_mean_ci_high"]) == pytest.approx(
+        (n_low, n_high), abs=1e-6)
+    html = fac.get(page_url(world)).get_data(as_text=True)
+    assert f"weighted: {mean:.2f} (95% interval {low:.2f}–{high:.2f})" in html
+    # raw results carry none of it
+    raw = fac.get(api_url(world, weighted=0)).json
+    raw_likert = next(q for q in raw["questions"] if q["id"] == world.questions["likert"].id)
+    assert "weighted_mean_ci_low" not in raw_likert
