@@ -53,6 +53,14 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'hiroba.sqlite3'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # PostgreSQL pool per process: one connection per gunicorn thread plus a little overflow
+    # (applied in create_app to server databases only; SQLite keeps its own pool).
+    DB_POOL_SIZE = _int("DB_POOL_SIZE", _int("GUNICORN_THREADS", 4))
+    DB_MAX_OVERFLOW = _int("DB_MAX_OVERFLOW", 2)
+    DB_POOL_RECYCLE = _int("DB_POOL_RECYCLE", 1800)  # seconds; below typical idle cut-offs
+    DB_POOL_TIMEOUT = _int("DB_POOL_TIMEOUT", 10)  # wait for a free connection, then 503
+    # "json": one JSON object per log line on stdout (app.common.logs); "text" for people.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     # Sessions: HttpOnly always, SameSite=Lax against cross-site POSTs; Secure in production.
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -111,9 +119,13 @@ class TestConfig(Config):
     SERVER_NAME = None
     JOBS_INLINE = True
     HIROBA_BASE_URL = "http://localhost"  # the test client's host
+    # SQLAlchemy's own defaults: concurrency tests open more connections than a worker would
+    DB_POOL_SIZE = 5
+    DB_MAX_OVERFLOW = 10
 
 
 class ProductionConfig(Config):
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     HIROBA_BASE_URL = os.environ.get("HIROBA_BASE_URL")

@@ -54,6 +54,7 @@ def create_app(config_name: str = "development", overrides: dict | None = None) 
     _configure_host_and_proxies(app, production=config_class is ProductionConfig)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
+    _configure_database_pool(app)
 
     _init_extensions(app)
     _register_modules(app)
@@ -61,11 +62,30 @@ def create_app(config_name: str = "development", overrides: dict | None = None) 
     from app.common import unit_of_work
 
     unit_of_work.install(app)  # one commit per request, none for a refused one
+    from app.common import assets, logs
+
+    logs.configure(app)  # JSON lines in production; X-Request-ID on every response
+    assets.install(app)  # fingerprinted static addresses, cached for a year
     _register_template_helpers(app)
     from app.main.errors import register_error_handlers
 
     register_error_handlers(app)
     return app
+
+
+def _configure_database_pool(app: Flask) -> None:
+    """A server database gets a pool sized to the process's threads (DB_POOL_SIZE, overflow,
+    recycle, timeout); explicit SQLALCHEMY_ENGINE_OPTIONS win. SQLite keeps its own pool."""
+    uri = str(app.config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if not uri.startswith(("postgresql", "mysql", "mariadb")):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_pre_ping", True)
+    options.setdefault("pool_size", app.config["DB_POOL_SIZE"])
+    options.setdefault("max_overflow", app.config["DB_MAX_OVERFLOW"])
+    options.setdefault("pool_recycle", app.config["DB_POOL_RECYCLE"])
+    options.setdefault("pool_timeout", app.config["DB_POOL_TIMEOUT"])
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _configure_host_and_proxies(app: Flask, production: bool) -> None:

@@ -1,0 +1,132 @@
+"""The production setup (issue #15): gunicorn's settings, the database pool, fingerprinted
+static files with long cache headers, JSON logs with a request id, and a real gunicorn started
+from gunicorn.conf.py."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import runpy
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from app.common.logs import JsonFormatter
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _settings(monkeypatch, **env) -> dict:
+    for name in [n for n in os.environ if n.startswith("GUNICORN_")]:
+        monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_gunicorn_settings_follow_the_cpu_count_and_the_environment(monkeypatch):
+    defaults = _settings(monkeypatch)
+    assert defaults["workers"] == min(os.cpu_count() * 2 + 1, 12)
+    assert defaults["threads"] == 4 and defaults["worker_class"] == "gthread"
+    assert defaults["graceful_timeout"] < defaults["timeout"]
+    assert defaults["accesslog"] == "-" and defaults["bind"] == "127.0.0.1:8000"
+    chosen = _settings(monkeypatch, GUNICORN_WORKERS="3", GUNICORN_THREADS="8",
+                       GUNICORN_BIND="0.0.0.0:9000")
+    assert (chosen["workers"], chosen["threads"], chosen["bind"]) == (3, 8, "0.0.0.0:9000")
+
+
+def test_a_server_database_gets_a_pool_sized_to_the_threads():
+    app = create_app("development", {
+        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+        "SQLALCHEMY_ENGINE_OPTIONS": {}, "DB_POOL_SIZE": 6, "DB_MAX_OVERFLOW": 1})
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options == {"pool_pre_ping": True, "pool_size": 6, "max_overflow": 1,
+                       "pool_recycle": 1800, "pool_timeout": 10}
+    with app.app_context():
+        from app.extensions import db
+
+        assert db.engine.pool.size() == 6  # the engine really has it (nothing connects yet)
+    sqlite = create_app("development", {"SQLALCHEMY_DATABASE_URI": "sqlite://",
+                                        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True}})
+    assert "pool_size" not in sqlite.config["SQLALCHEMY_ENGINE_OPTIONS"]
+
+
+def test_static_addresses_carry_a_fingerprint_and_are_cached_for_a_year(client):
+    page = client.get("/").get_data(as_text=True)
+    match = re.search(r'/static/hiroba\.css\?v=([0-9a-f]{12})"', page)
+    assert match, "the stylesheet's address has no fingerprint"
+    fresh = client.get(f"/static/hiroba.css?v={match.group(1)}")
+    assert fresh.status_code == 200
+    assert fresh.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    fresh.close()
+    stale = client.get("/static/hiroba.css?v=000000000000")
+    assert stale.headers["Cache-Control"] == "no-cache"
+    stale.close()
+
+
+def test_every_response_names_its_request_and_a_sane_given_id_is_kept(client):
+    generated = client.get("/healthz").headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", generated)
+    given = client.get("/healthz", headers={"X-Request-ID": "lb-1234abcd"})
+    assert given.headers["X-Request-ID"] == "lb-1234abcd"
+    forged = client.get("/healthz", headers={"X-Request-ID": "<script>alert(1)</script>"})
+    assert re.fullmatch(r"[0-9a-f]{32}", forged.headers["X-Request-ID"])
+
+
+def test_json_log_lines_carry_the_request(app):
+    record = logging.LogRecord("hiroba", logging.WARNING, __file__, 1, "参加者 %s", ("x",), None)
+    with app.test_request_context("/spaces/demo", method="POST"):
+        from flask import g
+
+        g.request_id = "abc12345"
+        line = json.loads(JsonFormatter().format(record))
+    assert line["message"] == "参加者 x" and line["level"] == "WARNING"
+    assert (line["request_id"], line["method"], line["path"]) == ("abc12345", "POST", "/spaces/demo")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_gunicorn_serves_from_its_config_file_with_json_access_logs(tmp_path):
+    port = _free_port()
+    env = {**{k: v for k, v in os.environ.items() if k not in ("REDIS_URL",)},
+           "HIROBA_CONFIG": "production", "SECRET_KEY": "production-test-" + "k" * 32,
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'healthz.sqlite3'}",
+           "HIROBA_BASE_URL": "http://127.0.0.1", "GUNICORN_BIND": f"127.0.0.1:{port}",
+           "GUNICORN_WORKERS": "1", "GUNICORN_THREADS": "2", "LOG_LEVEL": "INFO"}
+    log_path = tmp_path / "gunicorn.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
+                                    "wsgi:app"], cwd=ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, log_path.read_text()[-3000:]
+            try:
+                request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz",
+                                                 headers={"X-Request-ID": "probe-0001"})
+                with urllib.request.urlopen(request, timeout=5) as answer:
+                    assert answer.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, log_path.read_text()[-3000:]
+                time.sleep(0.2)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    access = [json.loads(line) for line in log_path.read_text().splitlines()
+              if line.startswith("{") and '"kind": "access"' in line]
+    assert any(a["path"] == "/healthz" and a["status"] == 200 and a["request_id"] == "probe-0001"
+               for a in access), log_path.read_text()[-3000:]
