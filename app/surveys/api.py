@@ -229,7 +229,9 @@ QUESTION_RESULT_SCHEMA = {
         "weighted_mean_ci_low": {**_NUMBER_OR_NULL, "description": "Only with weighted=1: "
                                  "95% interval of the weighted mean, lower end (linearised "
                                  "variance, Student's t on Kish's effective n - 1 degrees of "
-                                 "freedom; a Likert mean's interval is kept within the scale)."},
+                                 "freedom; a Likert mean's interval is kept within the scale). "
+                                 "Number questions: facilitators only (publicly it would add "
+                                 "the answers' spread to the rounded mean)."},
         "weighted_mean_ci_high": {**_NUMBER_OR_NULL, "description": "Only with weighted=1: "
                                   "the upper end."},
         "mean_design_effect": {**_NUMBER_OR_NULL, "description": "Only with weighted=1: the "

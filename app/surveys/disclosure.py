@@ -189,13 +189,13 @@ def _hide_option(option) -> None:
 
 def _protect_public(result: QuestionResult, k: int, weighted: bool, median) -> None:
     _protect_public_figures(result, k, weighted, median)
-    # a weighted mean's interval only beside the weighted mean, and no finer than it
-    if result.weighted_mean is None:
+    # A weighted mean's interval only beside the weighted mean, and only where it adds no
+    # figure: a Likert interval follows from the shown shares, but a number question's would
+    # publish the answers' spread beside the rounded mean (with the mean, two equations for
+    # two unknown answers), so publicly it is left out.
+    if result.weighted_mean is None or result.question.kind == "number":
         result.weighted_mean_low = result.weighted_mean_high = None
         result.mean_design_effect = None
-    elif result.question.kind == "number":
-        result.weighted_mean_low = two_figures(result.weighted_mean_low)
-        result.weighted_mean_high = two_figures(result.weighted_mean_high)
 
 
 def _protect_public_figures(result: QuestionResult, k: int, weighted: bool, median) -> None:

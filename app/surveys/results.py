@@ -429,38 +429,36 @@ class _Weighted:
         below = self.weighted(bottom)
         return self.weighted(top) / below if below else None
 
+    def _columns(self, counts: dict, *per_cell: dict) -> list[list[float]]:
+        """[weights, counts, *per_cell] over the cells with weight and respondents (those
+        left out, of weight 0, are not part of an interval)."""
+        columns: list[list[float]] = [[] for _ in range(2 + len(per_cell))]
+        for cell, amount in counts.items():
+            weight = self.weights.get(cell, 0.0)
+            if weight > 0 and amount > 0:
+                for column, value in zip(columns, (weight, amount,
+                                                   *(m.get(cell, 0.0) for m in per_cell))):
+                    column.append(value)
+        return columns
+
     def mean_interval(self, counts: dict, sums: dict, squares: dict) -> WeightedMean | None:
         """The weighted mean sums / counts with its interval, from per-cell totals."""
         if self.weights is None:
             return None
-        weights, n, s, q = [], [], [], []
-        for cell, amount in counts.items():
-            weight = self.weights.get(cell, 0.0)
-            if weight > 0 and amount > 0:
-                weights.append(weight)
-                n.append(amount)
-                s.append(sums.get(cell, 0.0))
-                q.append(squares.get(cell, 0.0))
         try:
-            return weighted_mean_of_cells(weights, n, s, q)
+            return weighted_mean_of_cells(*self._columns(counts, sums, squares))
         except ValueError:  # fewer than two respondents: no interval
             return None
 
     def interval(self, top, bottom) -> WeightedShare | None:
-        """The weighted share top / bottom with its interval, from the cells' weights and counts
-        (respondents left out, of weight 0, are not part of it)."""
+        """The weighted share top / bottom with its interval, from the cells' weights and
+        counts."""
         if self.weights is None:
             return None
-        chose = self.tally.cells.get(top, {})
-        weights, respondents, yes = [], [], []
-        for cell, amount in self.tally.cells.get(bottom, {}).items():
-            weight = self.weights.get(cell, 0.0)
-            if weight > 0 and amount > 0:
-                weights.append(weight)
-                respondents.append(amount)
-                yes.append(chose.get(cell, 0.0))
+        cells = self.tally.cells
         try:
-            return weighted_share_of_cells(weights, respondents, yes)
+            return weighted_share_of_cells(*self._columns(cells.get(bottom, {}),
+                                                          cells.get(top, {})))
         except ValueError:  # fewer than two respondents: no interval
             return None
 

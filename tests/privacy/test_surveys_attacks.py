@@ -266,3 +266,34 @@ def test_keeping_or_leaving_out_one_person_without_gender_reveals_nothing(client
         single = next(q for q in body["questions"] if q["kind"] == "single")
         assert all(o["weighted_share"] is None for o in single["options"])
     assert bodies[0]["questions"] == bodies[1]["questions"]
+
+
+def test_a_number_questions_spread_is_not_published_beside_its_weighted_mean(client, db, make,
+                                                                            tiny):
+    # Weighting is public here (every weighting cell holds k). The weighted mean's interval
+    # would publish the answers' spread: with the mean, two equations that pin down two answers
+    # an attacker does not know (Taro's 73 among answers he knows). Publicly it is left out;
+    # facilitators see it.
+    worlds, taro, women = tiny
+    world = worlds["eleven"]
+    women[0].email = "user-woman@example.jp"
+    db.session.commit()
+    for age, gender, n in ((25, "female", 1), (35, "female", 9), (25, "male", 10),
+                           (35, "male", 9)):
+        for person in people(make, n, age=age, gender=gender):
+            respond(db, world, person, single=2, number="4")
+    taro_answers(db, world, taro)
+    close(db, world)
+    for visitor in outsiders(client):
+        body = visitor.get(api_url(world, True)).json
+        assert body["weighting"]["available"] is True
+        number = next(q for q in body["questions"] if q["kind"] == "number")
+        assert number["weighted_mean"] is not None
+        assert number["weighted_mean_ci_low"] is None and number["weighted_mean_ci_high"] is None
+        assert number["mean_design_effect"] is None
+        likert = next(q for q in body["questions"] if q["kind"] == "likert")
+        assert likert["weighted_mean"] is not None  # its interval follows from shown shares
+    facilitator = Visitor(client.application.test_client(), "fac@example.jp")
+    number = next(q for q in facilitator.get(api_url(world, True)).json["questions"]
+                  if q["kind"] == "number")
+    assert number["weighted_mean_ci_low"] is not None
