@@ -24,8 +24,10 @@ WEB_LAYER_FILES = {
     "app/accounts/permissions.py",     # the decorators read current_user and answer 403
     "app/accounts/registration_views.py",
     "app/api/common.py",
+    "app/common/assets.py",            # fingerprints static URLs and sets their cache headers
     "app/common/forms.py",
     "app/common/jobs.py",              # runs work after the response
+    "app/common/logs.py",              # request ids and JSON log lines of a request
     "app/common/mail.py",
     "app/common/markdown.py",          # returns Markup for templates
     "app/common/unit_of_work.py",
