@@ -198,6 +198,7 @@ def _register_request_hooks(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from app.common.markdown import render_markdown
     from app.common.time import to_jst
+    from app.common.urls import return_path
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["jst"] = lambda dt, fmt="%Y-%m-%d %H:%M": to_jst(dt).strftime(fmt) if dt else ""
@@ -205,4 +206,6 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_globals():
-        return {"current_locale": str(get_locale()), "request_path": request.path}
+        return {"current_locale": str(get_locale()), "request_path": return_path(
+            app.url_map.bind(request.host), request.method, request.path,
+            request.query_string.decode("latin-1"), request.referrer)}

@@ -3,6 +3,10 @@ reason answers 422, a refusal that goes back to the page stays a redirect, and i
 table has gained or lost a row and nothing that was there has changed."""
 from __future__ import annotations
 
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
 from app.forum import services
 from app.forum.models import Post, Thread
 from tests.forum.helpers import add_reply, client_for, forum_url, open_thread
@@ -64,3 +68,19 @@ def test_a_refused_reaction_stays_a_redirect_and_writes_nothing(app, db, world):
     assert db.session.get(Post, reply.id).agree_count == 0
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "You cannot react to your own post." in page
+
+
+def test_the_switch_on_a_refused_reply_does_not_lead_to_a_405(app, db, world):
+    thread = open_thread(db, world.space, world.author)
+    services.set_thread_state(db.session, thread, world.facilitator, "locked", True)
+    db.session.commit()
+    client = client_for(app, world, "participant")
+    thread_page = forum_url(world.space, f"threads/{thread.id}")
+    response = client.post(forum_url(world.space, f"threads/{thread.id}/reply"),
+                           data={"body": "鍵の後の返信"}, headers={"Referer": f"http://localhost{thread_page}"})
+    assert response.status_code == 422
+    action = re.search(r'<form method="post" action="([^"]+)" class="inline-form language-switch"',
+                       response.get_data(as_text=True)).group(1)
+    back = parse_qs(urlsplit(unescape(action)).query)["next"][0]
+    assert back == thread_page
+    assert client.get(back).status_code == 200
