@@ -6,13 +6,12 @@ import os
 import re
 
 import pytest
-from flask import g, has_app_context
-from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db as _db
 from tests import factories
+from tests.people import PersonClient, log_in, role_world
 
 TEST_PASSWORD = factories.TEST_PASSWORD
 
@@ -75,22 +74,23 @@ def db(app):
                     conn.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART WITH 1'))
 
 
-class _FreshRequestClient(FlaskClient):
-    """The `db` fixture keeps an app context open for the whole test, and Flask reuses it for
-    every request, so `g` (Flask-Login's cached user, Flask-Babel's cached locale) would leak
-    from one request into the next. Production has a fresh `g` per request; so do tests."""
-
-    def open(self, *args, **kwargs):
-        if has_app_context():
-            for name in list(vars(g)):
-                delattr(g, name)
-        return super().open(*args, **kwargs)
+@pytest.fixture
+def client(app):
+    """A client with a fresh `g` per request (tests.people.PersonClient), not logged in."""
+    app.test_client_class = PersonClient
+    return app.test_client()
 
 
 @pytest.fixture
-def client(app):
-    app.test_client_class = _FreshRequestClient
-    return app.test_client()
+def world(make, db):
+    """A space with one person per role (tests.people.role_world); some modules add to it."""
+    return role_world(make)
+
+
+@pytest.fixture
+def sign_in(client):
+    """sign_in(user): the `client` fixture acts as `user` from now on."""
+    return lambda user: log_in(client, user)
 
 
 @pytest.fixture
@@ -100,6 +100,7 @@ def make(db):
 
 
 def login(client, email: str, password: str = TEST_PASSWORD):
+    """Log in through the login form, password check included (tests.people.log_in skips it)."""
     response = client.post("/auth/login", data={"email": email, "password": password})
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
     return response

@@ -15,7 +15,7 @@ from app import create_app
 from app.extensions import db as _db
 from app.forum.models import Thread
 from tests import factories
-from tests.forum.helpers import log_in_quickly
+from tests.people import log_in
 
 JA_MESSAGE = "ただいまサービスを一時的にご利用いただけません"
 EN_MESSAGE = "The service is temporarily unavailable. Please try again in a minute."
@@ -90,7 +90,7 @@ def test_a_logged_in_person_whose_account_cannot_be_loaded_still_gets_the_503_pa
     with application.app_context():
         from app.accounts.models import User
 
-        log_in_quickly(client, _db.session.get(User, ids["person"]))
+        log_in(client, _db.session.get(User, ids["person"]))
         _db.session.remove()
     go_down()
     response = client.get(f"/spaces/{ids['space']}/")
@@ -132,7 +132,7 @@ def test_a_commit_that_fails_at_the_request_boundary_is_a_503_and_leaves_nothing
     with application.app_context():
         from app.accounts.models import User
 
-        log_in_quickly(client, _db.session.get(User, ids["person"]))
+        log_in(client, _db.session.get(User, ids["person"]))
         _db.session.remove()
 
     def lost_connection(self):

@@ -1,31 +1,11 @@
-"""Shared set-up for the forum and moderation tests: a space with one person per role, and
-shortcuts that write through the real services (then commit, as the request boundary would)."""
+"""Shortcuts of the forum and moderation tests that write through the real services (then
+commit, as the request boundary would); the world and its clients are tests.people's."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
-from flask import g, has_app_context
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.forum import services
 from app.forum.models import Post, Reaction, Thread
-
-ROLES = ("anonymous", "participant", "author", "facilitator", "moderator", "admin")
-
-
-def build_world(make, db, slug: str = "forum-space", **space_fields) -> SimpleNamespace:
-    space = make.space(slug, **space_fields)
-    return SimpleNamespace(
-        space=space,
-        participant=make.user("part@example.jp", display_name="参加 花子"),
-        author=make.user("author@example.jp", display_name="投稿 太郎"),
-        facilitator=make.user("fac@example.jp", display_name="進行 役",
-                              roles=(f"facilitator:{space.id}",)),
-        moderator=make.user("mod@example.jp", display_name="管理 人",
-                            roles=(f"moderator:{space.id}",)),
-        admin=make.user("admin@example.jp", display_name="運営", roles=("admin",)),
-    )
 
 
 def forum_url(space, path: str = "") -> str:
@@ -63,40 +43,6 @@ def real_reaction_count(db, post_id: int, kind: str) -> int:
 
 def counts(db, model, **where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).filter_by(**where)) or 0
-
-
-class PersonClient(FlaskClient):
-    """A test client that is one person. Requests made inside the test's app context share its
-    `g`, where Flask-Login caches the current user and the unit of work marks a refused request;
-    without a fresh `g`, a second client would act as whoever made the previous request, and a
-    request after a refused one would be refused too (production has a fresh `g` per request)."""
-
-    def open(self, *args, **kwargs):
-        if has_app_context():
-            for name in list(vars(g)):
-                delattr(g, name)
-        return super().open(*args, **kwargs)
-
-
-def client_for(app, world, role: str):
-    """A test client logged in as `role` (anonymous: not logged in), in English."""
-    client = PersonClient(app, app.response_class, use_cookies=True)
-    with client.session_transaction() as session:
-        session["locale"] = "en"   # what GET /lang/en does, without a request
-    if role != "anonymous":
-        log_in_quickly(client, getattr(world, role))
-    return client
-
-
-def log_in_quickly(client, user) -> None:
-    """Log `user` in without the deliberately slow password check (the login form has its own
-    tests): the session keys Flask-Login's login_user() writes, computed for this client's
-    address and browser."""
-    app = client.application
-    with app.test_request_context(environ_base=client.environ_base):
-        identifier = app.login_manager._session_identifier_generator()
-    with client.session_transaction() as session:
-        session.update({"_user_id": str(user.id), "_fresh": True, "_id": identifier})
 
 
 def walk_targets(db, world) -> dict:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.forum.helpers import ROLES, client_for, is_login_redirect, walk_targets
+from tests.forum.helpers import is_login_redirect, walk_targets
+from tests.people import ROLES, client_for
 
 LOGIN = "login"
 ALL = dict.fromkeys(ROLES)

@@ -9,7 +9,8 @@ from app.moderation.models import Flag
 from tests.browser.conftest import (PHONE, browser, browser_problems, committed,  # noqa: F401
                                     live_server, live_server_thread, open_page)
 from tests.factories import TEST_PASSWORD
-from tests.forum.helpers import build_world, counts
+from tests.forum.helpers import counts
+from tests.people import role_world
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +28,7 @@ def _person(open_page, email, **options):
 
 def test_thread_reply_react_flag_and_hide_in_a_browser(open_page, browser_problems, db, make,
                                                        tmp_path):
-    world = build_world(make, db)
+    world = role_world(make)
     forum = f"/spaces/{world.space.slug}/forum/"
 
     author = _person(open_page, world.author.email)

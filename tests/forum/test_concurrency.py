@@ -8,8 +8,8 @@ import threading
 
 from app.forum.models import Post, Reaction, Thread
 from app.representation.models import Participation
-from tests.forum.helpers import (client_for, counts, forum_url, open_thread, opening_post,
-                                 real_reaction_count, real_reply_count)
+from tests.forum.helpers import (counts, forum_url, open_thread, opening_post, real_reaction_count, real_reply_count)
+from tests.people import client_for
 
 WORKERS = 6
 REPLIES_EACH = 4

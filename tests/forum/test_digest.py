@@ -14,7 +14,8 @@ from app.forum import cli as forum_cli
 from app.forum import digest
 from app.forum.models import DigestSent
 from app.notifications.models import Notification
-from tests.forum.helpers import add_reply, client_for, counts, open_thread
+from tests.forum.helpers import add_reply, counts, open_thread
+from tests.people import client_for
 
 BASE = "https://hiroba.example.jp/"
 

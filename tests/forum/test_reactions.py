@@ -10,8 +10,8 @@ from app.common.errors import DomainError
 from app.forum import services
 from app.forum.models import Post, Reaction
 from app.representation.models import Participation
-from tests.forum.helpers import (add_reply, client_for, counts, forum_url, open_thread,
-                                 opening_post, real_reaction_count)
+from tests.forum.helpers import (add_reply, counts, forum_url, open_thread, opening_post, real_reaction_count)
+from tests.people import client_for
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from app.forum import services
 from app.forum.models import Post, Thread
-from tests.forum.helpers import add_reply, client_for, forum_url, open_thread
+from tests.forum.helpers import add_reply, forum_url, open_thread
+from tests.people import client_for
 from tests.route_walk import row_counts
 
 
@@ -31,9 +32,9 @@ def test_a_reply_the_service_refuses_answers_422_and_writes_nothing(app, db, wor
 
 
 def test_a_refused_new_thread_answers_422_and_writes_nothing(app, db, make):
-    from tests.forum.helpers import build_world
+    from tests.people import role_world
 
-    world = build_world(make, db, accepts_input=False)
+    world = role_world(make, accepts_input=False)
     before = row_counts(db.session)
     response = client_for(app, world, "participant").post(
         forum_url(world.space, "new"), data={"title": "題", "body": "本文"})

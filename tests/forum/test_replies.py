@@ -13,8 +13,8 @@ from app.forum import services
 from app.forum.models import Post, Thread
 from app.notifications.models import Notification
 from app.representation.models import Participation
-from tests.forum.helpers import (add_reply, client_for, counts, forum_url, open_thread,
-                                 opening_post, real_reply_count)
+from tests.forum.helpers import (add_reply, counts, forum_url, open_thread, opening_post, real_reply_count)
+from tests.people import client_for
 
 
 @pytest.fixture

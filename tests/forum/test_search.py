@@ -8,7 +8,8 @@ import re
 import pytest
 
 from app.forum import search, services
-from tests.forum.helpers import add_reply, client_for, forum_url, open_thread
+from tests.forum.helpers import add_reply, forum_url, open_thread
+from tests.people import client_for
 
 
 def _found(db, space, query) -> list[str]:

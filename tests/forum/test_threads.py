@@ -12,7 +12,8 @@ from app.forum import services
 from app.forum.models import Post, Thread
 from app.moderation.models import Block
 from app.representation.models import Participation
-from tests.forum.helpers import client_for, counts, forum_url, open_thread
+from tests.forum.helpers import counts, forum_url, open_thread
+from tests.people import client_for
 
 
 def test_participant_opens_a_thread_with_the_stable_field_names(app, db, world):
@@ -66,9 +67,9 @@ def test_limits_are_inclusive(db, world):
 
 
 def test_read_only_phase_shows_a_notice_and_refuses_writing(app, db, make):
-    from tests.forum.helpers import build_world
+    from tests.people import role_world
 
-    world = build_world(make, db, accepts_input=False)
+    world = role_world(make, accepts_input=False)
     client = client_for(app, world, "participant")
     html = client.get(forum_url(world.space)).get_data(as_text=True)
     assert "not accepting contributions in its current phase" in html
@@ -87,9 +88,9 @@ def test_space_without_phase_is_read_only(app, db, world):
 
 
 def test_forum_switched_off_is_not_found(app, db, make):
-    from tests.forum.helpers import build_world
+    from tests.people import role_world
 
-    world = build_world(make, db, forum_enabled=False)
+    world = role_world(make, forum_enabled=False)
     client = client_for(app, world, "participant")
     assert client.get(forum_url(world.space)).status_code == 404
     assert client.post(forum_url(world.space, "new"),

@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from app.common.errors import DomainError
 from app.moderation import services
 from app.moderation.models import FLAG_REASONS, Flag
-from tests.forum.helpers import add_reply, client_for, counts, open_thread, opening_post
+from tests.forum.helpers import add_reply, counts, open_thread, opening_post
+from tests.people import client_for
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from app.forum.models import Post
 from app.moderation import services
-from tests.forum.helpers import add_reply, client_for, open_thread, opening_post
+from tests.forum.helpers import add_reply, open_thread, opening_post
+from tests.people import client_for
 from tests.route_walk import row_counts
 
 

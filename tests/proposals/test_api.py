@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from app.proposals import services, workflow
-from tests.proposals.helpers import client_for, draft, published, supported_by, url
+from tests.proposals.helpers import draft, published, supported_by, url
+from tests.people import client_for
 
 SUMMARY_KEYS = {"id", "space", "title", "status", "category", "area", "author", "support_count",
                 "threshold_reached_at", "published_at", "answered_at", "merged_into", "url"}

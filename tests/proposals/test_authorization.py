@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from app.proposals import services
 from app.proposals.models import (Proposal, ProposalCategory, ProposalSettings,
                                   ProposalStatusChange, ProposalSupport)
-from tests.proposals.helpers import ROLES, client_for, draft, published, url
+from tests.proposals.helpers import draft, published, url
+from tests.people import ROLES, client_for
 
 LOGIN = "login"  # a redirect to the login page
 MANAGERS = {"facilitator", "admin"}

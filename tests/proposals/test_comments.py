@@ -16,7 +16,8 @@ from app.moderation.models import Flag
 from app.notifications.models import Notification
 from app.proposals import comments, workflow
 from app.representation.models import Participation
-from tests.proposals.helpers import client_for, draft, published, url
+from tests.proposals.helpers import draft, published, url
+from tests.people import client_for
 
 
 def _comment(client, space, proposal, body, reply_to=""):

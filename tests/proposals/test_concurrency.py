@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import threading
 
-from tests.proposals.helpers import PersonClient, log_in, published, stored_count, support_rows, url
+from tests.proposals.helpers import published, stored_count, support_rows, url
+from tests.people import PersonClient, log_in
 
 THREADS = 30
 

@@ -11,7 +11,8 @@ from sqlalchemy import update
 
 from app.proposals import services, workflow
 from app.proposals.models import Proposal
-from tests.proposals.helpers import client_for, draft, published, supported_by, url
+from tests.proposals.helpers import draft, published, supported_by, url
+from tests.people import client_for
 
 
 def _titles(html: str) -> list[str]:
@@ -168,7 +169,7 @@ def test_csv_export_with_bom_counts_and_statuses(app, world, db, make):
 
 def test_csv_export_in_japanese(app, world, db):
     published(db, world.space, world.author)
-    client = client_for(app, world, "facilitator", english=False)
+    client = client_for(app, world, "facilitator", locale=None)
     client.get("/lang/ja")
     response = client.get(url(world.space, "export.csv"))
     assert response.status_code == 200
@@ -183,7 +184,7 @@ def test_every_page_renders_in_japanese_too(app, world, db):
     pages = {"author": ["", "new", f"{hidden.id}/edit", f"{hidden.id}/preview", f"{proposal.id}"],
              "facilitator": [f"{proposal.id}/status", "settings"]}
     for role, paths in pages.items():
-        client = client_for(app, world, role, english=False)
+        client = client_for(app, world, role, locale=None)
         client.get("/lang/ja")
         for path in paths:
             response = client.get(url(world.space, path))

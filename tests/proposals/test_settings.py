@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from app.common.errors import DomainError
 from app.proposals import services
 from app.proposals.models import ProposalCategory
-from tests.proposals.helpers import client_for, published, url
+from tests.proposals.helpers import published, url
+from tests.people import client_for
 
 
 def test_settings_page_lists_the_pillars(app, world, db):

@@ -14,8 +14,8 @@ from app.notifications.models import Notification
 from app.proposals import services, supports, workflow
 from app.proposals.models import ProposalSupport
 from app.representation.models import Participation
-from tests.proposals.helpers import (client_for, published, stored_count, support_rows,
-                                     supported_by, url)
+from tests.proposals.helpers import published, stored_count, support_rows, supported_by, url
+from tests.people import client_for
 
 
 def test_support_and_withdraw_through_the_pages(app, world, db):

@@ -10,8 +10,8 @@ from app.common.errors import DomainError
 from app.notifications.models import Notification
 from app.proposals import comments, services, workflow
 from app.proposals.models import Proposal, ProposalStatusChange
-from tests.proposals.helpers import (client_for, draft, published, stored_count, support_rows,
-                                     supported_by, url)
+from tests.proposals.helpers import draft, published, stored_count, support_rows, supported_by, url
+from tests.people import client_for
 
 
 def _status(client, space, proposal, **data):

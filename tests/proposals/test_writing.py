@@ -13,7 +13,8 @@ from app.common.time import today_jst
 from app.proposals import services
 from app.proposals.models import Proposal, ProposalCategory, ProposalStatusChange
 from app.representation.models import Participation
-from tests.proposals.helpers import client_for, draft, first_category, published, url
+from tests.proposals.helpers import draft, first_category, published, url
+from tests.people import client_for
 
 
 def _new(client, space, **data):

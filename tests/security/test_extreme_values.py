@@ -5,22 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.forum import helpers as forum
-from tests.proposals import helpers as proposals
+from tests.people import client_for, role_world
 
 HUGE = "9" * 40
 VALUES = [HUGE, "-1", "0", "0001-01-01", "9999-12-31", "1e308", "１２", "9" * 5000]
 
 
-@pytest.fixture
-def pworld(make, db):
-    return proposals.build_world(make, db)
-
-
 @pytest.mark.parametrize("value", VALUES)
 @pytest.mark.parametrize("name", ["page", "per_page", "category"])
-def test_the_proposals_api_list_answers_400_or_200(client, pworld, name, value):
-    response = client.get(f"/api/v1/spaces/{pworld.space.slug}/proposals?{name}={value}")
+def test_the_proposals_api_list_answers_400_or_200(client, world, name, value):
+    response = client.get(f"/api/v1/spaces/{world.space.slug}/proposals?{name}={value}")
     assert response.status_code in (200, 400), response.status_code
     if response.status_code == 400:
         assert response.json["error"] and response.json["status"] == 400
@@ -28,8 +22,8 @@ def test_the_proposals_api_list_answers_400_or_200(client, pworld, name, value):
 
 @pytest.mark.parametrize("value", [HUGE, "2147483648", "0001-01-01", "-1"])
 def test_proposal_and_post_numbers_out_of_range_are_404(app, db, make, value):
-    world = forum.build_world(make, db)
-    client = forum.client_for(app, world, "moderator")
+    world = role_world(make)
+    client = client_for(app, world, "moderator")
     assert client.get(f"/api/v1/proposals/{value}").status_code == 404
     for path in (f"/moderation/posts/{value}/flag", f"/moderation/posts/{value}"):
         assert client.get(path).status_code == 404, path
@@ -38,8 +32,8 @@ def test_proposal_and_post_numbers_out_of_range_are_404(app, db, make, value):
 @pytest.mark.parametrize("value", VALUES)
 @pytest.mark.parametrize("path", ["/moderation/", "/moderation/hidden", "/moderation/blocks"])
 def test_moderation_lists_take_any_page_number(app, db, make, path, value):
-    world = forum.build_world(make, db)
-    response = forum.client_for(app, world, "moderator").get(f"{path}?page={value}")
+    world = role_world(make)
+    response = client_for(app, world, "moderator").get(f"{path}?page={value}")
     assert response.status_code == 200
 
 

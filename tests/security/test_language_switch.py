@@ -7,7 +7,7 @@ import pytest
 
 from app.accounts.models import User
 from tests.conftest import csrf_token_from, login
-from tests.proposals.helpers import log_in
+from tests.people import log_in
 
 
 def _stored_locale(db, user) -> str:

@@ -7,6 +7,7 @@ import pytest
 
 from tests.forum import helpers as forum
 from tests.proposals import helpers as proposals
+from tests.people import client_for, role_world
 
 HUGE = "x" * (2 * 1024 * 1024)
 LONG = "y" * 300_000  # under the request limit, thirty times a proposal's body
@@ -41,41 +42,36 @@ def _refused_without_echo(response, needle: str = "y") -> str:
     return text
 
 
-@pytest.fixture
-def pworld(make, db):
-    return proposals.build_world(make, db)
-
-
 @pytest.mark.parametrize("field", ["title", "body"])
-def test_a_proposal_field_far_too_long_is_refused_and_not_echoed(app, db, pworld, field):
-    category = proposals.first_category(db, pworld.space)
+def test_a_proposal_field_far_too_long_is_refused_and_not_echoed(app, db, world, field):
+    category = proposals.first_category(db, world.space)
     data = {"title": "題名", "body": "本文", "category": str(category.id), field: LONG}
-    client = proposals.client_for(app, pworld, "participant")
-    text = _refused_without_echo(client.post(proposals.url(pworld.space, "new"), data=data))
+    client = client_for(app, world, "participant")
+    text = _refused_without_echo(client.post(proposals.url(world.space, "new"), data=data))
     assert "Use at most" in text
 
 
-def test_a_proposal_number_field_far_too_long_is_not_echoed(app, db, pworld):
-    proposal = proposals.published(db, pworld.space, pworld.author)
-    client = proposals.client_for(app, pworld, "facilitator")
-    response = client.post(proposals.url(pworld.space, f"{proposal.id}/status"),
+def test_a_proposal_number_field_far_too_long_is_not_echoed(app, db, world):
+    proposal = proposals.published(db, world.space, world.author)
+    client = client_for(app, world, "facilitator")
+    response = client.post(proposals.url(world.space, f"{proposal.id}/status"),
                            data={"status": "merged", "merge_into": "9" * 300_000})
     _refused_without_echo(response, "9")
 
 
 def test_a_forum_reply_far_too_long_is_refused_and_not_echoed(app, db, make):
-    world = forum.build_world(make, db)
+    world = role_world(make)
     thread = forum.open_thread(db, world.space, world.author)
-    client = forum.client_for(app, world, "participant")
+    client = client_for(app, world, "participant")
     text = _refused_without_echo(client.post(
         forum.forum_url(world.space, f"threads/{thread.id}/reply"), data={"body": LONG}))
     assert "Please keep this under" in text
 
 
 def test_a_flag_note_far_too_long_is_refused_and_not_echoed(app, db, make):
-    world = forum.build_world(make, db)
+    world = role_world(make)
     thread = forum.open_thread(db, world.space, world.author)
-    client = forum.client_for(app, world, "participant")
+    client = client_for(app, world, "participant")
     post_id = forum.opening_post(db, thread).id
     _refused_without_echo(client.post(f"/moderation/posts/{post_id}/flag",
                                       data={"reason": "other", "note": LONG}))
