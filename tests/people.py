@@ -30,7 +30,7 @@ class RoleWorld:
         return None if role == "anonymous" else getattr(self, role)
 
 
-def role_world(make, slug: str = "forum-space", *, title: str | None = None,
+def role_world(make, slug: str = "kita-plan", *, title: str | None = "北区のまちづくり",
                moderator_everywhere: bool = False, participant_profile: dict | None = None,
                **space_fields) -> RoleWorld:
     """A space (`slug`) and another one, with one person per role: a participant (with the

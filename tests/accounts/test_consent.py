@@ -13,7 +13,7 @@ from app.accounts.models import Demographics
 from app.admin.models import AuditEntry
 from app.representation.ledger import record_participation
 from app.representation.models import Participation
-from tests.spaces.conftest import sign_in_client
+from tests.people import log_in
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ def test_withdrawal_without_answers_still_blanks_older_snapshots(db, hanako, spa
 
 def test_withdrawal_page_says_what_happens(client, db, hanako, spaces):
     _take_part(db, hanako, spaces)
-    sign_in_client(client, hanako)
+    log_in(client, hanako)
     html = client.get("/auth/profile/demographics").get_data(as_text=True)
     assert "「無回答」" in html and "公表" in html
     client.get("/lang/en")
@@ -93,7 +93,7 @@ def test_withdrawal_page_says_what_happens(client, db, hanako, spaces):
 def test_editing_the_answers_later_leaves_the_snapshots(client, db, hanako, spaces):
     _take_part(db, hanako, spaces)
     before = _snapshots(db, hanako.id)
-    sign_in_client(client, hanako)
+    log_in(client, hanako)
     response = client.post("/auth/profile/demographics", data={
         "consent_demographics": "y", "birth_year": "1970", "gender": "other", "sector": "media"})
     assert response.status_code == 302
@@ -119,7 +119,7 @@ def test_saving_no_answers_at_all_is_a_withdrawal(db, hanako, spaces):
 
 def test_data_download_is_audited_without_its_content(client, db, hanako, spaces):
     _take_part(db, hanako, spaces)
-    sign_in_client(client, hanako)
+    log_in(client, hanako)
     response = client.get("/auth/profile/export")
     assert response.status_code == 200 and json.loads(response.get_data(as_text=True))
     (entry,) = db.session.scalars(select(AuditEntry)).all()

@@ -59,7 +59,7 @@ def test_page_lists_and_filters_by_action_and_actor(client, world, db):
     assert _rows(html) == [("forum.hide", "post:7")]
     html = client.get("/admin/audit?actor=ADMIN@example").get_data(as_text=True)
     assert [r[0] for r in _rows(html)] == ["role.grant", "region.create"]
-    html = client.get("/admin/audit?actor=管理").get_data(as_text=True)  # display name
+    html = client.get("/admin/audit?actor=運営").get_data(as_text=True)  # display name
     assert [r[0] for r in _rows(html)] == ["role.grant", "region.create"]
     html = client.get("/admin/audit?action=region.create&actor=mod@").get_data(as_text=True)
     assert _rows(html) == [] and "No entry matches." in html

@@ -20,7 +20,7 @@ from app.common.time import utcnow
 from app.representation.services import build_report
 from app.spaces.models import Space
 from tests.representation.dashboard_fixtures import add_participants, load_population
-from tests.spaces.conftest import sign_in_client
+from tests.people import log_in
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def _ages(db, space) -> tuple[int, int, int]:
 
 def test_facilitator_cannot_step_the_age_settings(client, db, setting):
     space = setting["space"]
-    sign_in_client(client, setting["facilitator"])
+    log_in(client, setting["facilitator"])
     client.get("/lang/en")
     # Each step the attack needs is refused, beside its field, and nothing is stored.
     for step in ({"min_age": "19", "youth_min": "19"}, {"min_age": "17"},
@@ -73,7 +73,7 @@ def test_facilitator_cannot_step_the_age_settings(client, db, setting):
 
 def test_admin_change_is_audited_and_noted(client, db, setting):
     space, admin = setting["space"], setting["admin"]
-    sign_in_client(client, admin)
+    log_in(client, admin)
     client.get("/lang/en")
     response = client.post("/spaces/kita-review/edit",
                            data=_form(space, min_age="16", youth_min="16"))
@@ -95,7 +95,7 @@ def test_withdrawing_consent_blanks_every_snapshot_and_counts_the_person_as_unkn
     counts = {row.key: row.count for row in before.categories}
     assert (counts["female"], counts["male"], before.unknown) == (11, 14, 5)
 
-    sign_in_client(client, hanako)
+    log_in(client, hanako)
     response = client.post("/auth/profile/demographics/withdraw", data={"confirm": "yes"})
     assert response.status_code == 302
 

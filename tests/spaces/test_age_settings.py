@@ -61,7 +61,7 @@ def joined(world, make, db):
 
 
 def test_without_participants_facilitators_edit_the_ages_freely(client, world, sign_in, db):
-    sign_in(world.users["facilitator"])
+    sign_in(world.facilitator)
     client.get("/lang/en")
     html = client.get("/spaces/kita-plan/edit").get_data(as_text=True)
     assert "readonly" not in _input(html, "min_age") and "age-settings-locked" not in html
@@ -77,7 +77,7 @@ def test_without_participants_facilitators_edit_the_ages_freely(client, world, s
 
 
 def test_facilitator_sees_the_ages_read_only_and_why(client, joined, sign_in):
-    sign_in(joined.users["facilitator"])
+    sign_in(joined.facilitator)
     html = client.get("/spaces/kita-plan/edit").get_data(as_text=True)
     for name in AGES:
         tag = _input(html, name)
@@ -94,7 +94,7 @@ def test_facilitator_sees_the_ages_read_only_and_why(client, joined, sign_in):
                                          ("youth_max", "40")])
 def test_facilitator_posting_changed_ages_is_refused_and_nothing_is_saved(
         client, joined, sign_in, db, name, value):
-    sign_in(joined.users["facilitator"])
+    sign_in(joined.facilitator)
     client.get("/lang/en")
     response = client.post("/spaces/kita-plan/edit",
                            data=_form(joined.space, title="変えた題名", **{name: value}))
@@ -107,14 +107,14 @@ def test_facilitator_posting_changed_ages_is_refused_and_nothing_is_saved(
 
 
 def test_refusal_is_in_japanese_by_default(client, joined, sign_in, db):
-    sign_in(joined.users["facilitator"])
+    sign_in(joined.facilitator)
     html = client.post("/spaces/kita-plan/edit",
                        data=_form(joined.space, min_age="17")).get_data(as_text=True)
     assert "管理者" in _error_of(html, "min_age")
 
 
 def test_facilitator_can_still_save_everything_else(client, joined, sign_in, db):
-    sign_in(joined.users["facilitator"])
+    sign_in(joined.facilitator)
     response = client.post("/spaces/kita-plan/edit", data=_form(joined.space, title="新しい題名"))
     assert response.status_code == 302
     assert _stored(db, joined.space) == ("新しい題名", 18, 18, 39)
@@ -122,7 +122,7 @@ def test_facilitator_can_still_save_everything_else(client, joined, sign_in, db)
 
 
 def test_admin_changes_are_audited_and_noted_beside_the_figures(client, joined, sign_in, db):
-    admin = joined.users["admin"]
+    admin = joined.admin
     sign_in(admin)
     client.get("/lang/en")
     html = client.get("/spaces/kita-plan/edit").get_data(as_text=True)
@@ -148,7 +148,7 @@ def test_admin_changes_are_audited_and_noted_beside_the_figures(client, joined, 
 
 def test_service_refuses_unless_told_the_actor_may(db, joined):
     space = joined.space
-    facilitator = joined.users["facilitator"]
+    facilitator = joined.facilitator
     with pytest.raises(DomainError) as caught:
         services.update_space(db.session, space, actor=facilitator, youth_max=45)
     assert caught.value.field == "youth_max"
@@ -156,14 +156,14 @@ def test_service_refuses_unless_told_the_actor_may(db, joined):
     assert _stored(db, space)[1:] == (18, 18, 39)
     # Unchanged values are no change: the read-only fields come back as they were.
     services.update_space(db.session, space, actor=facilitator, min_age=18, title="題")
-    services.update_space(db.session, space, actor=joined.users["admin"],
+    services.update_space(db.session, space, actor=joined.admin,
                           may_change_locked_ages=True, youth_max=45)
     db.session.commit()
     assert _stored(db, space) == ("題", 18, 18, 45)
 
 
 def test_note_lists_only_changes_made_after_people_took_part(db, joined, make):
-    admin = joined.users["admin"]
+    admin = joined.admin
     other = joined.other_space
     services.update_space(db.session, other, actor=admin, youth_max=35)  # nobody yet
     record_participation(db.session, other.id, make.user(), "surveys")
@@ -181,7 +181,7 @@ def test_note_template_renders_in_both_languages(app, db, joined):
     from flask import render_template
     from flask_babel import force_locale
 
-    services.update_space(db.session, joined.space, actor=joined.users["admin"],
+    services.update_space(db.session, joined.space, actor=joined.admin,
                           may_change_locked_ages=True, min_age=16, youth_min=16, youth_max=30)
     db.session.commit()
     changes = services.age_setting_changes(db.session, joined.space)

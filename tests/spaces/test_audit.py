@@ -25,7 +25,7 @@ def _form(**overrides) -> dict:
 
 
 def test_saving_unchanged_settings_writes_nothing(client, world, sign_in, db):
-    sign_in(world.users["facilitator"])
+    sign_in(world.facilitator)
     assert client.post("/spaces/kita-plan/edit", data=_form()).status_code == 302
     assert _entries(db) == []
 
@@ -33,7 +33,7 @@ def test_saving_unchanged_settings_writes_nothing(client, world, sign_in, db):
 def test_settings_changes_old_to_new_and_description_only_as_changed(client, world, make,
                                                                      sign_in, db):
     make.area("01203", "小樽市", "Otaru")
-    facilitator = world.users["facilitator"]
+    facilitator = world.facilitator
     sign_in(facilitator)
     secret = "住所は札幌市北区1-2-3の山田です"
     response = client.post("/spaces/kita-plan/edit", data=_form(
@@ -50,16 +50,16 @@ def test_settings_changes_old_to_new_and_description_only_as_changed(client, wor
 
 
 def test_module_switches_are_their_own_entry(client, world, sign_in, db):
-    sign_in(world.users["facilitator"])
+    sign_in(world.facilitator)
     client.post("/spaces/kita-plan/edit", data=_form(forum_enabled=None, proposals_enabled=None))
     ((action, actor, _target, detail),) = _entries(db)
-    assert (action, actor) == ("space.modules", world.users["facilitator"].id)
+    assert (action, actor) == ("space.modules", world.facilitator.id)
     assert detail == {"space": "kita-plan", "changes": {"forum_enabled": [True, False],
                                                         "proposals_enabled": [True, False]}}
 
 
 def test_creating_and_copying_a_space_are_audited(client, world, sign_in, db):
-    facilitator = world.users["facilitator"]
+    facilitator = world.facilitator
     sign_in(facilitator)
     assert client.post("/spaces/new", data=_form(slug="brand-new", title="新しい場")).status_code == 302
     assert client.post("/spaces/kita-plan/copy", data={
@@ -73,7 +73,7 @@ def test_creating_and_copying_a_space_are_audited(client, world, sign_in, db):
 
 
 def test_phase_changes_are_audited(client, world, sign_in, db):
-    facilitator = world.users["facilitator"]
+    facilitator = world.facilitator
     sign_in(facilitator)
     client.post("/spaces/kita-plan/phases", data={
         "name": "熟議", "starts_on": "2026-06-01", "ends_on": "2026-06-30", "position": "1"})
@@ -98,7 +98,7 @@ def test_phase_changes_are_audited(client, world, sign_in, db):
 
 
 def test_refused_changes_write_nothing(client, world, sign_in, db):
-    sign_in(world.users["facilitator"])
+    sign_in(world.facilitator)
     client.post("/spaces/kita-plan/edit", data=_form(title="", min_age="16", youth_min="16"))
     client.post("/spaces/kita-plan/phases", data={
         "name": "逆", "starts_on": "2026-07-02", "ends_on": "2026-07-01", "position": "1"})
@@ -106,7 +106,7 @@ def test_refused_changes_write_nothing(client, world, sign_in, db):
 
 
 def test_team_changes_are_audited(client, world, sign_in, db):
-    facilitator, participant = world.users["facilitator"], world.users["participant"]
+    facilitator, participant = world.facilitator, world.participant
     sign_in(facilitator)
     client.post("/spaces/kita-plan/team", data={"email": participant.email, "role": "moderator"})
     assignment = db.session.scalar(select(RoleAssignment).where(

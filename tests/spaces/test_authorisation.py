@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from flask import g
 
 from app.accounts.models import RoleAssignment
 from app.spaces.models import Phase
-from tests.spaces.conftest import ROLES, sign_in_client as _sign_in
+from tests.people import client_for
 
 # Column order: anonymous, participant, facilitator of another space, facilitator of this
 # space, moderator of this space, admin.
+ROLES = ("anonymous", "participant", "other_facilitator", "facilitator", "moderator", "admin")
 FACILITATORS_ONLY = ("login", 403, 403, 200, 403, 200)
 CREATORS = ("login", 403, 200, 200, 403, 200)
 FACILITATORS_SUBMIT = ("login", 403, 403, 422, 403, 422)
@@ -55,8 +55,8 @@ def test_route_by_role(app, make, db, world, method, path, data, expected):
     """One route, each role in turn with its own client; destructive targets are made afresh."""
     space = world.space
     unlisted = make.space("unlisted-plan", visibility="unlisted")
-    world.users["facilitator"].roles.append(RoleAssignment(role="facilitator", space_id=unlisted.id))
-    world.users["moderator"].roles.append(RoleAssignment(role="moderator", space_id=unlisted.id))
+    world.facilitator.roles.append(RoleAssignment(role="facilitator", space_id=unlisted.id))
+    world.moderator.roles.append(RoleAssignment(role="moderator", space_id=unlisted.id))
     db.session.commit()
     for role, outcome in zip(ROLES, expected):
         phase = Phase(name="削除候補", starts_on=date(2026, 1, 1), ends_on=date(2026, 1, 31))
@@ -67,10 +67,7 @@ def test_route_by_role(app, make, db, world, method, path, data, expected):
         target_role_id = target.roles[0].id
         url = path.format(slug=space.slug, unlisted=unlisted.slug, phase=phase.id,
                           assignment=target_role_id)
-        client = app.test_client()
-        g.pop("_login_user", None)  # the test's app context outlives each request
-        if world.users[role] is not None:
-            _sign_in(client, world.users[role])
+        client = client_for(app, world, role, locale=None)
 
         response = client.open(url, method=method, data=data)
 
