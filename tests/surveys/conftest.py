@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from flask import g
 
 from app.surveys import builder, services
 from app.surveys.models import Survey
-from tests.conftest import login
 
 
 @dataclass
@@ -77,33 +75,3 @@ def answer_form(world: World, section: int, **overrides) -> dict:
             data[f"q{q['ranking'].id}_o{option.id}"] = str(rank)
     data.update(overrides)
     return data
-
-
-def forget_cached_user() -> None:
-    """Requests in a test share the test's application context, so Flask-Login's cached user
-    (g._login_user) would leak from one test client to the next; drop it."""
-    g.pop("_login_user", None)
-
-
-def login_as(client, email: str) -> None:
-    forget_cached_user()
-    login(client, email)
-    forget_cached_user()
-
-
-class Visitor:
-    """A test client whose every request starts without the previous request's cached user."""
-
-    def __init__(self, client, email: str | None = None):
-        self.client = client
-        client.get("/lang/en")
-        if email:
-            login_as(client, email)
-
-    def get(self, *args, **kwargs):
-        forget_cached_user()
-        return self.client.get(*args, **kwargs)
-
-    def post(self, *args, **kwargs):
-        forget_cached_user()
-        return self.client.post(*args, **kwargs)

@@ -13,7 +13,8 @@ from app.common.time import utcnow
 from app.representation.models import Participation
 from app.surveys.models import SurveyAnswer, SurveyResponse
 from tests.conftest import login
-from tests.surveys.conftest import Visitor, answer_form, build_survey, login_as
+from tests.surveys.conftest import answer_form, build_survey
+from tests.people import client_as
 
 
 def urls(world):
@@ -167,7 +168,7 @@ def fill(client, world):
 
 
 def test_second_submission_from_another_tab_is_refused(app, part, world, db):
-    other_tab = Visitor(app.test_client(), "part@example.jp")
+    other_tab = client_as(app, "part@example.jp")
     fill(part, world)
     u = urls(world)
     assert other_tab.get(u["review"]).status_code == 200  # both tabs at the review page
@@ -183,10 +184,7 @@ def test_second_submission_from_another_tab_is_refused(app, part, world, db):
 def test_concurrent_double_submit_leaves_one_response(app, world, db):
     clients = []
     for _ in range(2):
-        c = app.test_client()
-        c.get("/lang/en")
-        login_as(c, "part@example.jp")
-        clients.append(c)
+        clients.append(client_as(app, "part@example.jp"))
     fill(clients[0], world)
     barrier = threading.Barrier(len(clients))
     statuses, errors = [], []
@@ -280,16 +278,16 @@ def test_listing_shows_drafts_to_facilitators_only(client, world, db):
     draft, _ = build_survey(db.session, world.space, world.facilitator, publish=False,
                             title="準備中の調査")
     url = f"/spaces/{world.space.slug}/surveys/"
-    part = Visitor(client, "part@example.jp")
+    part = client_as(client.application, "part@example.jp")
     html = part.get(url).get_data(as_text=True)
     assert "市民アンケート" in html and "準備中の調査" not in html
-    fac = Visitor(client.application.test_client(), "fac@example.jp")
+    fac = client_as(client.application, "fac@example.jp")
     html = fac.get(url).get_data(as_text=True)
     assert "準備中の調査" in html and "New survey" in html and "0 responses, 0 drafts" in html
 
 
 def test_answer_pages_need_the_csrf_token(app, world, db):
-    part = Visitor(app.test_client(), "part@example.jp")
+    part = client_as(app, "part@example.jp")
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         u = urls(world)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from app.common.time import utcnow
-from tests.surveys.conftest import Visitor
+from tests.people import client_as
 
 ROLES = ("anonymous", "participant", "other_facilitator", "facilitator", "moderator", "admin")
 MANAGERS = {"facilitator", "admin"}
@@ -78,7 +78,7 @@ def visitor(client, world, make, request):
         "moderator": make.user("mod@example.jp", roles=(f"moderator:{world.space.id}",)).email,
         "admin": make.user("admin@example.jp", roles=("admin",)).email,
     }
-    return role, Visitor(client, emails.get(role))
+    return role, client_as(client.application, emails.get(role))
 
 
 @pytest.mark.parametrize("visitor", ROLES, indirect=True)

@@ -13,7 +13,7 @@ from app.representation.services import set_targets
 from app.surveys import disclosure, services
 from app.surveys.export import k_anonymise
 from tests.surveys.attacker import option_ranges
-from tests.surveys.conftest import Visitor
+from tests.people import client_as
 from tests.surveys.test_results import load_population, people, respond, weighting_of
 
 
@@ -93,7 +93,7 @@ def test_results_page_says_why_weights_are_not_shown(client, world, db, make):
     for user in people(make, 6, age=25, gender="female"):
         respond(db, world, user, single=0)
     respond(db, world, people(make, 1, age=25, gender="male")[0], single=1)
-    html = Visitor(client, "fac@example.jp").get(urls(world)[0]).get_data(as_text=True)
+    html = client_as(client.application, "fac@example.jp").get(urls(world)[0]).get_data(as_text=True)
     assert "Weighted results are not shown" in html and "fewer than 5 people" in html
     assert "Weighted share" not in html
 
@@ -106,7 +106,7 @@ def test_public_results_need_enough_respondents(client, world, db, make, monkeyp
         respond(db, world, user, single=0)
     close(db, world)
     page, api = urls(world)
-    anonymous = Visitor(client)
+    anonymous = client_as(client.application)
     html = anonymous.get(page).get_data(as_text=True)
     assert "Fewer than 4 people responded to this survey, so no results are published" in html
     assert "交通手段は" not in html
@@ -131,7 +131,7 @@ def test_public_option_counts_below_k_are_hidden_with_complements(client, world,
     assert all(high - low >= 3 for low, high in ranges.values()), ranges
     likert = next(r for r in release.questions if r.question.kind == "likert")
     assert all(o.count in (None, 0, 9) for o in likert.options)  # everyone chose 3
-    html = Visitor(client).get(urls(world)[0]).get_data(as_text=True)
+    html = client_as(client.application).get(urls(world)[0]).get_data(as_text=True)
     assert "groups of fewer than 4 people are never shown" in html
     assert "figures are hidden for this reason" in html
 
@@ -150,12 +150,12 @@ def test_public_numbers_are_rounded_and_have_no_extremes(client, world, db, make
         respond(db, world, user, single=1, number=years)
     close(db, world)
     page, api = urls(world)
-    number = next(q for q in Visitor(client).get(api).json["questions"] if q["kind"] == "number")
+    number = next(q for q in client_as(client.application).get(api).json["questions"] if q["kind"] == "number")
     assert number["minimum"] is None and number["maximum"] is None
     assert number["mean"] == 24 and number["median"] == 5  # 24.2 to two figures
-    html = Visitor(client).get(page).get_data(as_text=True)
+    html = client_as(client.application).get(page).get_data(as_text=True)
     assert "Largest" not in html and "97" not in html and "Median" in html
-    fac = Visitor(client.application.test_client(), "fac@example.jp")
+    fac = client_as(client.application, "fac@example.jp")
     number = next(q for q in fac.get(api).json["questions"] if q["kind"] == "number")
     assert (number["minimum"], number["maximum"], number["mean"]) == (3, 97, 24.2)
 
@@ -168,7 +168,7 @@ def test_question_answered_by_fewer_than_k_shows_nothing(client, world, db, make
     close(db, world)
     number = next(r for r in public_release(db, world, 4).questions if r.question.kind == "number")
     assert number.too_few and number.mean is None and number.median is None
-    html = Visitor(client).get(urls(world)[0]).get_data(as_text=True)
+    html = client_as(client.application).get(urls(world)[0]).get_data(as_text=True)
     assert "Fewer than 4 people answered this question" in html
 
 
@@ -181,12 +181,12 @@ def test_unlisted_space_answers_the_api_like_a_missing_survey(client, world, db,
     world.space.visibility = "unlisted"
     db.session.commit()
     api = urls(world)[1]
-    for visitor in (Visitor(client), Visitor(client.application.test_client(), "part@example.jp")):
+    for visitor in (client_as(client.application), client_as(client.application, "part@example.jp")):
         r = visitor.get(api)
         missing = visitor.get("/api/v1/surveys/999999/results")
         assert r.status_code == missing.status_code == 404 and r.data == missing.data
         assert world.space.slug.encode() not in r.data
-    fac = Visitor(client.application.test_client(), "fac@example.jp")
+    fac = client_as(client.application, "fac@example.jp")
     assert fac.get(api).status_code == 200
 
 
@@ -196,8 +196,8 @@ def test_open_survey_results_stay_with_the_facilitators(client, world, db, make,
     db.session.commit()
     respond(db, world, people(make, 1, age=25, gender="female")[0], single=0)
     page, api = urls(world)
-    for visitor in (Visitor(client), Visitor(client.application.test_client(), "part@example.jp")):
+    for visitor in (client_as(client.application), client_as(client.application, "part@example.jp")):
         assert visitor.get(page).status_code == 404 and visitor.get(api).status_code == 404
-    fac = Visitor(client.application.test_client(), "fac@example.jp")
+    fac = client_as(client.application, "fac@example.jp")
     assert fac.get(api).json["respondents"] == 1
     assert "You see the results live" in fac.get(page).get_data(as_text=True)

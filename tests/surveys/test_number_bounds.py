@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.surveys import builder
 from app.surveys.models import SurveyAnswer
-from tests.surveys.conftest import Visitor
+from tests.people import client_as
 from tests.surveys.test_answering import problem_of, question
 
 
@@ -38,7 +38,7 @@ def test_answer_page_refuses_next_to_the_field_and_keeps_the_text(client, world,
     free = builder.add_question(db.session, section, kind="number", text="金額",
                                 integer_only=False)
     db.session.commit()
-    part = Visitor(client, "part@example.jp")
+    part = client_as(client.application, "part@example.jp")
     url = f"/spaces/{world.space.slug}/surveys/{world.survey.id}/answer/{section.id}"
     r = part.post(url, data={f"q{free.id}": typed, "action": "save",
                              "shown": str(free.id)})

@@ -13,7 +13,7 @@ from app.common.time import utcnow
 from app.surveys import services
 from app.surveys.models import Survey, SurveyOption, SurveyQuestion
 from tests.rate_limited import rate_limited_app
-from tests.surveys.conftest import Visitor
+from tests.people import client_as
 
 
 def base(world) -> str:
@@ -22,7 +22,7 @@ def base(world) -> str:
 
 @pytest.fixture
 def fac(client, world):
-    return Visitor(client, "fac@example.jp")
+    return client_as(client.application, "fac@example.jp")
 
 
 def stored_question(db, question_id: int):
@@ -69,7 +69,7 @@ def test_a_refused_weight_cap_answers_422_and_keeps_the_cap(fac, world, db):
 
 def test_a_copy_into_a_space_one_does_not_facilitate_writes_nothing(client, world, db, make):
     make.space("not-theirs")
-    who = Visitor(client, "fac@example.jp")
+    who = client_as(client.application, "fac@example.jp")
     r = who.post(base(world) + "/copy", data={"target_space": "not-theirs"})
     assert r.status_code == 422
     assert db.session.scalar(select(func.count()).select_from(Survey)) == 1

@@ -17,7 +17,7 @@ from app.representation.services import set_targets
 from app.surveys import breakdown, results, services
 from app.surveys.answering import Given
 from tests.surveys.attacker import breakdown_ranges
-from tests.surveys.conftest import Visitor
+from tests.people import client_as
 
 YEAR = today_jst().year
 
@@ -222,7 +222,7 @@ def test_group_without_respondents_is_named(client, world, db, make, monkeypatch
     age = next(m for m in weighting.margins if m.dimension == "age_band")
     assert [e["key"] for e in age.empty] == ["30-39"]
     assert age.empty[0]["population_share"] == pytest.approx(0.5)
-    fac = Visitor(client, "fac@example.jp")
+    fac = client_as(client.application, "fac@example.jp")
     html = fac.get(f"/spaces/{world.space.slug}/surveys/{world.survey.id}/results").get_data(as_text=True)
     assert "No respondent belongs to “30–39”" in html
 
@@ -236,7 +236,7 @@ def test_cap_limits_weights_and_warns_about_missed_targets(client, world, db, ma
         respond(db, world, man, single=1)
     uncapped = weighting_of(db, world)
     assert uncapped.max_weight == pytest.approx(5.0) and not uncapped.misses
-    fac = Visitor(client, "fac@example.jp")
+    fac = client_as(client.application, "fac@example.jp")
     url = f"/spaces/{world.space.slug}/surveys/{world.survey.id}/results"
     r = fac.post(url + "/weighting", data={"cap": "0.5"})
     assert r.status_code == 422 and "Enter a number above 1" in r.get_data(as_text=True)
@@ -305,7 +305,7 @@ def test_breakdown_suppresses_small_groups(client, world, db, make):
     # "other" is a small group: its zero cells are hidden too
     assert all(row.cells["other"].hidden for row in table.rows)
     # the page shows "< 5" and no hidden figure
-    fac = Visitor(client, "fac@example.jp")
+    fac = client_as(client.application, "fac@example.jp")
     html = fac.get(f"/spaces/{world.space.slug}/surveys/{world.survey.id}/results/breakdown?by=gender").get_data(as_text=True)
     assert "&lt; 5" in html and "Another gender" in html
 
@@ -329,7 +329,7 @@ def test_text_answers_search_and_pagination(client, world, db, make):
     for i, user in enumerate(users):
         text = {0: "ＡＢＣ公園を広げて", 1: "100%賛成", 2: "=HYPERLINK()"}.get(i, f"意見{i}")
         respond(db, world, user, single=0, text=text)
-    fac = Visitor(client, "fac@example.jp")
+    fac = client_as(client.application, "fac@example.jp")
     url = f"/spaces/{world.space.slug}/surveys/{world.survey.id}/results/text/{world.questions['long'].id}"
     html = fac.get(url).get_data(as_text=True)
     assert "25 answers" in html and "Page 1 of 2" in html
@@ -354,7 +354,7 @@ def test_csv_export(client, world, db, make):
     respond(db, world, woman, single=0, text="=SUM(A1)", number="7", multiple=(0, 2))
     for man in people(make, 5, age=25, gender="male"):
         respond(db, world, man, single=None, other="徒歩")
-    fac = Visitor(client, "fac@example.jp")
+    fac = client_as(client.application, "fac@example.jp")
     url = f"/spaces/{world.space.slug}/surveys/{world.survey.id}/export.csv"
     r = fac.get(url)
     assert r.status_code == 200 and r.mimetype == "text/csv"
@@ -402,7 +402,7 @@ def test_api_results_keys_and_figures(client, world, db, make, monkeypatch):
     respond(db, world, people(make, 1, age=25, gender="female")[0], single=0)
     for man in people(make, 3, age=25, gender="male"):
         respond(db, world, man, single=1)
-    fac = Visitor(client, "fac@example.jp")
+    fac = client_as(client.application, "fac@example.jp")
     url = f"/api/v1/surveys/{world.survey.id}/results"
     raw = fac.get(url + "?weighted=0").json
     assert set(raw) == {"survey", "respondents", "weighted", "weighting", "questions",
@@ -443,13 +443,13 @@ def test_api_results_keys_and_figures(client, world, db, make, monkeypatch):
 def test_results_visibility_rules(client, world, db, make):
     url = f"/spaces/{world.space.slug}/surveys/{world.survey.id}/results"
     api = f"/api/v1/surveys/{world.survey.id}/results"
-    part = Visitor(client, "part@example.jp")
+    part = client_as(client.application, "part@example.jp")
     assert part.get(url).status_code == 404 and part.get(api).status_code == 404  # open
     world.survey.opens_at = utcnow() - timedelta(days=3)
     world.survey.closes_at = utcnow() - timedelta(days=1)
     db.session.commit()
     assert part.get(url).status_code == 200 and part.get(api).status_code == 200
-    anonymous = Visitor(client.application.test_client())
+    anonymous = client_as(client.application)
     assert anonymous.get(api).status_code == 200
     world.survey.results_visibility = "private"
     db.session.commit()
@@ -458,7 +458,7 @@ def test_results_visibility_rules(client, world, db, make):
     # a private survey's id answers exactly like an id that does not exist
     missing = anonymous.get("/api/v1/surveys/999999/results")
     assert missing.status_code == 404 and anonymous.get(api).json == missing.json
-    fac = Visitor(client.application.test_client(), "fac@example.jp")
+    fac = client_as(client.application, "fac@example.jp")
     assert fac.get(url).status_code == 200 and fac.get(api).status_code == 200
 
 

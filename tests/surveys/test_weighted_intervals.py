@@ -13,7 +13,7 @@ from app.common.time import utcnow
 from app.representation import weighting as pure
 from app.representation.services import set_targets
 from app.surveys import results, services
-from tests.surveys.conftest import Visitor
+from tests.people import client_as
 from tests.surveys.test_results import load_population, people, respond
 
 CENSUS = {("female", 18, 29): 300, ("male", 18, 29): 200, ("female", 30, 39): 250,
@@ -82,7 +82,7 @@ def api_url(world, **query):
 @pytest.mark.parametrize("unknown", ["keep", "exclude"])
 def test_intervals_on_the_page_and_in_the_api_are_the_per_respondent_ones(client, world, answered,
                                                                           unknown):
-    fac = Visitor(client, "fac@example.jp")
+    fac = client_as(client.application, "fac@example.jp")
     body = fac.get(api_url(world, unknown=unknown)).json
     assert body["weighting"]["available"]
     html = fac.get(page_url(world, unknown=unknown)).get_data(as_text=True)
@@ -106,18 +106,18 @@ def test_intervals_on_the_page_and_in_the_api_are_the_per_respondent_ones(client
 
 
 def test_raw_results_carry_no_intervals(client, world, answered):
-    body = Visitor(client, "fac@example.jp").get(api_url(world, weighted=0)).json
+    body = client_as(client.application, "fac@example.jp").get(api_url(world, weighted=0)).json
     assert set(single_of(body, world)["options"][0]) == {"key", "label", "count", "share"}
 
 
 def test_how_to_read_says_a_model_of_who_takes_part_in_both_languages(client, world, answered):
-    fac = Visitor(client, "fac@example.jp")
+    fac = client_as(client.application, "fac@example.jp")
     html = fac.get(page_url(world)).get_data(as_text=True)
     assert "Respondents are not a random sample: they chose to take part." in html
     assert "under a model of who takes part" in html
     note = fac.get(api_url(world)).json["weighting"]["interval"]
     assert note["level"] == 0.95 and "under a model of who takes part" in note["note"]
-    fac.client.get("/lang/ja")
+    fac.get("/lang/ja")
     html = fac.get(page_url(world)).get_data(as_text=True)
     assert "無作為に選ばれた標本ではありません" in html and "参加する人についてのモデル" in html
     assert "95%区間" in html
@@ -126,7 +126,7 @@ def test_how_to_read_says_a_model_of_who_takes_part_in_both_languages(client, wo
 # --- joint raking ------------------------------------------------------------------------------
 
 def test_age_and_gender_are_raked_to_the_census_table(client, world, answered):
-    fac = Visitor(client, "fac@example.jp")
+    fac = client_as(client.application, "fac@example.jp")
     joint = fac.get(api_url(world)).json["weighting"]["joint"]
     assert joint["raked_jointly"] is True and joint["variables"] == ["age_band", "gender"]
     assert {c["key"]: c["weighted"] for c in joint["categories"]} == pytest.approx(
@@ -145,7 +145,7 @@ def test_an_empty_group_of_the_table_means_two_margins_and_says_so(client, world
                                  ("female", 30, 39): 350, ("male", 30, 39): 250})
     for age, gender in ((25, "male"), (25, "male"), (35, "female"), (35, "male")):
         respond(db, world, people(make, 1, age=age, gender=gender)[0], single=1)
-    fac = Visitor(client, "fac@example.jp")
+    fac = client_as(client.application, "fac@example.jp")
     weighting = fac.get(api_url(world)).json["weighting"]
     assert weighting["available"] and weighting["joint"]["raked_jointly"] is False
     assert weighting["joint"]["categories"] == []
@@ -179,7 +179,7 @@ def test_a_respondent_of_another_gender_is_adjusted_on_age(world, db, make):
 # --- facilitator targets ----------------------------------------------------------------------
 
 def test_targets_are_said_not_to_be_population_weighting(client, world, db, answered):
-    fac = Visitor(client, "fac@example.jp")
+    fac = client_as(client.application, "fac@example.jp")
     weighting = fac.get(api_url(world)).json["weighting"]
     assert weighting["population_weighting"] is True and weighting["targets_notice"] is None
     assert "not population weighting" not in fac.get(page_url(world)).get_data(as_text=True)
@@ -198,7 +198,7 @@ def test_targets_are_said_not_to_be_population_weighting(client, world, db, answ
 
 def test_the_choice_about_respondents_without_demographics_and_its_effect(client, world,
                                                                           answered):
-    fac = Visitor(client, "fac@example.jp")
+    fac = client_as(client.application, "fac@example.jp")
     keep = fac.get(api_url(world)).json
     exclude = fac.get(api_url(world, unknown="exclude")).json
     assert keep["weighting"]["unknown_demographics"]["treatment"] == "keep"  # the default
@@ -240,7 +240,7 @@ def test_everyone_with_demographics_means_the_choice_changes_nothing(client, wor
     load_population(db.session, CENSUS)
     for age, gender in ((25, "female"), (25, "male"), (35, "female"), (35, "male")):
         respond(db, world, people(make, 1, age=age, gender=gender)[0], single=1)
-    fac = Visitor(client, "fac@example.jp")
+    fac = client_as(client.application, "fac@example.jp")
     unknown = fac.get(api_url(world)).json["weighting"]["unknown_demographics"]
     assert unknown["lacking"] == 0 and unknown["largest_change"] == 0
     html = fac.get(page_url(world)).get_data(as_text=True)
@@ -249,7 +249,7 @@ def test_everyone_with_demographics_means_the_choice_changes_nothing(client, wor
 
 
 def test_bad_choices_are_refused(client, world, answered):
-    fac = Visitor(client, "fac@example.jp")
+    fac = client_as(client.application, "fac@example.jp")
     assert fac.get(page_url(world, unknown="drop")).status_code == 404
     r = fac.get(api_url(world, unknown="drop"))
     assert r.status_code == 400 and "unknown must be keep or exclude" in r.json["error"]
@@ -278,7 +278,7 @@ def test_public_intervals_only_beside_shown_weighted_shares(client, world, db, a
     world.survey.opens_at = utcnow() - timedelta(days=3)
     world.survey.closes_at = utcnow() - timedelta(days=1)
     db.session.commit()
-    body = Visitor(client).get(api_url(world)).json
+    body = client_as(client.application).get(api_url(world)).json
     assert body["weighting"]["available"]
     single = single_of(body, world)
     assert single["hidden"]  # 自動車 was chosen by 3
@@ -344,7 +344,7 @@ def test_weighted_means_carry_their_interval_on_the_page_and_in_the_api(client, 
     rows = [(cell, choice) for cell, choice in answered] + [(c, 1) for c, _, _ in extra]
     weights = expected_weights(rows, "keep")
     likert_values = [3] * len(answered) + [lik for _, lik, _ in extra]
-    fac = Visitor(client, "fac@example.jp")
+    fac = client_as(client.application, "fac@example.jp")
     body = fac.get(api_url(world)).json
     likert = next(q for q in body["questions"] if q["id"] == world.questions["likert"].id)
     mean, low, high = _per_respondent_mean(likert_values, weights, 1, 5)
