@@ -3,7 +3,6 @@ TEST_DATABASE_URL (PostgreSQL in CI). Every test starts from empty tables."""
 from __future__ import annotations
 
 import os
-import re
 
 import pytest
 from sqlalchemy import text
@@ -105,9 +104,3 @@ def login(client, email: str, password: str = TEST_PASSWORD):
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
     return response
 
-
-def csrf_token_from(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
-        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
-    assert match, "no csrf_token in page"
-    return match.group(1)

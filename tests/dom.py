@@ -30,3 +30,21 @@ def one(html: str, selector: str) -> Node:
 
 def attribute(html: str, selector: str, name: str) -> str | None:
     return one(html, selector).attributes.get(name)
+
+
+def field_error(html: str, field_id: str) -> str:
+    """The message shown next to a form field (the `<p class="error" id="FIELD-error">`)."""
+    node = parse(html).css_first(f'p.error[id="{field_id}-error"]')
+    assert node is not None, f"no error next to {field_id}"
+    return node.text(strip=True)
+
+
+def field_value(html: str, field_id: str) -> str | None:
+    """The value a form field shows (what the user typed is kept)."""
+    return attribute(html, f'[id="{field_id}"]', "value")
+
+
+def csrf_token(html: str) -> str:
+    node = parse(html).css_first('input[name="csrf_token"]')
+    assert node is not None, "no csrf_token in page"
+    return node.attributes["value"]

@@ -5,7 +5,8 @@ import pytest
 
 from app.common.time import utcnow
 from tests.rate_limited import rate_limited_app
-from tests.conftest import TEST_PASSWORD, csrf_token_from, login
+from tests.conftest import TEST_PASSWORD, login
+from tests.dom import csrf_token
 
 WRONG = "The e-mail or password is wrong."
 
@@ -152,7 +153,7 @@ def test_csrf_is_enforced_when_enabled(app, client, make):
                                                    "password": TEST_PASSWORD})
         assert refused.status_code == 400
         assert not _logged_in(client)
-        token = csrf_token_from(client.get("/auth/login").get_data(as_text=True))
+        token = csrf_token(client.get("/auth/login").get_data(as_text=True))
         accepted = client.post("/auth/login", data={"email": "taro@example.jp",
                                                     "password": TEST_PASSWORD,
                                                     "csrf_token": token})

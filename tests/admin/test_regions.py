@@ -1,7 +1,6 @@
 """Areas list and wide-area regions: create, bad codes, edit members, delete (used or not)."""
 from __future__ import annotations
 
-import re
 
 import pytest
 from sqlalchemy import select
@@ -9,6 +8,7 @@ from sqlalchemy import select
 from app.admin.models import AuditEntry
 from app.areas.models import Area, RegionMember
 from tests.conftest import login
+from tests.dom import field_error as _error
 
 
 @pytest.fixture
@@ -26,11 +26,6 @@ def _members(db, code: str) -> list[str]:
     return sorted(db.session.scalars(
         select(Area.code).join(RegionMember, RegionMember.area_id == Area.id)
         .where(RegionMember.region_id == region.id)))
-
-
-def _error(html: str, field: str) -> str:
-    match = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', html, re.S)
-    return match.group(1) if match else ""
 
 
 def test_area_list_search_and_kind(admin_client):

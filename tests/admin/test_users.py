@@ -1,14 +1,14 @@
 """Users: search, roles granted and revoked (with last-admin protection), deactivation, privacy."""
 from __future__ import annotations
 
-import re
 
 from flask import g
 from sqlalchemy import select
 
 from app.accounts.models import RoleAssignment, User
 from app.admin.models import AuditEntry
-from tests.conftest import csrf_token_from, login
+from tests.conftest import login
+from tests.dom import csrf_token, texts
 
 
 def _admin(client, world):
@@ -17,7 +17,7 @@ def _admin(client, world):
 
 
 def _names(html: str) -> list[str]:
-    return re.findall(r'<th scope="row"><a href="/admin/users/\d+">([^<]+)</a></th>', html)
+    return texts(html, 'th[scope="row"] a[href^="/admin/users/"]')
 
 
 def test_search_by_email_and_name(client, world):
@@ -211,7 +211,7 @@ def test_forms_carry_csrf_and_csrf_is_enforced(client, world, app, db):
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         html = client.get(f"/admin/users/{world.participant.id}").get_data(as_text=True)
-        token = csrf_token_from(html)
+        token = csrf_token(html)
         url = f"/admin/users/{world.participant.id}/deactivate"
         assert client.post(url, data={"confirm": "yes"}).status_code == 400
         assert client.post(url, data={"confirm": "yes", "csrf_token": token}).status_code == 302

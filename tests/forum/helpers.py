@@ -6,10 +6,17 @@ from sqlalchemy import func, select
 
 from app.forum import services
 from app.forum.models import Post, Reaction, Thread
+from tests.dom import parse
 
 
 def forum_url(space, path: str = "") -> str:
     return f"/spaces/{space.slug}/forum/{path}"
+
+
+def thread_titles(html: str) -> list[str]:
+    """The titles of the threads a forum page links to, in page order."""
+    return [a.text(strip=True) for a in parse(html).css('a[href*="/forum/threads/"]')
+            if a.attributes["href"].rstrip("0123456789").endswith("/forum/threads/")]
 
 
 def open_thread(db, space, author, title: str = "公園の整備について",

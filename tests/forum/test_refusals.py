@@ -3,8 +3,6 @@ reason answers 422, a refusal that goes back to the page stays a redirect, and i
 table has gained or lost a row and nothing that was there has changed."""
 from __future__ import annotations
 
-import re
-from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 from app.forum import services
@@ -12,6 +10,7 @@ from app.forum.models import Post, Thread
 from tests.forum.helpers import add_reply, forum_url, open_thread
 from tests.people import client_for
 from tests.route_walk import row_counts
+from tests.dom import attribute
 
 
 def test_a_reply_the_service_refuses_answers_422_and_writes_nothing(app, db, world):
@@ -80,8 +79,7 @@ def test_the_switch_on_a_refused_reply_does_not_lead_to_a_405(app, db, world):
     response = client.post(forum_url(world.space, f"threads/{thread.id}/reply"),
                            data={"body": "鍵の後の返信"}, headers={"Referer": f"http://localhost{thread_page}"})
     assert response.status_code == 422
-    action = re.search(r'<form method="post" action="([^"]+)" class="inline-form language-switch"',
-                       response.get_data(as_text=True)).group(1)
-    back = parse_qs(urlsplit(unescape(action)).query)["next"][0]
+    action = attribute(response.get_data(as_text=True), "form.language-switch", "action")
+    back = parse_qs(urlsplit(action).query)["next"][0]
     assert back == thread_page
     assert client.get(back).status_code == 200

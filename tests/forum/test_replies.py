@@ -2,7 +2,6 @@
 placeholder, the reply notifications, and every bad input of the reply form."""
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from app.notifications.models import Notification
 from app.representation.models import Participation
 from tests.forum.helpers import (add_reply, counts, forum_url, open_thread, opening_post, real_reply_count)
 from tests.people import client_for
+from tests.dom import parse
 
 
 @pytest.fixture
@@ -61,8 +61,8 @@ def test_quote_prefills_the_reply_with_the_quoted_text(app, db, world, thread):
     first = add_reply(db, thread, world.participant, "一行目\n二行目")
     client = client_for(app, world, "facilitator")
     html = _thread_html(client, world, thread, f"?reply_to={first.id}&quote=1")
-    body = re.search(r'<textarea[^>]*name="body"[^>]*>(.*?)</textarea>', html, re.S).group(1)
-    assert "&gt; 参加 花子 wrote:" in body and "&gt; 一行目" in body and "&gt; 二行目" in body
+    body = parse(html).css_first('textarea[name="body"]').text()
+    assert "> 参加 花子 wrote:" in body and "> 一行目" in body and "> 二行目" in body
     assert f'name="reply_to" type="hidden" value="{first.id}"' in html \
         or f'value="{first.id}"' in html
     assert "You are answering 参加 花子." in html

@@ -12,7 +12,7 @@ from app.forum import services
 from app.forum.models import Post, Thread
 from app.moderation.models import Block
 from app.representation.models import Participation
-from tests.forum.helpers import counts, forum_url, open_thread
+from tests.forum.helpers import counts, forum_url, open_thread, thread_titles
 from tests.people import client_for
 
 
@@ -129,10 +129,7 @@ def _age(db, thread, minutes):
 
 
 def _titles(client, space, query: str = "") -> list[str]:
-    import re
-
-    html = client.get(forum_url(space, query)).get_data(as_text=True)
-    return re.findall(r'<a href="/spaces/[^/]+/forum/threads/\d+">([^<]+)</a>', html)
+    return thread_titles(client.get(forum_url(space, query)).get_data(as_text=True))
 
 
 def test_sorting_and_pinned_first(app, db, world):

@@ -10,7 +10,8 @@ from app.extensions import db as _db
 from app.notifications import services
 from app.notifications.kinds import RenderedNotification, register_kind, render
 from app.notifications.models import Notification
-from tests.conftest import csrf_token_from, login
+from tests.conftest import login
+from tests.dom import csrf_token
 
 
 def _count(session, **where):
@@ -201,7 +202,7 @@ def test_csrf_is_required(app, client, db, make):
     try:
         assert client.post("/notifications/read-all").status_code == 400
         html = client.get("/notifications/").get_data(as_text=True)
-        token = csrf_token_from(html)
+        token = csrf_token(html)
         assert client.post("/notifications/read-all", data={"csrf_token": token}).status_code == 302
     finally:
         app.config["WTF_CSRF_ENABLED"] = False

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
@@ -13,10 +12,11 @@ from app.proposals import services, workflow
 from app.proposals.models import Proposal
 from tests.proposals.helpers import draft, published, supported_by, url
 from tests.people import client_for
+from tests.dom import texts
 
 
 def _titles(html: str) -> list[str]:
-    return re.findall(r'class="proposal-item-title"><a href="[^"]+">([^<]+)</a>', html)
+    return texts(html, ".proposal-item-title > a")
 
 
 def _space_with(db, world, make, count=5):

@@ -277,9 +277,9 @@ def test_csrf_is_required_when_enabled(app, world, db):
     try:
         response = _new(client, world.space, title="題", body="本文", category=str(category.id))
         assert response.status_code == 400
-        from tests.conftest import csrf_token_from
+        from tests.dom import csrf_token
 
-        token = csrf_token_from(client.get(url(world.space, "new")).text)
+        token = csrf_token(client.get(url(world.space, "new")).text)
         response = _new(client, world.space, title="題", body="本文", category=str(category.id),
                         csrf_token=token)
         assert response.status_code == 303

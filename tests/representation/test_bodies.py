@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from app.representation import bodies, services
 from app.representation.bodies import Body, BodyComposition, BodyError
-from tests.conftest import csrf_token_from, login
+from tests.conftest import login
+from tests.dom import csrf_token
 from tests.representation.dashboard_fixtures import load_population
 
 
@@ -176,7 +177,7 @@ def test_delete_needs_confirmation(client, facilitator, space, db, app):
     try:
         assert client.post(url, data={"confirm": "yes"}).status_code == 400  # no CSRF token
         page = client.get(f"/spaces/{space.slug}/representation/bodies/{body.id}").get_data(as_text=True)
-        response = client.post(url, data={"confirm": "yes", "csrf_token": csrf_token_from(page)})
+        response = client.post(url, data={"confirm": "yes", "csrf_token": csrf_token(page)})
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     assert response.status_code == 302

@@ -15,7 +15,8 @@ from app.admin.models import AuditEntry
 from app.representation import releases, services
 from app.representation.models import Release
 from app.representation.page import build_page
-from tests.conftest import csrf_token_from, login
+from tests.conftest import login
+from tests.dom import csrf_token
 from tests.representation.dashboard_fixtures import add_participants, load_population
 from tests.representation.disclosure_checks import report_ranges
 from tests.representation.test_services import add_rows, random_rows
@@ -236,7 +237,7 @@ def test_publishing_needs_a_csrf_token(app, client, db, space, facilitator):
     try:
         _publish(client, space, confirm="y")
         assert _count(db) == 0
-        token = csrf_token_from(_dashboard(client, space))
+        token = csrf_token(_dashboard(client, space))
         _publish(client, space, confirm="y", csrf_token=token)
         assert _count(db) == 1
     finally:

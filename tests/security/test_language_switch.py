@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from app.accounts.models import User
-from tests.conftest import csrf_token_from, login
+from tests.conftest import login
+from tests.dom import csrf_token
 from tests.people import log_in
 
 
@@ -46,7 +47,7 @@ def test_a_post_from_another_site_is_refused(client, db, make, csrf_on):
     assert "山田 太郎" in page  # logged in
     assert client.post("/lang/en").status_code == 400
     assert _stored_locale(db, user) == "ja"
-    response = client.post("/lang/en", data={"csrf_token": csrf_token_from(page)})
+    response = client.post("/lang/en", data={"csrf_token": csrf_token(page)})
     assert response.status_code == 303
     assert _stored_locale(db, user) == "en"
 

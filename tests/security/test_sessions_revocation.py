@@ -3,7 +3,6 @@ password (changed or reset), losing a role, deactivation or "log out everywhere"
 when replayed. The session that changed the password stays logged in."""
 from __future__ import annotations
 
-import re
 
 import pytest
 from sqlalchemy import select
@@ -11,6 +10,7 @@ from sqlalchemy import select
 from app.accounts import services
 from app.accounts.models import RoleAssignment, User
 from tests.conftest import TEST_PASSWORD, login
+from tests.dom import csrf_token
 
 NEW_PASSWORD = "a brand new passphrase"
 COOKIES = ("session", "remember_token")
@@ -220,7 +220,4 @@ def _log_in_with_csrf(app, email: str):
     return browser
 
 
-def _csrf(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert match
-    return match.group(1)
+_csrf = csrf_token

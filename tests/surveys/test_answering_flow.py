@@ -294,9 +294,9 @@ def test_answer_pages_need_the_csrf_token(app, world, db):
         r = part.post(u["s1"], data=answer_form(world, 1))
         assert r.status_code == 400
         assert responses(db, world) == []
-        from tests.conftest import csrf_token_from
+        from tests.dom import csrf_token
 
-        token = csrf_token_from(part.get(u["s1"]).get_data(as_text=True))
+        token = csrf_token(part.get(u["s1"]).get_data(as_text=True))
         r = part.post(u["s1"], data=answer_form(world, 1, csrf_token=token))
         assert r.status_code == 302
     finally:
