@@ -17,7 +17,7 @@ from tests.surveys.attacker import breakdown_ranges, option_ranges
 from tests.surveys.conftest import World, build_survey
 from tests.dom import main_text
 from tests.people import client_as
-from tests.surveys.test_results import load_population, people, respond
+from tests.surveys.helpers import load_population, people, respond
 
 PUBLIC_K, FACILITATOR_K = 10, 5
 TARO_NUMBER = "73"  # years lived here: nobody else's answer is near it

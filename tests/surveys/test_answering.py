@@ -1,31 +1,12 @@
 """Validation of each question type and conditional display, on plain objects (no database)."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from app.surveys.answering import (OTHER, Given, check, check_section, judge_page, parse,
+from app.surveys.answering import (OTHER, Given, check_section, judge_page, parse,
                                    parse_number, visible_ids)
-
-
-
-def opt(i, label="o"):
-    return SimpleNamespace(id=i, label=f"{label}{i}")
-
-
-def question(qid=1, kind="single", **kw):
-    defaults = dict(id=qid, kind=kind, required=False, allow_other=False, min_choices=None,
-                    max_choices=None, scale_points=None, min_value=None, max_value=None,
-                    integer_only=True, show_if_option_id=None, options=[])
-    defaults.update(kw)
-    return SimpleNamespace(**defaults)
-
-
-def problem_of(q, form):
-    p = check(q, parse(q, MultiDict(form)))
-    return p.code if p else None
+from tests.surveys.questions import opt, problem_of, question
 
 
 # --- single choice ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from app.surveys import disclosure, services
 from app.surveys.export import k_anonymise
 from tests.surveys.attacker import option_ranges
 from tests.people import client_as
-from tests.surveys.test_results import load_population, people, respond, weighting_of
+from tests.surveys.helpers import load_population, people, respond, weighting_of
 
 
 def close(db, world):

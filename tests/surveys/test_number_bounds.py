@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.surveys import builder
 from app.surveys.models import SurveyAnswer
 from tests.people import client_as
-from tests.surveys.test_answering import problem_of, question
+from tests.surveys.questions import problem_of, question
 
 
 def test_unbounded_question_refuses_huge_and_non_finite_numbers():

@@ -14,7 +14,7 @@ from app.representation import weighting as pure
 from app.representation.services import set_targets
 from app.surveys import results, services
 from tests.people import client_as
-from tests.surveys.test_results import load_population, people, respond
+from tests.surveys.helpers import load_population, people, respond
 
 CENSUS = {("female", 18, 29): 300, ("male", 18, 29): 200, ("female", 30, 39): 250,
           ("male", 30, 39): 250}
