@@ -5,6 +5,7 @@ import pytest
 
 from app.representation import bodies
 from tests.conftest import login
+from tests.people import client_for
 from tests.representation.dashboard_fixtures import load_population
 
 ROLES = ("anonymous", "participant", "other_facilitator", "facilitator", "moderator", "admin")
@@ -12,20 +13,13 @@ ALLOWED = {"facilitator", "admin"}
 
 
 @pytest.fixture
-def world(make, db):
-    space = make.space("auth-space")
-    other = make.space("other-space")
+def setting(world, db):
+    """The one world (a person per role, the moderator of the space only), with population
+    figures and a deliberation body."""
     load_population(db.session)
-    body = bodies.save_body(db.session, space, "審議会", {"gender": {"female": 3, "male": 5}})
+    body = bodies.save_body(db.session, world.space, "審議会", {"gender": {"female": 3, "male": 5}})
     db.session.commit()
-    users = {
-        "participant": make.user(),
-        "other_facilitator": make.user(roles=(f"facilitator:{other.id}",)),
-        "facilitator": make.user(roles=(f"facilitator:{space.id}",)),
-        "moderator": make.user(roles=("moderator",)),
-        "admin": make.user(roles=("admin",)),
-    }
-    return space, body.id, users
+    return world, body.id
 
 
 def _routes(slug, body_id):
@@ -47,10 +41,9 @@ def _routes(slug, body_id):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_facilitator_pages(world, client, role):
-    space, body_id, users = world
-    if role != "anonymous":
-        login(client, users[role].email)
+def test_facilitator_pages(setting, app, role):
+    world, body_id = setting
+    space, client = world.space, client_for(app, world, role)
     for method, url, data in _routes(space.slug, body_id):
         response = getattr(client, method)(url, data=data)
         if role == "anonymous":
@@ -64,15 +57,14 @@ def test_facilitator_pages(world, client, role):
             assert response.status_code == 403, (url, role)
 
 
-def test_unknown_space_is_404(world, client):
-    _space, _body_id, users = world
-    login(client, users["admin"].email)
+def test_unknown_space_is_404(setting, app):
+    client = client_for(app, setting[0], "admin")
     assert client.get("/spaces/nope/representation/").status_code == 404
     assert client.get("/spaces/nope/transparency").status_code == 404
 
 
-def test_body_of_another_space_is_404(world, client, make, db):
-    space, body_id, users = world
+def test_body_of_another_space_is_404(setting, client, make, db):
+    _world, body_id = setting
     other = make.space("third")
     facilitator = make.user(roles=(f"facilitator:{other.id}",))
     login(client, facilitator.email)
@@ -82,10 +74,9 @@ def test_body_of_another_space_is_404(world, client, make, db):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_transparency_page_is_404_when_off_and_public_when_on(world, client, db, role):
-    space, _body_id, users = world
-    if role != "anonymous":
-        login(client, users[role].email)
+def test_transparency_page_is_404_when_off_and_public_when_on(setting, app, db, role):
+    world, _body_id = setting
+    space, client = world.space, client_for(app, world, role)
     url = f"/spaces/{space.slug}/transparency"
     assert client.get(url).status_code == 404
     space.transparency_public = True
