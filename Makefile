@@ -8,7 +8,7 @@ PORT ?= 5000
 # wsgi.py serves the development SECRET_KEY only when the development config is asked for.
 export HIROBA_CONFIG ?= development
 
-.PHONY: run test lint audit install translations extract-messages update-messages db demo clean
+.PHONY: run test lint audit install translations extract-messages update-messages db demo clean vendor-axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,14 @@ lint: install
 # Known vulnerabilities in the pinned requirements; warns (does not fail) when offline.
 audit: install
 	$(BIN)/python .ci/pip_audit.py
+
+# axe-core for the accessibility walk of the browser tests, from the npm registry (tests only).
+AXE_VERSION ?= 4.14.1
+vendor-axe:
+	rm -rf .axe-pack && mkdir .axe-pack && cd .axe-pack && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar xzf axe-core-$(AXE_VERSION).tgz
+	cp .axe-pack/package/axe.min.js tests/browser/vendor/axe.min.js
+	cp .axe-pack/package/LICENSE tests/browser/vendor/axe-core.LICENSE
+	rm -rf .axe-pack
 
 # SQLite in WAL mode keeps -wal and -shm beside the database: a stale WAL must not meet a new one.
 clean:

@@ -5,13 +5,15 @@
     browser       a Playwright Chromium (Debian's /usr/bin/chromium), one per test module.
     open_page     open_page(**context_options) -> a Page in a fresh context (own cookies) whose
                   relative URLs go to the live server; console errors, page errors and failed
-                  responses (>= 400) are collected in `browser_problems` for the test to assert on.
+                  responses (>= 400) are collected in `browser_problems` for the test to assert on;
+                  a request to any other host is refused and fails the test (outside_requests).
     committed     committed(db) -> the test session, rolled back so it sees what the server
                   committed (the test's own open transaction and identity map would not).
 
 Tests outside this folder can use them with
     from tests.browser.conftest import (PHONE, browser, browser_problems, committed,  # noqa: F401
-                                        live_server, live_server_thread, open_page)
+                                        live_server, live_server_thread, open_page,
+                                    outside_requests)
 Everything is skipped, with the reason, when Chromium or Playwright is missing or will not start.
 
 Threads: the autouse `db` fixture keeps an app context open in the test's thread; werkzeug serves
@@ -23,6 +25,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.serving import make_server
@@ -93,6 +96,27 @@ def browser():
         playwright.stop()
 
 
+def keep_inside(context, outside: list[str]) -> None:
+    """Municipal networks are often closed: a page must never reach a host other than the local
+    server. Every other request is refused and noted in `outside`, for the test to fail on."""
+    def route(route):
+        host = urlsplit(route.request.url).hostname
+        if host in ("127.0.0.1", None) or route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort("blockedbyclient")
+    context.route("**/*", route)
+
+
+@pytest.fixture
+def outside_requests():
+    """Requests the pages of this test tried to send to other hosts; any fails the test."""
+    found: list[str] = []
+    yield found
+    assert not found, "pages reached outside hosts:\n" + "\n".join(found)
+
+
 def _own_request(url: str) -> bool:
     """Requests the browser makes by itself, not because a page asked (the site has no icon)."""
     return url.endswith("/favicon.ico")
@@ -105,12 +129,13 @@ def browser_problems() -> list[str]:
 
 
 @pytest.fixture
-def open_page(browser, live_server, browser_problems):
+def open_page(browser, live_server, browser_problems, outside_requests):
     contexts = []
 
     def _open(**options):
         options = {"locale": "ja-JP", "timezone_id": "Asia/Tokyo", **DESKTOP, **options}
         context = browser.new_context(base_url=live_server.url, **options)
+        keep_inside(context, outside_requests)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()

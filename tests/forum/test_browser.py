@@ -7,7 +7,8 @@ import pytest
 
 from app.moderation.models import Flag
 from tests.browser.conftest import (PHONE, browser, browser_problems, committed,  # noqa: F401
-                                    live_server, live_server_thread, open_page)
+                                    live_server, live_server_thread, open_page,
+                                    outside_requests)
 from tests.factories import TEST_PASSWORD
 from tests.forum.helpers import counts
 from tests.people import role_world
