@@ -8,7 +8,7 @@ PORT ?= 5000
 # wsgi.py serves the development SECRET_KEY only when the development config is asked for.
 export HIROBA_CONFIG ?= development
 
-.PHONY: run test lint audit install translations extract-messages update-messages db demo clean vendor-axe
+.PHONY: run test lint audit install translations extract-messages update-messages db demo clean vendor-axe accessibility-report
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,13 @@ vendor-axe:
 	cp .axe-pack/package/axe.min.js tests/browser/vendor/axe.min.js
 	cp .axe-pack/package/LICENSE tests/browser/vendor/axe-core.LICENSE
 	rm -rf .axe-pack
+
+# The accessibility walk, then its summary into docs/accessibility-results.json (the /accessibility
+# page states it): run after a change of the pages, and commit the file.
+accessibility-report: translations
+	rm -rf instance/accessibility
+	HIROBA_A11Y_REPORT_DIR=instance/accessibility $(BIN)/python -m pytest tests/browser/test_accessibility.py
+	$(BIN)/python scripts/accessibility_report.py instance/accessibility
 
 # SQLite in WAL mode keeps -wal and -shm beside the database: a stale WAL must not meet a new one.
 clean:

@@ -234,7 +234,7 @@ ADMINS = frozenset({"admin"})
 PARTICIPANT = frozenset({"participant"})
 
 PUBLIC_ENDPOINTS = {
-    "main.index", "main.healthz", "main.set_language",
+    "main.index", "main.healthz", "main.set_language", "main.accessibility",
     "accounts.login", "accounts.logout", "accounts.register", "accounts.reset_request",
     "accounts.reset_password", "accounts.registration_sent", "accounts.confirm_registration",
     "spaces.index", "spaces.detail",

@@ -30,6 +30,14 @@ def set_language(code: str):
                     303 if request.method == "POST" else 302)
 
 
+@bp.get("/accessibility")
+def accessibility():
+    """The accessibility statement, with the figures of the last recorded accessibility walk."""
+    from app.main.accessibility import load_results
+
+    return render_template("main/accessibility.html", results=load_results())
+
+
 @bp.get("/healthz")
 def healthz():
     # Each dependency with its state; 200 while the database answers (Redis down = degraded).

@@ -111,3 +111,30 @@ def _write_report(width: str, locale: str, pages: dict, blocking: list, reported
         "axe_version": "4.14.1", "tags": WCAG_TAGS,
         "serious_or_critical": blocking, "moderate_or_minor": reported,
     }, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+# WCAG 1.4.10 (reflow): at 320 CSS px, and at 200% zoom of a 1280-px window (640 CSS px), the
+# page itself never scrolls sideways; wide tables scroll inside their own focusable box.
+@pytest.mark.parametrize("width", [320, 640])
+def test_no_page_scrolls_sideways(app, db, browser, live_server, outside_requests, width):
+    world = build_world(db.session, app.config["SECRET_KEY"])
+    too_wide = []
+    for role, urls in html_pages(app, world).items():
+        context = browser.new_context(base_url=live_server.url, locale="ja-JP",
+                                      viewport={"width": width, "height": 800})
+        keep_inside(context, outside_requests)
+        try:
+            page = context.new_page()
+            _log_in(page, role)
+            for url in urls:
+                page.goto(url)
+                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                if overflow > 1:
+                    widest = page.evaluate("""() => [...document.querySelectorAll('main *')]
+                        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+                                     && !e.closest('.table-wrap'))
+                        .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))""")
+                    too_wide.append(f"{role} {url}: {overflow}px wider than {width} ({widest})")
+        finally:
+            context.close()
+    assert not too_wide, "pages that scroll sideways:\n" + "\n".join(too_wide)
