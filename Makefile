@@ -8,7 +8,7 @@ PORT ?= 5000
 # wsgi.py serves the development SECRET_KEY only when the development config is asked for.
 export HIROBA_CONFIG ?= development
 
-.PHONY: run test lint audit install translations extract-messages update-messages db demo clean vendor-axe accessibility-report
+.PHONY: run test lint audit install translations extract-messages update-messages db demo clean vendor-axe vendor-tokens accessibility-report screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,12 +60,27 @@ vendor-axe:
 	cp .axe-pack/package/LICENSE tests/browser/vendor/axe-core.LICENSE
 	rm -rf .axe-pack
 
+# The Digital Agency's design tokens (colours, type scale, spacing), served as a static file.
+TOKENS_VERSION ?= 1.1.9
+vendor-tokens:
+	rm -rf .tokens-pack && mkdir .tokens-pack && cd .tokens-pack && npm pack --silent @digital-go-jp/design-tokens@$(TOKENS_VERSION) >/dev/null && tar xzf digital-go-jp-design-tokens-$(TOKENS_VERSION).tgz
+	{ printf '/* @digital-go-jp/design-tokens $(TOKENS_VERSION) (デジタル庁, MIT: digital-go-jp-design-tokens.LICENSE), from the\n * npm registry; refresh with `make vendor-tokens`. Hiroba maps its own names onto these in hiroba.css. */\n'; cat .tokens-pack/package/dist/tokens.css; } > app/static/vendor/digital-go-jp-design-tokens.css
+	cp .tokens-pack/package/LICENSE app/static/vendor/digital-go-jp-design-tokens.LICENSE
+	rm -rf .tokens-pack
+
 # The accessibility walk, then its summary into docs/accessibility-results.json (the /accessibility
 # page states it): run after a change of the pages, and commit the file.
 accessibility-report: translations
 	rm -rf instance/accessibility
 	HIROBA_A11Y_REPORT_DIR=instance/accessibility $(BIN)/python -m pytest tests/browser/test_accessibility.py
 	$(BIN)/python scripts/accessibility_report.py instance/accessibility
+
+# The README's four screenshots (phone and desktop), from the browser test that takes them.
+screenshots: translations
+	HIROBA_SCREENSHOT_DIR=instance/screenshots $(BIN)/python -m pytest tests/browser/test_screenshots.py
+	mkdir -p docs/screenshots
+	cp instance/screenshots/home-phone.png instance/screenshots/space-desktop.png \
+	   instance/screenshots/dashboard-desktop.png instance/screenshots/transparency-phone.png docs/screenshots/
 
 # SQLite in WAL mode keeps -wal and -shm beside the database: a stale WAL must not meet a new one.
 clean:
