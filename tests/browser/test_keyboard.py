@@ -77,6 +77,18 @@ def fill(page, how: str, selector: str, text: str) -> None:
         page.fill(selector, text)
 
 
+def choose(page, how: str, selector: str) -> None:
+    """Pick the next option of a select (arrow key), or the first of a radio group (Space)."""
+    radio = selector.startswith("input")
+    if how == "keyboard":
+        tab_to(page, selector)
+        page.keyboard.press("Space" if radio else "ArrowDown")
+    elif radio:
+        page.locator(selector).first.check()
+    else:
+        page.select_option(selector, index=1)
+
+
 def submit(page, how: str, selector: str) -> None:
     if how == "keyboard":
         press_on(page, selector)
@@ -102,11 +114,7 @@ def test_registration(person_page, how, db, make, browser_problems):
     fill(page, how, "input[name=password]", "a long sentence to remember")
     fill(page, how, "input[name=display_name]", "キー 入力")
     if page.locator("input[name=residency]").count():
-        if how == "keyboard":
-            tab_to(page, "input[name=residency]")
-            page.keyboard.press("Space")
-        else:
-            page.locator("input[name=residency]").first.check()
+        choose(page, how, "input[name=residency]")
     fill(page, how, "input[name=home_area]", "01100")
     submit(page, how, "main form.stacked button[type=submit]")
     assert page.url.endswith("/auth/register/sent")
@@ -128,11 +136,7 @@ def test_forum_reply_proposal_and_support(person_page, how, world, db, browser_p
     page.goto(f"/spaces/{slug}/proposals/new")
     fill(page, how, "input[name=title]", f"除雪を早く ({how})")
     fill(page, how, "textarea[name=body]", "歩道の除雪を朝のうちに。")
-    if how == "keyboard":
-        tab_to(page, "select[name=category]")
-        page.keyboard.press("ArrowDown")
-    else:
-        page.select_option("select[name=category]", index=1)
+    choose(page, how, "select[name=category]")
     submit(page, how, "main form.stacked button[type=submit]")
     assert committed(db).scalar(select(func.count()).select_from(Proposal).where(
         Proposal.title == f"除雪を早く ({how})")) == 1, page.locator(".error").all_inner_texts()
@@ -149,11 +153,7 @@ def test_survey_to_the_end(person_page, how, world, db, browser_problems):
     log_in(page, how, PARTICIPANT_EMAIL)
     page.goto(f"/spaces/{world['slug']}/surveys/{world['survey_id']}")
     submit(page, how, "main a.button[href$='/answer/']")
-    if how == "keyboard":
-        tab_to(page, "input[type=radio]")
-        page.keyboard.press("Space")
-    else:
-        page.locator("input[type=radio]").first.check()
+    choose(page, how, "input[type=radio]")
     fill(page, how, "textarea", "キーボードで答えました")
     submit(page, how, "button.answer-next")
     submit(page, how, ".answer-actions button[type=submit]")
@@ -167,11 +167,7 @@ def test_dashboard_with_a_filter(person_page, how, world, browser_problems):
     page = person_page()
     log_in(page, how, EMAILS["facilitator"])
     page.goto(f"/spaces/{world['slug']}/representation/")
-    if how == "keyboard":
-        tab_to(page, "select[name=module]")
-        page.keyboard.press("ArrowDown")
-    else:
-        page.select_option("select[name=module]", index=1)
+    choose(page, how, "select[name=module]")
     submit(page, how, "form.rep-filter button[type=submit]")
     assert "module=" in page.url and "module=all" not in page.url
     assert page.locator("main h1").count() == 1
