@@ -28,6 +28,7 @@ MODULES = (
     "app.api",
     "app.surveys",
     "app.notifications",
+    "app.exports",
     "app.forum",
     "app.moderation",
     "app.proposals",
@@ -59,9 +60,11 @@ def create_app(config_name: str = "development", overrides: dict | None = None) 
     _init_extensions(app)
     _register_modules(app)
     _register_request_hooks(app)
-    from app.common import unit_of_work
+    from app.common import job_worker, jobs, unit_of_work
 
+    jobs.install(app)  # before the unit of work: its status hook must see the final answer
     unit_of_work.install(app)  # one commit per request, none for a refused one
+    app.cli.add_command(job_worker.cli)  # `flask jobs worker`
     from app.common import assets, logs
 
     logs.configure(app)  # JSON lines in production; X-Request-ID on every response
