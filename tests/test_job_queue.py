@@ -91,3 +91,24 @@ def test_a_job_runs_here_when_redis_refuses_it(app, monkeypatch, caplog):
 
 def _record(ran: list) -> None:
     ran.append("ran")
+
+
+def test_the_scheduled_representation_check_runs_as_a_job(app, make, db, queued, monkeypatch):
+    from tests.representation.dashboard_fixtures import add_participants, load_population
+
+    space = make.space("queued-check")
+    load_population(db.session)
+    add_participants(db.session, space, 40, age=65, gender="male")
+    facilitator = make.user(roles=(f"facilitator:{space.id}",))
+    db.session.commit()
+    monkeypatch.setitem(app.config, "ALERT_PLANNED_PARTICIPANTS", 40)
+    result = app.test_cli_runner().invoke(args=["representation", "check", "--queue"])
+    assert result.exit_code == 0 and "queued" in result.output, result.output
+    assert queued.count == 1
+    db.session.expire_all()
+    assert db.session.scalar(select(Notification.id)) is None  # nothing ran yet
+    _work(app, queued)
+    db.session.expire_all()
+    kinds = db.session.scalars(select(Notification.kind).where(
+        Notification.user_id == facilitator.id)).all()
+    assert len(kinds) == 2  # youth and women, from the worker
