@@ -65,10 +65,11 @@ def create_app(config_name: str = "development", overrides: dict | None = None) 
     jobs.install(app)  # before the unit of work: its status hook must see the final answer
     unit_of_work.install(app)  # one commit per request, none for a refused one
     app.cli.add_command(job_worker.cli)  # `flask jobs worker`
-    from app.common import assets, logs
+    from app.common import assets, http_cache, logs
 
     logs.configure(app)  # JSON lines in production; X-Request-ID on every response
     assets.install(app)  # fingerprinted static addresses, cached for a year
+    http_cache.install(app)  # ETag and 304 for public data
     _register_template_helpers(app)
     from app.main.errors import register_error_handlers
 
