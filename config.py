@@ -85,8 +85,16 @@ class Config:
                                                "10 per minute;50 per day")
     # Adding a team member by e-mail tells whether the address has an account: per facilitator.
     TEAM_ADD_RATE_LIMIT = os.environ.get("TEAM_ADD_RATE_LIMIT", "10 per minute;50 per day")
-    # Jobs (app.common.jobs) run after the response is sent; inline when set (tests).
+    # Jobs (app.common.jobs) run after the response is sent; inline when set (tests). With a
+    # Redis for them (REDIS_URL by default) they go to an RQ queue that `flask jobs worker` runs.
     JOBS_INLINE = os.environ.get("JOBS_INLINE", "0") == "1"
+    JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL", REDIS_URL)
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "hiroba")
+    JOBS_TIMEOUT = _int("JOBS_TIMEOUT", 1800)  # seconds a job may run before RQ stops it
+    # A CSV export of more lines than this is prepared in the background (app.exports), kept for
+    # EXPORT_TTL_HOURS for the person who asked, then deleted.
+    EXPORT_INLINE_MAX_ROWS = _int("EXPORT_INLINE_MAX_ROWS", 5000)
+    EXPORT_TTL_HOURS = _int("EXPORT_TTL_HOURS", 24)
     # Mail: with no MAIL_SERVER the message is written to the log (development).
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = _int("MAIL_PORT", 587)
@@ -118,6 +126,7 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     SERVER_NAME = None
     JOBS_INLINE = True
+    JOBS_REDIS_URL = None  # the developer's REDIS_URL is not the tests' queue
     HIROBA_BASE_URL = "http://localhost"  # the test client's host
     # SQLAlchemy's own defaults: concurrency tests open more connections than a worker would
     DB_POOL_SIZE = 5

@@ -28,6 +28,7 @@ MODULES = (
     "app.api",
     "app.surveys",
     "app.notifications",
+    "app.exports",
     "app.forum",
     "app.moderation",
     "app.proposals",
@@ -59,13 +60,16 @@ def create_app(config_name: str = "development", overrides: dict | None = None) 
     _init_extensions(app)
     _register_modules(app)
     _register_request_hooks(app)
-    from app.common import unit_of_work
+    from app.common import job_worker, jobs, unit_of_work
 
+    jobs.install(app)  # before the unit of work: its status hook must see the final answer
     unit_of_work.install(app)  # one commit per request, none for a refused one
-    from app.common import assets, logs
+    app.cli.add_command(job_worker.cli)  # `flask jobs worker`
+    from app.common import assets, http_cache, logs
 
     logs.configure(app)  # JSON lines in production; X-Request-ID on every response
     assets.install(app)  # fingerprinted static addresses, cached for a year
+    http_cache.install(app)  # ETag and 304 for public data
     _register_template_helpers(app)
     from app.main.errors import register_error_handlers
 

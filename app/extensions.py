@@ -29,9 +29,27 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class _LoginManager(LoginManager):
+    """Strong session protection, for sessions that have something to protect.
+
+    Flask-Login "fails" the protection of any non-empty session without the login's address
+    fingerprint (`_id`): an anonymous reader's session, which holds only a CSRF token and a
+    language, failed on every request, was rewritten, and every page answered with Set-Cookie
+    (which kept public pages from ever answering 304). Nobody is logged in there and no
+    remember-me cookie came with it, so there is nothing to clear."""
+
+    def _session_protection_failed(self):
+        from flask import current_app, request, session
+
+        cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        if "_user_id" not in session and cookie not in request.cookies:
+            return False
+        return super()._session_protection_failed()
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-login_manager = LoginManager()
+login_manager = _LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
 # When the rate-limit storage (Redis) is down, count in this process's memory instead of

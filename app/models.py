@@ -15,3 +15,4 @@ from app.surveys.models import (  # noqa: F401
 from app.proposals.models import (  # noqa: F401
     Proposal, ProposalCategory, ProposalSettings, ProposalStatusChange, ProposalSupport,
 )
+from app.exports.models import ExportFile  # noqa: F401

@@ -7,7 +7,7 @@ ENDPOINT_ARGUMENTS) and its audience (ACCESS): nothing is skipped silently."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter
@@ -16,6 +16,7 @@ from app.accounts import registration
 from app.accounts import services as accounts
 from app.accounts.models import Demographics, RoleAssignment, User
 from app.admin import regions
+from app.exports import services as exports
 from app.extensions import db
 from app.forum import services as forum
 from app.moderation import services as moderation
@@ -157,6 +158,13 @@ def build_world(session, secret_key: str) -> World:
         display_name="確認 待ち", residency="resident", home_area=sapporo).user
     session.commit()
 
+    # The facilitator's background export of the space's proposals, for its status page.
+    background = exports.ask(session, facilitator.id, "proposals", space.id,
+                             title="歩く場の提案 (CSV)", ttl=timedelta(hours=1))
+    exports.finish(session, background, "proposals-walk-main.csv", "\ufeff提案\r\n".encode(), 0,
+                   ttl=timedelta(hours=1))
+    session.commit()
+
     notification_id = session.scalar(select(Notification.id).where(
         Notification.user_id == participant.id))
     assignment_id = session.scalar(select(RoleAssignment.id).where(
@@ -170,7 +178,7 @@ def build_world(session, secret_key: str) -> World:
         "category_id": category.id, "survey_id": survey.id, "section_id": section.id,
         "question_id": free_text.id, "body_id": body.id, "notification_id": notification_id,
         "token": accounts.make_reset_token(participant, secret_key),
-        "release_number": release.number,
+        "release_number": release.number, "export_id": background.id,
         "confirm_token": registration.make_confirmation_token(waiting, secret_key),
     })
 
@@ -185,7 +193,7 @@ URL_ARGUMENTS = {
     "block_id": "block_id", "proposal_id": "proposal_id", "category_id": "category_id",
     "survey_id": "survey_id", "section_id": "section_id", "question_id": "question_id",
     "body_id": "body_id", "notification_id": "notification_id", "token": "token",
-    "number": "release_number",
+    "number": "release_number", "export_id": "export_id",
 }
 # Per endpoint: argument -> a world key, or a literal in a one-element tuple.
 _DRAFT = {"proposal_id": "draft_id"}  # the author's own draft, the only proposal these serve
@@ -254,13 +262,15 @@ FACILITATOR_PAGES = {
     "representation.body_new", "representation.body_edit", "representation.body_detail",
     "representation.body_delete", "representation.publish_release",
     "forum.set_state",
-    "proposals.status", "proposals.export_csv", "proposals.settings", "proposals.add_category",
+    "proposals.status", "proposals.export_csv", "proposals.export_background",
+    "proposals.settings", "proposals.add_category",
     "proposals.edit_category", "proposals.delete_category",
     "surveys.new", "surveys.settings", "surveys.change_status", "surveys.delete", "surveys.build",
     "surveys.section_new", "surveys.section_edit", "surveys.section_move",
     "surveys.section_delete", "surveys.question_new", "surveys.question_edit",
     "surveys.question_move", "surveys.question_delete", "surveys.preview",
     "surveys.results_breakdown", "surveys.results_text", "surveys.export_csv",
+    "surveys.export_background",
     "surveys.set_weight_cap",
     # Results of a survey still open are the facilitators' until it closes (the default
     # results visibility), on the page and in the API alike.
@@ -285,6 +295,9 @@ ACCESS: dict[str, frozenset] = {
         "forum.edit_post", "forum.delete_post",
         "proposals.edit", "proposals.preview", "proposals.publish", "proposals.delete",
         "notifications.read", "notifications.open_")},
+    # The facilitator asked for the world's background export: nobody else sees it, not even
+    # an administrator.
+    **{endpoint: frozenset({"facilitator"}) for endpoint in ("exports.detail", "exports.download")},
     **{endpoint: SPACE_CREATORS for endpoint in ("spaces.new", "spaces.copy", "surveys.copy")},
     **{endpoint: MODERATORS for endpoint in (
         "moderation.queue", "moderation.hidden", "moderation.blocks", "moderation.unblock",

@@ -26,7 +26,10 @@ WEB_LAYER_FILES = {
     "app/api/common.py",
     "app/common/assets.py",            # fingerprints static URLs and sets their cache headers
     "app/common/forms.py",
+    "app/common/http_cache.py",        # ETag and 304 of a request
     "app/common/jobs.py",              # runs work after the response
+    "app/common/job_worker.py",        # the RQ worker and its command
+    "app/exports/jobs.py",             # the export job: config, the asker's language
     "app/common/logs.py",              # request ids and JSON log lines of a request
     "app/common/mail.py",
     "app/common/markdown.py",          # returns Markup for templates

@@ -281,6 +281,13 @@ def require(rule: Callable[..., bool], /, **loaders: Callable) -> Callable:
     return decorator
 
 
+# --- background exports --------------------------------------------------------------------
+
+def can_see_export(user, export) -> bool:
+    """A background export (its progress, its file): only the person who asked for it."""
+    return _authenticated(user) and export.user_id == user.id
+
+
 # --- surveys -----------------------------------------------------------------------------
 
 def can_manage_surveys(user, space) -> bool:

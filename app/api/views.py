@@ -12,10 +12,10 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.permissions import can_facilitate
 from app.api import bp
-from app.api.common import api_error, api_rate_limit
+from app.api.common import api_error, api_limit
 from app.api.openapi import openapi_document
 from app.common.time import to_jst
-from app.extensions import db, limiter
+from app.extensions import db
 from app.representation import releases, services
 from app.representation.batches import EARLIEST_DAY, LATEST_DAY
 from app.spaces.models import Space
@@ -108,7 +108,7 @@ def _private(response: Response, facilitator: bool) -> Response:
 
 
 @bp.get("/spaces/<slug>/representation")
-@limiter.limit(api_rate_limit)
+@api_limit
 def representation(slug: str):
     result, error = _space_report(slug, "representation.api")
     if error:
@@ -118,7 +118,7 @@ def representation(slug: str):
 
 
 @bp.get("/spaces/<slug>/representation.csv")
-@limiter.limit(api_rate_limit)
+@api_limit
 def representation_csv(slug: str):
     result, error = _space_report(slug, "representation.export")
     if error:
@@ -145,7 +145,7 @@ def _release_summary(space, release) -> dict:
 
 
 @bp.get("/spaces/<slug>/releases")
-@limiter.limit(api_rate_limit)
+@api_limit
 def release_list(slug: str):
     space = _published_space(slug)
     if space is None:
@@ -155,7 +155,7 @@ def release_list(slug: str):
 
 
 @bp.get("/spaces/<slug>/releases/<int:number>")
-@limiter.limit(api_rate_limit)
+@api_limit
 def release(slug: str, number: int):
     space = _published_space(slug)
     item = releases.get_release(db.session, space, number) if space is not None else None

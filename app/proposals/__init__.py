@@ -18,6 +18,7 @@ api_bp = Blueprint("proposals_api", __name__, url_prefix="/api/v1")
 
 def register(app) -> None:
     from app.accounts.export import register_export_section
+    from app.exports.kinds import register_export_kind
     from app.notifications.kinds import register_kind
     from app.proposals import api, export_user, notifications, supports, workflow
     from app.proposals import manage, views  # noqa: F401  (their routes join bp)
@@ -27,4 +28,5 @@ def register(app) -> None:
     register_kind(workflow.KIND_STATUS, notifications.render_status)
     register_kind(supports.KIND_THRESHOLD, notifications.render_threshold)
     register_export_section("proposals", export_user.export_proposals)
+    register_export_kind("proposals", manage.build_export)
     api.register_openapi()

@@ -12,8 +12,8 @@ from flask_login import current_user
 
 from app.accounts.permissions import can_reach_space_by_number, can_see_hidden_post
 from app.api.openapi import register_path, register_schema
-from app.api.common import api_error, api_rate_limit, api_time
-from app.extensions import db, limiter
+from app.api.common import api_error, api_limit, api_time
+from app.extensions import db
 from app.proposals import api_bp, comments, services
 from app.proposals.models import PUBLIC_STATUSES
 from app.spaces.services import get_space_by_slug
@@ -54,7 +54,7 @@ def _int_arg(name: str, default: int | None) -> int | None:
 
 
 @api_bp.get("/spaces/<slug>/proposals")
-@limiter.limit(api_rate_limit)
+@api_limit
 def space_proposals(slug: str):
     space = get_space_by_slug(db.session, slug)
     if space is None or not space.proposals_enabled:
@@ -85,7 +85,7 @@ def space_proposals(slug: str):
 
 
 @api_bp.get("/proposals/<int:proposal_id>")
-@limiter.limit(api_rate_limit)
+@api_limit
 def proposal(proposal_id: int):
     found = services.get_public_proposal(db.session, proposal_id)
     if found is None or not found.space.proposals_enabled \

@@ -36,12 +36,27 @@ def _when(moment) -> str:
     return to_jst(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
+PROGRESS_EVERY = 1000  # lines between two progress reports of a background export
+
+
+def _published(space):
+    return (Proposal.space_id == space.id, Proposal.status != "draft")
+
+
+def count(session: Session, space) -> int:
+    """How many lines rows() gives."""
+    return session.scalar(select(func.count()).select_from(Proposal)
+                          .where(*_published(space))) or 0
+
+
 def rows(session: Session, space, *, locale: str, status_label: Callable[[str], str],
-         deleted_name: str, url_of: Callable[[Proposal], str]) -> list[list]:
+         deleted_name: str, url_of: Callable[[Proposal], str],
+         progress: Callable[[int, int], None] | None = None) -> list[list]:
     """Every published proposal of the space (merged ones included), oldest first, with counts
-    and statuses; three queries however many proposals there are."""
+    and statuses; three queries however many proposals there are. `progress(done, total)` is
+    told every PROGRESS_EVERY lines."""
     proposals = list(session.scalars(
-        select(Proposal).where(Proposal.space_id == space.id, Proposal.status != "draft")
+        select(Proposal).where(*_published(space))
         .options(joinedload(Proposal.author), joinedload(Proposal.category),
                  joinedload(Proposal.area))
         .order_by(Proposal.id)))
@@ -58,7 +73,9 @@ def rows(session: Session, space, *, locale: str, status_label: Callable[[str], 
         .join(Thread, Thread.id == Proposal.comment_thread_id)
         .where(Proposal.space_id == space.id))}
     result = []
-    for p in proposals:
+    for index, p in enumerate(proposals):
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress(index, len(proposals))
         author = p.author.public_name if p.author is not None else deleted_name
         result.append([
             p.id, p.title, status_label(p.status), p.category.name(locale) if p.category else "",

@@ -12,11 +12,15 @@ from app.accounts.permissions import (can_answer_proposal, can_change_proposal_c
                                       can_manage_proposals, require)
 from app.admin.services import audit
 from app.common.errors import DomainError
+from app.common.mail import absolute_url
 from app.common.time import today_jst
 from app.common.unit_of_work import refuse
+from app.exports.start_views import (offer_background, start_background_export,
+                                     too_large_to_wait)
 from app.extensions import db
 from app.proposals import bp, export, services, supports, workflow
 from app.proposals.forms import CategoryForm, SettingsForm, StatusForm
+from app.spaces.models import Space
 from app.proposals.pages import category_in_space, locale, published_proposal, status_label
 
 # --- workflow -------------------------------------------------------------------------------
@@ -65,21 +69,59 @@ def status(proposal):
 
 # --- export ---------------------------------------------------------------------------------
 
+def _csv_header() -> list[str]:
+    return [_("Proposal no."), _("Title"), _("Status"), _("Category"), _("Part of the area"),
+            _("Author"), _("Supports"), _("Comments"), _("Threshold reached"),
+            _("Published"), _("Last answered"), _("Official answer"), _("Merged into"),
+            _("Address")]
+
+
+def _csv_rows(space, progress=None) -> list[list]:
+    # Links from HIROBA_BASE_URL, the same in a request and in a background job.
+    return export.rows(db.session, space, locale=locale(), status_label=status_label,
+                       deleted_name=_("Deleted user"), progress=progress,
+                       url_of=lambda p: absolute_url("proposals.detail", slug=space.slug,
+                                                     proposal_id=p.id))
+
+
+def _csv_filename(space) -> str:
+    return f"proposals-{space.slug}-{today_jst().isoformat()}.csv"
+
+
 @bp.get("/export.csv")
 @require(can_manage_proposals)
 def export_csv():
-    header = [_("Proposal no."), _("Title"), _("Status"), _("Category"), _("Part of the area"),
-              _("Author"), _("Supports"), _("Comments"), _("Threshold reached"),
-              _("Published"), _("Last answered"), _("Official answer"), _("Merged into"),
-              _("Address")]
-    rows = export.rows(db.session, g.space, locale=locale(), status_label=status_label,
-                       deleted_name=_("Deleted user"),
-                       url_of=lambda p: url_for(".detail", proposal_id=p.id, _external=True))
-    filename = f"proposals-{g.space.slug}-{today_jst().isoformat()}.csv"
+    count = export.count(db.session, g.space)
+    if too_large_to_wait(count):
+        return offer_background(_export_title(g.space), count,
+                                url_for(".export_background"))
+    rows = _csv_rows(g.space)
     audit(db.session, current_user, "proposals.export", f"space:{g.space.id}", rows=len(rows))
-    return Response(export.to_csv(header, rows), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+    return Response(export.to_csv(_csv_header(), rows), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="{_csv_filename(g.space)}"',
                              "Cache-Control": "private, no-store"})
+
+
+def _export_title(space) -> str:
+    return _("Proposals of “%(space)s” (CSV)", space=space.title)
+
+
+@bp.post("/export.csv/background")
+@require(can_manage_proposals)
+def export_background():
+    return start_background_export("proposals", g.space.id, _export_title(g.space))
+
+
+def build_export(session, user, background, progress):
+    """The background export of a space's proposals (app.exports.kinds)."""
+    space = session.get(Space, background.target_id)
+    if space is None or not can_manage_proposals(user, space):
+        raise PermissionError("no longer a facilitator of this space")
+    rows = _csv_rows(space, progress)
+    audit(session, user, "proposals.export", f"space:{space.id}", rows=len(rows),
+          background=True)
+    return _csv_filename(space), export.to_csv(_csv_header(), rows), len(rows)
 
 
 # --- settings -------------------------------------------------------------------------------

@@ -1,20 +1,25 @@
 """`flask representation check`: run the representation alerts for every open space (for cron)."""
 from __future__ import annotations
 
+import logging
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.common.jobs import queue_url, submit
 from app.common.time import today_jst
 from app.extensions import db
+
+log = logging.getLogger("hiroba.representation")
 
 cli = AppGroup("representation", help="Representation tracker tasks.")
 
 
-@cli.command("check")
-def check() -> None:
-    """Notify facilitators where young people or women are under-represented (once per ISO week
-    per group; safe to run as often as cron likes)."""
+def scheduled_check() -> list[str]:
+    """The daily check, as a job (app.common.jobs) or from the command: alerts for the open
+    spaces, then a public release wherever enough new people took part. Commits; returns what
+    it did, line by line."""
     from sqlalchemy import select
 
     from app.admin.services import audit
@@ -35,14 +40,33 @@ def check() -> None:
         audit(db.session, None, "representation.release", f"space:{release.space_id}",
               number=release.number, participants=release.participants, scheduled=True)
     db.session.commit()
-    for release in made:
-        click.echo(f"Release {release.number} made for space {release.space_id}: "
-                   f"{release.participants} participants.")
+    lines = [f"Release {release.number} made for space {release.space_id}: "
+             f"{release.participants} participants." for release in made]
     if not results:
-        click.echo("No space accepts input today; nothing to check.")
-        return
-    click.echo(f"Checked {len(results)} open space(s); alerts need at least {minimum} participants.")
+        lines.append("No space accepts input today; nothing to check.")
+        return lines
+    lines.append(f"Checked {len(results)} open space(s); alerts need at least {minimum} "
+                 "participants.")
     for result in results:
         groups = ", ".join(result.flagged) if result.flagged else "none"
-        click.echo(f"{result.space_slug}: {result.participants} participants; "
-                   f"under-represented: {groups}; notifications sent: {result.notified}")
+        lines.append(f"{result.space_slug}: {result.participants} participants; "
+                     f"under-represented: {groups}; notifications sent: {result.notified}")
+    log.info("representation check: %s", " | ".join(lines))
+    return lines
+
+
+@cli.command("check")
+@click.option("--queue", "queued", is_flag=True,
+              help="Put the check on the job queue (REDIS_URL) for a worker instead of running "
+                   "it here.")
+def check(queued: bool) -> None:
+    """Notify facilitators where young people or women are under-represented (once per ISO week
+    per group; safe to run as often as cron likes)."""
+    if queued:
+        if not queue_url(current_app):
+            raise click.ClickException("No job queue: set REDIS_URL (or JOBS_REDIS_URL).")
+        submit(scheduled_check)
+        click.echo("The representation check is queued.")
+        return
+    for line in scheduled_check():
+        click.echo(line)

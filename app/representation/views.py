@@ -4,13 +4,14 @@ renderer of alert notifications. Views parse, authorise (app.accounts.permission
 services and render; the request boundary commits."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
-                   url_for)
+from flask import (Blueprint, abort, current_app, flash, g, make_response, redirect,
+                   render_template, request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.permissions import can_facilitate, require
 from app.common.charts import pct
+from app.common.http_cache import not_modified, page_etag, tag_page
 from app.common.unit_of_work import refuse
 from app.extensions import db
 from app.notifications.kinds import RenderedNotification, register_kind
@@ -18,6 +19,7 @@ from app.representation import alerts, bodies, labels, presenters, releases, ser
 from app.representation.targets import TARGET_CATEGORIES
 from app.representation.forms import (FilterForm, ReleaseForm, body_form_class, field_name,
                                       targets_form_class)
+from app.spaces.models import Space
 from app.spaces.services import get_space_by_slug
 
 bp = Blueprint("representation", __name__)
@@ -78,8 +80,6 @@ bp.add_app_template_global(labels.reference_kind_label, "rep_reference_kind")
 
 
 def _render_alert(payload: dict) -> RenderedNotification:
-    from app.spaces.models import Space
-
     space = db.session.get(Space, int(payload["space_id"]))
     if space is None:
         raise KeyError("space")  # deleted since: the neutral message is shown
@@ -327,6 +327,15 @@ def transparency(slug: str):
         (r for r in items if r.number == number), None)
     if number is not None and release is None:
         abort(404)
+    # Frozen figures: the page changes only with the space, its list of releases or the code.
+    def etag():  # drawn again after the page: a first visit's page made its CSRF token
+        return page_etag(current_app, [getattr(space, c.key) for c in Space.__table__.columns],
+                         [(r.id, r.number) for r in items], release.id if release else None,
+                         current_app.config["MIN_CELL_PUBLIC"])
+
+    unchanged = not_modified(etag())
+    if unchanged is not None:
+        return unchanged
     sections, cards, reference, k = [], [], None, current_app.config["MIN_CELL_PUBLIC"]
     if release is not None:
         thawed = releases.thaw(space.slug, release)
@@ -336,6 +345,7 @@ def transparency(slug: str):
         sections = [presenters.report_section(report, chart_id=f"public-{dimension}",
                                               show_counts=False)
                     for dimension, report in thawed["reports"].items()]
-    return render_template("representation/transparency.html", space=space, k=k, cards=cards,
+    page = render_template("representation/transparency.html", space=space, k=k, cards=cards,
                            sections=sections, reference=reference, release=release,
                            releases=items)
+    return tag_page(make_response(page), etag())

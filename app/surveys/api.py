@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.permissions import can_manage_survey, can_read_survey_results_by_number, require
-from app.api.common import api_error, api_rate_limit, api_time
+from app.api.common import api_error, api_limit, api_time
 from app.api.openapi import register_path, register_schema
-from app.extensions import db, limiter
+from app.extensions import db
 from app.representation.labels import dimension_label
 from app.surveys import api_bp, disclosure, results
 from app.surveys.loaders import survey_by_number
@@ -134,7 +134,7 @@ def _question(result: results.QuestionResult, weighted: bool, public: bool) -> d
 
 
 @api_bp.get("/surveys/<int:survey_id>/results")
-@limiter.limit(api_rate_limit)
+@api_limit
 @require(can_read_survey_results_by_number, survey=survey_by_number)
 def survey_results(survey):
     facilitator = can_manage_survey(current_user, survey)

@@ -20,7 +20,7 @@ import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.representation.models import Participation
@@ -122,6 +122,12 @@ class ResponsesExport:
 
 def _submitted(survey: Survey):
     return (SurveyResponse.survey_id == survey.id, SurveyResponse.submitted_at.is_not(None))
+
+
+def response_count(session: Session, survey: Survey) -> int:
+    """How many lines the responses CSV has."""
+    return session.scalar(select(func.count()).select_from(SurveyResponse)
+                          .where(*_submitted(survey))) or 0
 
 
 def responses_export(session: Session, survey: Survey, space, weighting: Weighting,

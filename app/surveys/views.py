@@ -6,17 +6,15 @@ A survey someone may not see answers 404, whether or not it exists, so ids canno
 """
 from __future__ import annotations
 
-from flask import (Response, abort, current_app, flash, g, redirect, render_template, request,
+from flask import (abort, current_app, flash, g, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from app.accounts.forms import GENDER_LABELS as ACCOUNT_GENDER_LABELS
 from app.accounts.permissions import (can_answer_survey, can_copy_survey, can_manage_survey,
                                       can_manage_surveys, can_reach_surveys, can_view_survey,
                                       can_view_survey_results, require)
-from app.admin.services import audit
 from app.common.charts import ShareBar, bar_chart
 from app.common.errors import DomainError
 from app.common.pagination import parse_page
@@ -25,7 +23,7 @@ from app.common.unit_of_work import refuse
 from app.extensions import db
 from app.representation import labels as rep_labels
 from app.spaces.scoping import scope_to_space
-from app.surveys import answering, breakdown, builder, disclosure, export, flow, results, services
+from app.surveys import answering, breakdown, builder, disclosure, flow, results, services
 from app.surveys import bp
 from app.surveys.forms import (KIND_LABELS, REFUSALS, STATUS_LABELS, VISIBILITY_LABELS,
                                WeightCapForm, problem_message)
@@ -303,45 +301,3 @@ def results_text(survey, question_id: int):
                                 per_page=current_app.config["PER_PAGE"])
     return render_template("surveys/text_answers.html", survey=survey, question=question,
                            page=page, search=search)
-
-
-@bp.get("/<int:survey_id>/export.csv")
-@require(can_manage_survey, survey=survey_from_url)
-def export_csv(survey):
-    """?part=responses (default): the k-anonymous responses; ?part=text: the written answers
-    alone, which cannot be joined to them."""
-    part = request.args.get("part", "responses")
-    if part not in ("responses", "text"):
-        abort(404)
-    k = current_app.config["MIN_CELL_FACILITATOR"]
-    if part == "text":
-        rows = export.text_export(db.session, survey)
-        body = export.to_csv(["question", "text"], rows)
-        detail = {"part": part, "rows": len(rows)}
-    else:
-        weighting = results.compute_weighting(db.session, survey, g.space,
-                                              cap=survey.weight_cap, min_cell=k)
-        table = export.responses_export(db.session, survey, g.space, weighting, k)
-        note = ngettext(
-            "Demographic columns are generalised so that every combination is shared by at "
-            "least %(k)s respondents: %(num)s value was blanked.",
-            "Demographic columns are generalised so that every combination is shared by at "
-            "least %(k)s respondents: %(num)s values were blanked.",
-            table.blanked_total, k=k)
-        if table.blanked_total:
-            note += " " + _("Blanked per column: %(columns)s.", columns="; ".join(
-                f"{name} {n}" for name, n in table.blanked.items()))
-        if weighting.reason == "small_cells":
-            note += " " + _("Weights are left out: some weighting groups have fewer than "
-                            "%(k)s respondents.", k=k)
-        note += " " + _("Lines are in no particular order; written answers are in the other "
-                        "file.")
-        body = export.to_csv(table.header, table.rows, note)
-        detail = {"part": part, "rows": len(table.rows), "k": k,
-                  "blanked": dict(table.blanked)}
-    audit(db.session, current_user, "survey.export", f"survey:{survey.id}", **detail)
-    filename = f"survey-{survey.id}-{'written-answers' if part == 'text' else 'responses'}.csv"
-    return Response(body.encode("utf-8"), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "Cache-Control": "no-store"})
-
