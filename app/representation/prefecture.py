@@ -173,7 +173,9 @@ def area_overview(session: Session, area: Area, *, today: date) -> Overview:
     for m in members:
         common = {"area_id": m.id, "code": m.code, "name_ja": m.name_ja, "name_en": m.name_en,
                   "open_spaces": open_counts.get(m.id, 0),
-                  "extra": {key: values.get(m.id) for key, values in extras.items()}}
+                  # an id the column did not answer is left out (empty), None is hidden
+                  "extra": {key: values[m.id] for key, values in extras.items()
+                            if m.id in values}}
         release = chosen.get(m.id)
         if release is not None:
             headline = thaw_headline(release.payload)

@@ -123,7 +123,7 @@ def test_an_extra_column_is_one_function(make, db, monkeypatch):
     assert len(statements) == 4 and len(calls) == 1  # the column's own fetch ran no SQL
     assert rows["01100"].extra == {"registrants": 7}
     assert rows["01203"].extra == {"registrants": None}
-    assert rows["01202"].extra == {"registrants": None}
+    assert rows["01202"].extra == {}
     with pytest.raises(ValueError):
         prefecture.register_column(ExtraColumn("registrants", "x", "x", fetch))
 
