@@ -245,7 +245,8 @@ PUBLIC_ENDPOINTS = {
     "surveys.index", "surveys.detail",
     "representation.transparency",
     "api.openapi", "api.representation", "api.representation_csv", "api.release_list",
-    "api.release", "representation.area_overview", "api.area_overview", "api.area_overview_csv",
+    "api.release", "representation.area_index", "representation.area_overview",
+    "api.area_overview", "api.area_overview_csv",
     "proposals_api.proposal", "proposals_api.space_proposals",
 }
 # The first space's facilitators' pages: the other space's facilitator never opens them.

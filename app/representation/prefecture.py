@@ -100,6 +100,12 @@ def is_overview_area(area: Area | None) -> bool:
     return area is not None and area.kind in OVERVIEW_KINDS
 
 
+def overview_areas(session: Session) -> list[Area]:
+    """Every prefecture and wide-area region (each has a page), prefectures first, by code."""
+    return list(session.scalars(select(Area).where(Area.kind.in_(OVERVIEW_KINDS))
+                                .order_by(Area.kind, Area.code)))
+
+
 def _members(session: Session, area: Area) -> list:
     columns = (Area.id, Area.code, Area.name_ja, Area.name_en)
     if area.is_region:
@@ -247,4 +253,4 @@ def sort_rows(rows: Sequence[MemberRow], key: str, descending: bool = False,
 
 __all__ = ["EXTRA_COLUMNS", "FIGURES", "NOT_PUBLISHED", "NO_SPACE", "OVERVIEW_KINDS",
            "SORT_KEYS", "TOO_FEW", "ExtraColumn", "MemberRow", "Overview",
-           "area_overview", "is_overview_area", "register_column", "sort_rows", "sort_value"]
+           "area_overview", "is_overview_area", "overview_areas", "register_column", "sort_rows", "sort_value"]

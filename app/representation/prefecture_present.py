@@ -74,10 +74,11 @@ def page_rows(rows, locale: str, public_k: int) -> list[PageRow]:
     return out
 
 
-def sort_headers(current: str, descending: bool) -> dict:
+def sort_headers(current: str, descending: bool, extra_keys=()) -> dict:
     """Per sortable column: the query for its link and its aria-sort value."""
     headers = {}
-    for key in ("code", "name", "open_spaces", "participants", "youth_share", "women_share"):
+    for key in ("code", "name", "open_spaces", "participants", "youth_share", "women_share",
+                *extra_keys):
         active = key == current
         headers[key] = {"order": "asc" if active and descending else (
                             "desc" if active else "asc"),

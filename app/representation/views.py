@@ -364,8 +364,18 @@ def area_overview(code: str):
     return render_template("representation/area_overview.html", area=area,
                            rows=prefecture_present.page_rows(rows, locale, public_k),
                            columns=overview.columns, sort=sort, descending=descending,
-                           headers=prefecture_present.sort_headers(sort, descending),
+                           headers=prefecture_present.sort_headers(
+                               sort, descending, [c.key for c in overview.columns]),
                            public_k=public_k)
+
+
+@bp.get("/areas/")
+def area_index():
+    """The prefectures and wide-area regions whose municipalities can be compared."""
+    areas = prefecture.overview_areas(db.session)
+    return render_template("representation/area_index.html",
+                           prefectures=[a for a in areas if a.kind == "prefecture"],
+                           regions=[a for a in areas if a.is_region])
 
 
 def overview_area_of(space):

@@ -106,3 +106,17 @@ def test_the_space_page_links_to_its_prefecture(client, make, db):
     _world(make, db)
     html = client.get("/spaces/pp-sapporo/").get_data(as_text=True)
     assert "/areas/01000/overview" in html
+
+
+def test_the_index_lists_prefectures_and_regions(client, make, db):
+    from app.areas.services import create_region
+
+    _world(make, db)
+    create_region(db.session, "R-PP", "札幌小樽", "Sapporo-Otaru", ["01100", "01203"])
+    db.session.commit()
+    html = client.get("/areas/").get_data(as_text=True)
+    assert "/areas/01000/overview" in html and "/areas/R-PP/overview" in html
+    assert "/areas/01100/overview" not in html  # a municipality has no page of its own
+    assert "/areas/" in client.get("/spaces/").get_data(as_text=True)
+    region = client.get("/areas/R-PP/overview").get_data(as_text=True)
+    assert [r.split()[0] for r in _body_rows(region)] == ["011002", "012033"]
