@@ -120,3 +120,25 @@ def test_the_index_lists_prefectures_and_regions(client, make, db):
     assert "/areas/" in client.get("/spaces/").get_data(as_text=True)
     region = client.get("/areas/R-PP/overview").get_data(as_text=True)
     assert [r.split()[0] for r in _body_rows(region)] == ["011002", "012033"]
+
+
+def test_an_extra_column_reaches_the_page_the_csv_and_the_json(client, make, db, monkeypatch):
+    from app.representation import prefecture
+
+    _pref, towns = _world(make, db)
+    sapporo_id, otaru_id = towns["01100"].id, towns["01203"].id
+    monkeypatch.setattr(prefecture, "EXTRA_COLUMNS", [])
+    prefecture.register_column(prefecture.ExtraColumn(
+        "registrants", "Registrants", "登録者数",
+        lambda session, ids: {sapporo_id: 12, otaru_id: None}))
+    table = list(csv.reader(io.StringIO(
+        client.get("/api/v1/areas/01000/overview.csv").get_data(as_text=True)[1:])))
+    assert table[0][-1] == "登録者数"
+    assert {r[0]: r[-1] for r in table[1:]} == {"011002": "12", "012025": "", "012033": "x",
+                                               "012041": ""}
+    data = client.get("/api/v1/areas/01000/overview").get_json()
+    assert data["columns"] == ["registrants"]
+    assert data["municipalities"][0]["extra"] == {"registrants": 12}
+    html = client.get("/areas/01000/overview?sort=registrants&order=desc").get_data(as_text=True)
+    assert 'aria-sort="descending"' in html and "Registrants" in html
+    assert [r.split()[0] for r in _body_rows(html)][0] == "011002"
