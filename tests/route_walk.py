@@ -201,6 +201,8 @@ ENDPOINT_ARGUMENTS = {
     "main.set_language": {"code": ("en",)},
     "admin.edit_region": {"code": "region_code"},
     "admin.delete_region": {"code": "region_code"},
+    **{endpoint: {"code": "region_code"} for endpoint in (
+        "representation.area_overview", "api.area_overview", "api.area_overview_csv")},
     "forum.set_state": {"state": ("pinned",)},
     "proposals.edit": _DRAFT, "proposals.preview": _DRAFT, "proposals.publish": _DRAFT,
     "proposals.delete": _DRAFT,
@@ -251,7 +253,8 @@ PUBLIC_ENDPOINTS = {
     "surveys.index", "surveys.detail",
     "representation.transparency",
     "api.openapi", "api.representation", "api.representation_csv", "api.release_list",
-    "api.release",
+    "api.release", "representation.area_index", "representation.area_overview",
+    "api.area_overview", "api.area_overview_csv",
     "proposals_api.proposal", "proposals_api.space_proposals",
 }
 # The first space's facilitators' pages: the other space's facilitator never opens them.

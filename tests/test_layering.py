@@ -48,6 +48,7 @@ WEB_LAYER_FILES = {
     "app/surveys/loaders.py",          # the surveys views' URL loaders (404)
     "app/representation/labels.py",    # category labels in the reader's language
     "app/representation/presenters.py",  # what the dashboard template reads, translated
+    "app/representation/prefecture_present.py",  # the prefecture page's cells, translated
 }
 FLASK_PACKAGES = ("flask", "flask_babel", "flask_login", "flask_wtf", "werkzeug")
 # Plain library code that happens to live in those packages: password hashing, and the

@@ -286,6 +286,61 @@ _RELEASE_PATH = {"get": {
     "responses": {"200": {"description": "The release", "content": {"application/json": {
         "schema": {"$ref": "#/components/schemas/Release"}}}}, **_ERRORS, **_LIMITS},
 }}
+_OVERVIEW_SHARE = {"type": ["object", "null"], "description": "As the space's release printed "
+                   "it; share and interval null when the release hid them.", "properties": {
+    "share": _NUMBER_OR_NULL, "ci_low": _NUMBER_OR_NULL, "ci_high": _NUMBER_OR_NULL,
+    "interval_method": {"type": ["string", "null"]}, "population_share": {"type": "number"},
+    "verdict": {"type": ["string", "null"]}, "flag": {"type": ["string", "null"]},
+    "suppressed": {"type": "boolean"}, "estimated": {"type": "boolean"},
+    "low": _INT_OR_NULL, "high": _INT_OR_NULL}}
+_OVERVIEW_ROW_SCHEMA = {
+    "type": "object",
+    "required": ["lg_code", "code", "name_ja", "name_en", "open_spaces", "status", "space",
+                 "release", "participants", "min_cell", "youth", "women", "extra"],
+    "properties": {
+        "lg_code": {"type": ["string", "null"], "description": "6-digit 全国地方公共団体コード "
+                    "(5-digit code and check digit)"},
+        "code": {"type": "string"}, "name_ja": {"type": "string"}, "name_en": {"type": "string"},
+        "open_spaces": {"type": "integer", "description": "Public spaces on the area or its "
+                        "wards whose current phase accepts input"},
+        "status": {"type": "string", "enum": ["figures", "too_few", "not_published",
+                                              "no_space"]},
+        "space": {"type": ["string", "null"], "description": "The space whose latest release "
+                  "gives the figures"},
+        "release": _INT_OR_NULL, "participants": _INT_OR_NULL, "min_cell": _INT_OR_NULL,
+        "youth": _OVERVIEW_SHARE, "women": _OVERVIEW_SHARE,
+        "extra": {"type": "object", "description": "Columns other modules add; null = hidden"}},
+}
+_OVERVIEW_SCHEMA = {
+    "type": "object", "required": ["area", "columns", "municipalities"],
+    "properties": {
+        "area": {"type": "object", "required": ["code", "kind", "name_ja", "name_en"],
+                 "properties": {"code": {"type": "string"},
+                                "kind": {"type": "string", "enum": ["prefecture", "region"]},
+                                "name_ja": {"type": "string"}, "name_en": {"type": "string"}}},
+        "columns": {"type": "array", "items": {"type": "string"}},
+        "municipalities": {"type": "array",
+                           "items": {"$ref": "#/components/schemas/AreaOverviewRow"}}},
+}
+_AREA_CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
+              "description": "A prefecture's 5-digit code (01000) or a region's code (R-…)"}
+_OVERVIEW_PATH = {"get": {
+    "operationId": "getAreaOverview",
+    "summary": "A prefecture's municipalities (or a region's members) side by side",
+    "description": "Each row is the latest public release of one published space on that "
+                   "municipality; 'too_few' where no release exists yet. No totals.",
+    "parameters": [_AREA_CODE],
+    "responses": {"200": {"description": "The table", "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/AreaOverview"}}}}, **_ERRORS, **_LIMITS},
+}}
+_OVERVIEW_CSV_PATH = {"get": {
+    "operationId": "getAreaOverviewCsv",
+    "summary": "The same table as CSV in the local-government standard dataset layout "
+               "(UTF-8 with BOM, 全国地方公共団体コード first)",
+    "parameters": [_AREA_CODE],
+    "responses": {"200": {"description": "CSV", "content": {"text/csv": {
+        "schema": {"type": "string"}}}}, **_ERRORS, **_LIMITS},
+}}
 _OPENAPI_PATH = {"get": {
     "operationId": "getOpenApi",
     "summary": "This document",
@@ -300,12 +355,16 @@ _OWN_SCHEMAS = {
     "Representation": _REPRESENTATION_SCHEMA,
     "ReleaseSummary": _RELEASE_SUMMARY_SCHEMA,
     "Release": _RELEASE_SCHEMA,
+    "AreaOverview": _OVERVIEW_SCHEMA,
+    "AreaOverviewRow": _OVERVIEW_ROW_SCHEMA,
 }
 _OWN_PATHS = {
     "/spaces/{slug}/representation": _REPRESENTATION_PATH,
     "/spaces/{slug}/representation.csv": _REPRESENTATION_CSV_PATH,
     "/spaces/{slug}/releases": _RELEASES_PATH,
     "/spaces/{slug}/releases/{number}": _RELEASE_PATH,
+    "/areas/{code}/overview": _OVERVIEW_PATH,
+    "/areas/{code}/overview.csv": _OVERVIEW_CSV_PATH,
     "/openapi.json": _OPENAPI_PATH,
 }
 

@@ -14,9 +14,10 @@ from app.accounts.permissions import can_facilitate
 from app.api import bp
 from app.api.common import api_error, api_limit
 from app.api.openapi import openapi_document
-from app.common.time import to_jst
+from app.areas.services import find_area
+from app.common.time import to_jst, today_jst
 from app.extensions import db
-from app.representation import releases, services
+from app.representation import prefecture, prefecture_export, releases, services
 from app.representation.batches import EARLIEST_DAY, LATEST_DAY
 from app.spaces.models import Space
 
@@ -178,6 +179,35 @@ def _headline_dict(figure) -> dict | None:
             "population_share": figure.population_share, "ci_low": figure.ci_low,
             "ci_high": figure.ci_high, "flag": figure.flag, "suppressed": figure.suppressed,
             "low": figure.low, "high": figure.high, "estimated": figure.estimated}
+
+
+def _overview(code: str):
+    area = find_area(db.session, code)
+    if not prefecture.is_overview_area(area) or area.code != code.upper():
+        return None
+    return prefecture.area_overview(db.session, area, today=today_jst())
+
+
+@bp.get("/areas/<code>/overview")
+@api_limit
+def area_overview(code: str):
+    """A prefecture's municipalities (or a region's members) from their spaces' public releases."""
+    overview = _overview(code)
+    if overview is None:
+        return api_error(404, _("No prefecture or wide-area region has this code."))
+    return _private(jsonify(prefecture_export.overview_as_dict(overview)), False)
+
+
+@bp.get("/areas/<code>/overview.csv")
+@api_limit
+def area_overview_csv(code: str):
+    overview = _overview(code)
+    if overview is None:
+        return api_error(404, _("No prefecture or wide-area region has this code."))
+    response = Response(prefecture_export.overview_csv(overview), mimetype="text/csv")
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", overview.area.code)
+    response.headers["Content-Disposition"] = f'attachment; filename="overview-{name}.csv"'
+    return _private(response, False)
 
 
 @bp.get("/openapi.json")

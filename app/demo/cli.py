@@ -29,6 +29,9 @@ LABELS = {
     "proposal_official_steps": "official steps on proposals (review, answer, merge)",
     "surveys": "surveys published",
     "survey_responses": "survey responses submitted",
+    "town_spaces": "other Hokkaido spaces created (Otaru, Hakodate)",
+    "town_participations": "ledger rows written in those spaces",
+    "town_releases": "releases published in those spaces",
 }
 
 

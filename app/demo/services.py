@@ -20,7 +20,7 @@ from werkzeug.security import generate_password_hash
 from app.accounts.models import Demographics, RoleAssignment, User
 from app.areas.models import Area
 from app.common.time import today_jst
-from app.demo import content
+from app.demo import content, towns
 from app.demo.plan import PlannedParticipant, plan_participants
 from app.representation.ledger import record_participation
 from app.representation.models import Participation
@@ -245,6 +245,10 @@ def load_demo(session: Session, *, today: date | None = None,
                                               today=today, note=note))
     counts["releases"] = _releases(session, space, users["facilitator@example.jp"], public_k,
                                    batch)
+    counts.update(towns.create_town_spaces(session, plan_participants(today),
+                                           users["admin@example.jp"],
+                                           users["facilitator@example.jp"], public_k=public_k,
+                                           batch=batch))
     return counts
 
 

@@ -225,11 +225,16 @@ def thaw_report(space_slug: str, data: dict) -> Report:
                   **{f: data[f] for f in _REPORT_EXTRA if f in data})
 
 
+def thaw_headline(payload: dict) -> dict:
+    """{'youth'|'women': HeadlineFigure or None} of a release's payload, as it was served."""
+    return {key: (HeadlineFigure(label=CategoryLabel("headline", key), **fig) if fig else None)
+            for key, fig in payload["headline"].items()}
+
+
 def thaw(space_slug: str, release: Release) -> dict:
     """{'reports': {dimension: Report}, 'figures': headline dict for the presenters}."""
     payload = release.payload
-    headline = {key: (HeadlineFigure(label=CategoryLabel("headline", key), **fig) if fig else None)
-                for key, fig in payload["headline"].items()}
+    headline = thaw_headline(payload)
     reference = _reference(payload["reference"])
     return {"reports": {d: thaw_report(space_slug, r) for d, r in payload["reports"].items()},
             "figures": {**headline, "reference": reference,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import (Blueprint, abort, current_app, flash, g, make_response, redirect,
                    render_template, request, url_for)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,7 +16,10 @@ from app.common.http_cache import not_modified, page_etag, tag_page
 from app.common.unit_of_work import refuse
 from app.extensions import db
 from app.notifications.kinds import RenderedNotification, register_kind
-from app.representation import alerts, bodies, labels, presenters, releases, services
+from app.areas.services import find_area
+from app.common.time import today_jst
+from app.representation import (alerts, bodies, labels, prefecture, prefecture_present,
+                                presenters, releases, services)
 from app.representation.targets import TARGET_CATEGORIES
 from app.representation.forms import (FilterForm, ReleaseForm, body_form_class, field_name,
                                       targets_form_class)
@@ -349,3 +353,49 @@ def transparency(slug: str):
                            sections=sections, reference=reference, release=release,
                            releases=items)
     return tag_page(make_response(page), etag())
+
+
+
+# --- the prefecture's view -------------------------------------------------------------------
+
+@bp.get("/areas/<code>/overview")
+def area_overview(code: str):
+    """A prefecture's municipalities (or a region's members) side by side, from public releases;
+    sortable by ?sort=…&order=asc|desc without JavaScript."""
+    area = find_area(db.session, code)
+    if not prefecture.is_overview_area(area) or area.code != code.upper():
+        abort(404)
+    overview = prefecture.area_overview(db.session, area, today=today_jst())
+    sort = request.args.get("sort", "code")
+    sort = sort if sort in prefecture.sort_key_names() else "code"
+    descending = request.args.get("order") == "desc"
+    locale = str(get_locale() or "ja")
+    rows = prefecture.sort_rows(overview.rows, sort, descending, locale)
+    public_k = current_app.config["MIN_CELL_PUBLIC"]
+    return render_template("representation/area_overview.html", area=area,
+                           rows=prefecture_present.page_rows(rows, locale, public_k),
+                           columns=overview.columns, sort=sort, descending=descending,
+                           headers=prefecture_present.sort_headers(
+                               sort, descending, [c.key for c in overview.columns]),
+                           public_k=public_k)
+
+
+@bp.get("/areas/")
+def area_index():
+    """The prefectures and wide-area regions whose municipalities can be compared."""
+    areas = prefecture.overview_areas(db.session)
+    return render_template("representation/area_index.html",
+                           prefectures=[a for a in areas if a.kind == "prefecture"],
+                           regions=[a for a in areas if a.is_region])
+
+
+def overview_area_of(space):
+    """The prefecture whose overview lists this space's municipality (a ward's city's), if any."""
+    area = space.area
+    while area is not None and area.kind not in ("prefecture", "nation"):
+        area = area.parent
+    return area if area is not None and area.kind == "prefecture" else None
+
+
+bp.add_app_template_global(overview_area_of, "overview_area_of")
+

@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from app.accounts.models import Demographics, RoleAssignment, User
 from app.areas.models import Area
-from app.demo import content, services
+from app.demo import content, services, towns
 from app.demo.plan import plan_participants
 from app.forum.models import Post, Reaction, Thread
 from app.proposals.models import Proposal, ProposalStatusChange, ProposalSupport
@@ -67,7 +67,11 @@ def test_cli_load_twice_changes_nothing(app, db):
     assert "admin@example.jp / hiroba-admin-2026" in first.output
     db.session.expire_all()
     after_first = _table_counts(db.session)
-    assert after_first["participations"] == 300
+    plans = plan_participants(date(2026, 11, 28))
+    town_rows = sum(len(towns._chosen(plans, young, others, offset))
+                    for offset, (_s, _t, _c, young, others) in enumerate(towns.TOWN_SPACES))
+    assert after_first["participations"] == 300 + town_rows
+    _hokkaido_compares_its_municipalities(db.session)
     assert after_first["users"] == 303
     assert after_first["areas"] > 1000  # the shipped list of local governments
     assert "forum threads opened: 5" in first.output
@@ -81,6 +85,21 @@ def test_cli_load_twice_changes_nothing(app, db):
     assert "nothing changed" in second.output
     db.session.expire_all()
     assert _table_counts(db.session) == after_first
+
+
+def _hokkaido_compares_its_municipalities(session):
+    """The prefecture page has Sapporo and Otaru with figures (shares shown, not hidden) and
+    Hakodate's four people as too few."""
+    from app.representation.prefecture import FIGURES, TOO_FEW, area_overview
+
+    hokkaido = session.scalar(select(Area).where(Area.code == "01000"))
+    rows = {r.code: r for r in area_overview(session, hokkaido, today=TODAY).rows}
+    with_figures = [code for code, r in rows.items() if r.status == FIGURES]
+    assert with_figures == ["01100", "01203"]
+    for code in with_figures:
+        assert rows[code].youth.share is not None and rows[code].women.share is not None, code
+    assert rows["01202"].status == TOO_FEW
+    assert rows["01203"].participants >= 40
 
 
 def test_load_demo_returns_what_it_created(client, db, without_population):
@@ -354,7 +373,9 @@ def _check_ledger_as_planned(session) -> None:
         func.count(), func.sum(case((p.forum, 1), else_=0)),
         func.sum(case((p.surveys, 1), else_=0)),
         func.sum(case((p.proposal_supporters, 1), else_=0)),
-        func.sum(case((p.proposals, 1), else_=0)))).one()
+        func.sum(case((p.proposals, 1), else_=0))).where(  # the Sapporo space's ledger
+            p.space_id == select(Space.id).where(Space.slug == services.SPACE_SLUG)
+            .scalar_subquery())).one()
     assert tuple(flags) == (300, *(sum(m in plan.modules for plan in plans) for m in (
         "forum", "surveys", "proposal_supporters", "proposals")))
 
