@@ -4,15 +4,12 @@ reference population as the participants."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
-
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.models import SECTORS
 from app.common.text import normalize
-from app.common.time import utcnow
-from app.extensions import db
+from app.representation.models import Body, BodyComposition
 
 BODY_DIMENSIONS = ("age_band", "gender", "sector")
 # A body's members are known people: 'other' gender is recorded (and reported as having no
@@ -36,36 +33,6 @@ class BodyError(ValueError):
         self.field = field
         self.params = params
 
-
-class Body(db.Model):
-    __tablename__ = "bodies"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    composition: Mapped[list[BodyComposition]] = relationship(
-        back_populates="body", cascade="all, delete-orphan", passive_deletes=True)
-
-
-class BodyComposition(db.Model):
-    __tablename__ = "body_composition"
-    __table_args__ = (
-        UniqueConstraint("body_id", "dimension", "category"),
-        CheckConstraint("count >= 0", name="count_not_negative"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"))
-    dimension: Mapped[str] = mapped_column(String(20))
-    category: Mapped[str] = mapped_column(String(40))
-    count: Mapped[int] = mapped_column(default=0)
-
-    body: Mapped[Body] = relationship(back_populates="composition")
-
-
-# --- services --------------------------------------------------------------------------------
 
 def body_categories(space) -> dict[str, list[str]]:
     """The category keys a body of `space` is counted in, per dimension."""

@@ -19,7 +19,8 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from app.areas.models import Area, RegionMember
-from app.representation.population import PopulationCount, PopulationSource, record_range
+from app.representation.models import PopulationCount, PopulationSource
+from app.representation.population import record_range
 
 # Width assumed for an open-ended range (110+, 100+) in the rare case a band ends inside it.
 OPEN_RANGE_WIDTH = 5

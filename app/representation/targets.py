@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import RESIDENCY_TYPES, SECTORS
 from app.common.errors import N_, DomainError
-from app.representation.population import TARGET_DIMENSIONS, Target
+from app.representation.models import Target
+from app.representation.population import TARGET_DIMENSIONS
 
 TARGET_CATEGORIES = {"residency": RESIDENCY_TYPES, "sector": SECTORS}
 TARGET_SUM_SLACK = 0.005  # shares typed as rounded percentages may sum to 99.5%

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.representation import bodies, services
-from app.representation.bodies import Body, BodyComposition, BodyError
+from app.representation.bodies import BodyError
+from app.representation.models import Body, BodyComposition
 from tests.conftest import csrf_token_from, login
 from tests.representation.dashboard_fixtures import load_population
 
