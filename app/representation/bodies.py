@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session, selectinload
 from app.accounts.models import SECTORS
 from app.common.text import normalize
 from app.representation.models import Body, BodyComposition
+from app.representation.queries import GENDERS
+from app.representation.reports import CategoryLabel, CategoryRow, Report
+from app.representation.targets import get_targets
 
 BODY_DIMENSIONS = ("age_band", "gender", "sector")
 # A body's members are known people: 'other' gender is recorded (and reported as having no
@@ -114,9 +117,9 @@ def delete_body(session: Session, body: Body) -> None:
 
 def body_report(session: Session, space, body: Body, dimension: str):
     """The body's composition against the space's reference population (age band, gender) or
-    its sector targets, as a services.Report so it is shown exactly like the participants'. No
+    its sector targets, as a Report so it is shown exactly like the participants'. No
     suppression: the counts were entered as aggregates and only facilitators see them."""
-    from app.representation import services, stats
+    from app.representation import stats
     from app.representation.reference import reference_for, target_reference
 
     if dimension not in BODY_DIMENSIONS:
@@ -125,13 +128,13 @@ def body_report(session: Session, space, body: Body, dimension: str):
     members = sum(counts.values())
 
     def unavailable(reference, reason):
-        return services.Report(space.slug, dimension, "body", reference, members, None, None,
+        return Report(space.slug, dimension, "body", reference, members, None, None,
                                None, 1, [], stats.ChiSquare(None, 0, None, False, "unavailable"),
                                None, None, False, reason)
 
     if dimension == "sector":
         reference = target_reference(session, space)
-        population = services.get_targets(session, space, "sector")
+        population = get_targets(session, space, "sector")
         if not population:
             return unavailable(reference, "no_targets")
     else:
@@ -144,16 +147,16 @@ def body_report(session: Session, space, body: Body, dimension: str):
             population = {b.key: reference.population(b.low, b.high) for b in age_bands(space)}
         else:
             population = {g: reference.population(space.min_age, None, g)
-                          for g in services.GENDERS}
+                          for g in GENDERS}
     if sum(population.values()) <= 0:
         return unavailable(reference, "no_population")
     comparison = stats.compare(counts, population)
-    rows = [services.CategoryRow(
-        cat.key, services.CategoryLabel(dimension, cat.key), cat.count, cat.share,
+    rows = [CategoryRow(
+        cat.key, CategoryLabel(dimension, cat.key), cat.count, cat.share,
         None if dimension == "sector" else cat.population, cat.population_share, cat.ratio,
         cat.ci_low, cat.ci_high, cat.flag if comparison.answered else None,
         cat.parity_gap, False) for cat in comparison.categories]
-    return services.Report(space.slug, dimension, "body", reference, comparison.participants,
+    return Report(space.slug, dimension, "body", reference, comparison.participants,
                            comparison.answered, comparison.unknown, comparison.unreferenced, 1,
                            rows, comparison.chi_square, comparison.dissimilarity,
                            comparison.rate_ratio_min_max, True, None)

@@ -16,7 +16,8 @@ from app.common.forms import Form
 from app.representation.batches import EARLIEST_DAY, LATEST_DAY
 from app.representation.bodies import COUNT_MAX, NAME_MAX
 from app.representation.labels import MODULE_LABELS
-from app.representation.services import MODULE_FILTERS
+from app.representation.queries import MODULE_FILTERS
+
 
 MODULE_CHOICES = [SelectChoice(module, MODULE_LABELS[module]) for module in MODULE_FILTERS]
 SHARE_TOLERANCE = Decimal("0.5")  # percentage points either side of 100

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.representation import batches, honest, stats
 from app.representation.disclosure import Figure, protect
-from app.representation.figures import (CategoryLabel, CategoryRow, HeadlineFigure, Report,
+from app.representation.reports import (CategoryLabel, CategoryRow, HeadlineFigure, Report,
                                         WeekPoint)
 from app.representation.models import Participation
 from app.representation.population import TARGET_DIMENSIONS

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.common.time import utcnow
 from app.representation import batches
-from app.representation.figures import (CategoryLabel, CategoryRow, HeadlineFigure, Report)
+from app.representation.reports import (CategoryLabel, CategoryRow, HeadlineFigure, Report)
 from app.representation.models import Release
 from app.representation.page import (ANSWERED, LEFT_OUT, NO_ANSWER, UNREFERENCED,
                                      RepresentationPage, build_page)

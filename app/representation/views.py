@@ -14,8 +14,10 @@ from app.common.charts import pct
 from app.common.unit_of_work import refuse
 from app.extensions import db
 from app.notifications.kinds import RenderedNotification, register_kind
-from app.representation import alerts, bodies, labels, presenters, releases, services
-from app.representation.targets import TARGET_CATEGORIES
+from app.representation import alerts, bodies, labels, presenters, releases
+from app.representation.dashboard import audit_view, facilitator_page, offered_modules
+from app.representation.reference import reference_for, youth_band
+from app.representation.targets import TARGET_CATEGORIES, TargetError, get_targets, set_targets
 from app.representation.forms import (FilterForm, ReleaseForm, body_form_class, field_name,
                                       targets_form_class)
 from app.spaces.services import get_space_by_slug
@@ -59,7 +61,7 @@ def _alert_meaning() -> str:
 
 def _alert_message(group: str, space) -> str:
     if group == "youth":
-        band = services.youth_band(space)
+        band = youth_band(space)
         text = _("Young people aged %(band)s are under-represented among the participants.",
                  band=labels.age_band_label(band.key) if band else "")
     else:
@@ -122,16 +124,16 @@ def _release_settings() -> dict:
 def dashboard(slug: str):
     space = g.space
     k = current_app.config["MIN_CELL_FACILITATOR"]
-    offered = services.offered_modules(db.session, space, k)
+    offered = offered_modules(db.session, space, k)
     form = FilterForm(request.args, offered=offered, k=k)
     module, since, until = "all", None, None
     if request.args and form.validate():
         module = form.module.data or "all"
         since, until = form.since.data, form.until.data
-    page = services.facilitator_page(db.session, space, module=module, since=since,
+    page = facilitator_page(db.session, space, module=module, since=since,
                                      until=until, k=k)
     if page.window.filtered:
-        services.audit_view(db.session, current_user, space, "representation.view", page)
+        audit_view(db.session, current_user, space, "representation.view", page)
     figures = page.figures()
     sections = []
     for dimension, report in page.reports.items():
@@ -199,13 +201,13 @@ def targets(slug: str):
     else:
         data = {field_name(dimension, key): round(share * 100, 1)
                 for dimension in categories
-                for key, share in services.get_targets(db.session, space, dimension).items()}
+                for key, share in get_targets(db.session, space, dimension).items()}
         form = form_class(data=data)
     if form.validate_on_submit():
         try:
             for dimension in categories:
-                services.set_targets(db.session, space, dimension, form.shares(dimension))
-        except services.TargetError as error:
+                set_targets(db.session, space, dimension, form.shares(dimension))
+        except TargetError as error:
             refuse()
             flash(error.translated(_), "error")
         else:
@@ -295,7 +297,7 @@ def body_detail(slug: str, body_id: int):
         sections.append(presenters.report_section(
             report, chart_id=f"body-{dimension}", participants_label=_("Members"),
             count_label=_("Members")))
-    reference = services.reference_for(db.session, space)
+    reference = reference_for(db.session, space)
     return render_template("representation/body_detail.html", space=space, body=body,
                            sections=sections, reference=reference)
 

@@ -13,9 +13,10 @@ from app.admin.models import AuditEntry
 from app.common.time import today_jst, utcnow
 from app.representation import population as pop
 from app.representation.population_files import PopulationRecord
-from app.representation.services import set_targets
+
 from app.surveys import breakdown, results, services
 from app.surveys.answering import Given
+from app.representation.targets import set_targets
 from tests.surveys.attacker import breakdown_ranges
 from tests.surveys.conftest import Visitor
 
