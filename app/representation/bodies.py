@@ -133,7 +133,7 @@ def body_report(session: Session, space, body: Body, dimension: str):
                                None, None, False, reason)
 
     if dimension == "sector":
-        reference = target_reference(session, space)
+        reference = target_reference(space)
         population = get_targets(session, space, "sector")
         if not population:
             return unavailable(reference, "no_targets")

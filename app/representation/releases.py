@@ -77,10 +77,15 @@ def latest_release(session: Session, space) -> Release | None:
 
 
 def readiness(session: Session, space, *, public_k: int, batch: int) -> Readiness:
-    win = batches.release_window(session, space, k=public_k, batch=batch)
-    previous = session.scalar(select(func.max(Release.participants))
-                              .where(Release.space_id == space.id)) or 0
-    return Readiness(win.high, previous, public_k)
+    return readiness_of(list_releases(session, space), batches.members(session, space),
+                        public_k=public_k, batch=batch)
+
+
+def readiness_of(items: list[Release], members: int, *, public_k: int, batch: int) -> Readiness:
+    """Readiness from the space's releases and the number of people in its ledger: the next
+    release covers everyone up to the last cut of the facilitators' batches."""
+    previous = max((release.participants for release in items), default=0)
+    return Readiness(members // batch * batch, previous, public_k)
 
 
 def is_published(space) -> bool:
@@ -119,10 +124,14 @@ def create_release(session: Session, space, actor, *, public_k: int, batch: int,
 
 def release_for_window(session: Session, space, win: batches.Window) -> Release | None:
     """The release covering exactly this window, if any (its figures are public already)."""
+    return release_of_window(list_releases(session, space), win)
+
+
+def release_of_window(items: list[Release], win: batches.Window) -> Release | None:
+    """release_for_window among the space's releases (list_releases), already loaded."""
     if win.module != "all" or win.low != 0 or win.empty:
         return None
-    return session.scalar(select(Release).where(Release.space_id == space.id,
-                                                Release.participants == win.high).limit(1))
+    return next((release for release in items if release.participants == win.high), None)
 
 
 def fixed_keys(release: Release | None) -> frozenset:

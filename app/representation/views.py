@@ -1,11 +1,10 @@
 """Representation tracker pages: the facilitators' dashboard, target shares, deliberation bodies,
-and the public transparency page; plus the alert banner helper for the space page and the
+and the public transparency page; plus the space page's part (alert banner and links) and the
 renderer of alert notifications. Views parse, authorise (app.accounts.permissions), call the
 services and render; the request boundary commits."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
-                   url_for)
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,39 +12,35 @@ from app.accounts.permissions import can_facilitate, require
 from app.common.charts import pct
 from app.common.unit_of_work import refuse
 from app.extensions import db
-from app.notifications.kinds import RenderedNotification, register_kind
-from app.representation import alerts, bodies, labels, presenters, releases
-from app.representation.dashboard import audit_view, facilitator_page, offered_modules
+from app.notifications.kinds import RenderedNotification
+from app.representation import alerts, bodies, bp, labels, presenters, releases
+from app.representation.dashboard import dashboard as representation_dashboard
 from app.representation.reference import reference_for, youth_band
 from app.representation.targets import TARGET_CATEGORIES, TargetError, get_targets, set_targets
 from app.representation.forms import (FilterForm, ReleaseForm, body_form_class, field_name,
                                       targets_form_class)
-from app.spaces.services import get_space_by_slug
+from app.spaces.page_parts import PagePart
+from app.spaces.scoping import scope_to_space
 
-bp = Blueprint("representation", __name__)
-
-
-@bp.url_value_preprocessor
-def _load_space(endpoint, values):
-    if values and "slug" in values:
-        space = get_space_by_slug(db.session, values["slug"])
-        if space is None:
-            abort(404)
-        g.space = space
+scope_to_space(bp, slug_in_view=True)
 
 
-# --- the space page's banner and links (a template global, so it needs no view of ours) ------
+# --- the space page's banner and links (app/spaces/page_parts.py) ----------------------------
 
-def representation_alert(space) -> list[dict]:
-    """For facilitators of `space`: the headline groups flagged under-represented once the space
-    has enough participants ([] for everyone else, and while there are too few)."""
-    if space is None or not can_facilitate(current_user, space):
-        return []
-    flagged = alerts.check_space(db.session, space,
-                                 min_participants=current_app.config["ALERT_MIN_PARTICIPANTS"],
-                                 batch=current_app.config["MIN_CELL_FACILITATOR"],
-                                 planned=_planned())
-    return [{"group": group, "label": _alert_message(group, space)} for group in flagged]
+def space_page_part(space, user) -> PagePart:
+    """For facilitators of `space`: a link to the dashboard and the headline groups flagged
+    under-represented once the space has enough participants; for everyone, the link to the
+    public figures when they are published. Computed before the space page renders."""
+    facilitator = can_facilitate(user, space)
+    flagged = []
+    if facilitator:
+        flagged = alerts.check_space(db.session, space,
+                                     min_participants=current_app.config["ALERT_MIN_PARTICIPANTS"],
+                                     batch=current_app.config["MIN_CELL_FACILITATOR"],
+                                     planned=_planned())
+    return PagePart("representation/_alert_banner.html", {
+        "facilitator": facilitator,
+        "alerts": [{"group": group, "label": _alert_message(group, space)} for group in flagged]})
 
 
 def _planned() -> int:
@@ -69,17 +64,12 @@ def _alert_message(group: str, space) -> str:
     return f"{text} {_alert_meaning()}"
 
 
-@bp.app_context_processor
-def _space_page_helpers():
-    return {"representation_alert": representation_alert,
-            "can_see_representation": lambda space: can_facilitate(current_user, space)}
-
-
 bp.add_app_template_global(pct, "rep_pct")
 bp.add_app_template_global(labels.reference_kind_label, "rep_reference_kind")
 
 
-def _render_alert(payload: dict) -> RenderedNotification:
+def render_alert(payload: dict) -> RenderedNotification:
+    """An alert notification in the reader's language (registered in register(app))."""
     from app.spaces.models import Space
 
     space = db.session.get(Space, int(payload["space_id"]))
@@ -95,9 +85,6 @@ def _render_alert(payload: dict) -> RenderedNotification:
                     space=space.title)
     message = f"{message} {_alert_meaning()}"
     return RenderedNotification(message, url_for("representation.dashboard", slug=space.slug))
-
-
-register_kind(alerts.ALERT_KIND, _render_alert)
 
 
 # --- dashboard -----------------------------------------------------------------------------
@@ -124,41 +111,34 @@ def _release_settings() -> dict:
 def dashboard(slug: str):
     space = g.space
     k = current_app.config["MIN_CELL_FACILITATOR"]
-    offered = offered_modules(db.session, space, k)
-    form = FilterForm(request.args, offered=offered, k=k)
+    form = FilterForm(request.args, k=k)
     module, since, until = "all", None, None
     if request.args and form.validate():
         module = form.module.data or "all"
         since, until = form.since.data, form.until.data
-    page = facilitator_page(db.session, space, module=module, since=since,
-                                     until=until, k=k)
-    if page.window.filtered:
-        audit_view(db.session, current_user, space, "representation.view", page)
+    data = representation_dashboard(db.session, space, current_user, module=module, since=since,
+                                    until=until, k=k,
+                                    public_k=current_app.config["MIN_CELL_PUBLIC"])
+    form.offer(data.offered)
+    if data.module_refused:
+        form.module_not_offered()
+    page = data.page
     figures = page.figures()
     sections = []
     for dimension, report in page.reports.items():
         section = presenters.report_section(report, chart_id=f"chart-{dimension}")
-        section.csv_url, section.json_url = _api_urls(dimension, module, since, until)
+        section.csv_url, section.json_url = _api_urls(dimension, data.module, data.since,
+                                                      data.until)
         sections.append(section)
     return render_template(
-        "representation/dashboard.html", space=space, form=form, module=module,
-        module_label=labels.module_label(module), since=since, until=until, k=k, page=page,
-        participants=page.participants, reference=page.reference,
+        "representation/dashboard.html", space=space, form=form, module=data.module,
+        module_label=labels.module_label(data.module), since=data.since, until=data.until, k=k,
+        page=page, participants=page.participants, reference=page.reference,
         cards=presenters.headline_cards(figures, k), sections=sections, points=page.points,
         weekly_chart=presenters.weekly_chart(page.points, figures, chart_id="chart-weekly"),
         alert_minimum=current_app.config["ALERT_MIN_PARTICIPANTS"], alert_planned=_planned(),
-        releases=releases.list_releases(db.session, space),
-        readiness=releases.readiness(db.session, space, **_release_settings()),
-        release_form=ReleaseForm(), published=releases.is_published(space),
-        age_setting_changes=_age_setting_changes(space))
-
-
-def _age_setting_changes(space) -> list:
-    """Audited changes of the space's minimum age and youth band (figures before and after
-    such a change are not comparable)."""
-    from app.spaces.services import age_setting_changes
-
-    return age_setting_changes(db.session, space)
+        releases=data.releases, readiness=data.readiness, release_form=ReleaseForm(),
+        published=data.published, age_setting_changes=data.age_setting_changes)
 
 
 @bp.post("/spaces/<slug>/representation/releases")
