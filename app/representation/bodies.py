@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.models import SECTORS
+from app.common.errors import N_, DomainError
 from app.common.text import normalize
 from app.representation.models import Body, BodyComposition
 from app.representation.queries import GENDERS
@@ -22,19 +23,8 @@ NAME_MAX = 120
 COUNT_MAX = 10_000
 
 
-def N_(message: str) -> str:
-    """Marks a message for extraction; the view translates it."""
-    return message
-
-
-class BodyError(ValueError):
-    """Bad input for a body. `message` is an English msgid, `field` the form field (or None)."""
-
-    def __init__(self, message: str, field: str | None = None, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.field = field
-        self.params = params
+class BodyError(DomainError):
+    """Bad input for a body (a DomainError: the view puts it next to its form field)."""
 
 
 def body_categories(space) -> dict[str, list[str]]:

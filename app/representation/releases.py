@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.common.errors import N_, DomainError
 from app.common.time import utcnow
 from app.representation import batches
 from app.representation.reports import (CategoryLabel, CategoryRow, HeadlineFigure, Report)
@@ -28,18 +29,8 @@ _TOTAL_KEYS = (("answered", ANSWERED), ("unknown", NO_ANSWER), ("unreferenced", 
                ("left_out", LEFT_OUT))  # gender only; releases before issue #12 lack it
 
 
-def N_(message: str) -> str:
-    """Mark a msgid for extraction; translated where it is shown."""
-    return message
-
-
-class ReleaseError(ValueError):
-    """A release cannot be made now. `message` is an English msgid (translate with `params`)."""
-
-    def __init__(self, message: str, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.params = params
+class ReleaseError(DomainError):
+    """A release cannot be made now (a DomainError: the view refuses the request with it)."""
 
 
 @dataclass(frozen=True)

@@ -152,7 +152,8 @@ def publish_release(slug: str):
     try:
         release = releases.create_release(db.session, space, current_user, **_release_settings())
     except releases.ReleaseError as error:
-        flash(_(error.message, **error.params), "error")
+        refuse()
+        flash(error.translated(_), "error")
         return redirect(url_for(".dashboard", slug=space.slug, _anchor="releases"))
     from app.admin.services import audit
 
@@ -240,12 +241,7 @@ def _body_form_page(space, body=None):
         try:
             saved = bodies.save_body(db.session, space, form.name.data, composition, body)
         except bodies.BodyError as error:
-            message = _(error.message, **error.params)
-            target = form[error.field] if error.field and error.field in form else None
-            if target is not None:
-                target.errors = [*target.errors, message]
-            else:
-                form.form_errors.append(message)
+            form.refuse(error)
         else:
             flash(_("The body was saved."), "success")
             return redirect(url_for(".body_detail", slug=space.slug, body_id=saved.id))

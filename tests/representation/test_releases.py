@@ -52,7 +52,7 @@ def test_a_release_needs_ten_new_people_and_ends_on_a_facilitators_cut(db, space
     _join(db, space, 9)
     with pytest.raises(releases.ReleaseError) as error:
         _make(db, space)  # 9 joined: the facilitators' cut is at 5, 5 new < 10
-    assert error.value.message.startswith("A release needs at least %(needed)s new participants")
+    assert error.value.msgid.startswith("A release needs at least %(needed)s new participants")
     assert error.value.params == {"needed": 10, "new": 5}
     _join(db, space, 3)  # 12: the cut is at 10
     first = _make(db, space)
