@@ -15,11 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from app.common.time import JST, to_jst
 from app.representation.models import MODULE_FLAG_COLUMNS, Participation
+from app.representation.queries import sql_int
 
 CHAINS = ("all", *MODULE_FLAG_COLUMNS)
 # Dates a window may name: the platform's lifetime, with room; anything else is a typo.
@@ -123,6 +124,14 @@ def ranked(space, module: str, *columns):
     column = chain_time(module)
     rn = func.row_number().over(order_by=(column, Participation.id)).label("rn")
     return select(rn, column.label("t"), *columns).where(*chain_filters(space, module)).subquery("r")
+
+
+def segment(subquery, ranks: list[int]):
+    """CASE: which stretch between the cut `ranks` (ascending) a ranked row falls in, 0 first.
+    Literals, not bound parameters: PostgreSQL must see the grouped expression as the selected
+    one."""
+    whens = [(subquery.c.rn <= sql_int(rank), sql_int(j)) for j, rank in enumerate(ranks[:-1])]
+    return case(*whens, else_=sql_int(len(ranks) - 1))
 
 
 def in_window(subquery, win: Window):

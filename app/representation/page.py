@@ -1,9 +1,9 @@
 """One representation page: every figure of one window, computed once and protected together.
 
 The dashboard, the facilitators' JSON and CSV, and every public release are built here, so they
-show the same figures. Three GROUP BYs over the window's ranked ledger rows give the atoms:
-segment (the stretch between two points of the series) x fine age x gender, and the residency
-and sector counts. Every figure the page shows is a sum of atoms; app/representation/disclosure
+show the same figures. GROUP BYs over the window's ranked ledger rows, sent as one statement,
+give the atoms: segment (the stretch between two points of the series) x fine age x gender, and
+the residency and sector counts. Every figure the page shows is a sum of atoms; app/representation/disclosure
 decides once which to hide so that no sum or difference of shown figures narrows a small group
 below k values. Shares, intervals, flags and gaps are shown only beside a shown count and a
 shown total (they would reveal either). Overall statistics are computed with the hidden cells
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
 
-from sqlalchemy import DateTime, Integer, String, case, cast, func, null, select, union_all
+from sqlalchemy import DateTime, Integer, String, cast, func, null, select, union_all
 from sqlalchemy.orm import Session
 
 from app.representation import batches, honest, stats
@@ -210,8 +210,7 @@ def build_page(session: Session, space, *, module: str = "all", since: date | No
     ranks = [c for _, c in cuts]
 
     def segment(r):
-        whens = [(r.c.rn <= sql_int(c), sql_int(j)) for j, c in enumerate(ranks[:-1])]
-        return case(*whens, else_=sql_int(len(ranks) - 1))
+        return batches.segment(r, ranks)
 
     edges, fine = _fine_ages(space)
     fines = [*edges, BELOW, UNKNOWN]
