@@ -37,8 +37,6 @@ MODULES = (
 )
 # Packages not yet converted to register(app): their blueprint and command modules.
 _LEGACY_PARTS = {
-    "app.representation": (("app.representation.views",),
-                           ("app.representation.cli", "app.representation.alerts_cli")),
     "app.demo": ((), ("app.demo.cli",)),
     "app.panels": ((), ("app.panels.cli",)),
 }

@@ -4,11 +4,11 @@ from app.admin.models import AuditEntry  # noqa: F401
 from app.areas.models import Area, RegionMember  # noqa: F401
 from app.forum.models import DigestSent, Post, Reaction, Thread  # noqa: F401
 from app.moderation.models import Block, Flag  # noqa: F401
-from app.representation.models import Participation  # noqa: F401
-from app.representation.population import PopulationCount, PopulationSource, Target  # noqa: F401
+from app.representation.models import (  # noqa: F401
+    Body, BodyComposition, Participation, PopulationCount, PopulationSource, Release, Target,
+)
 from app.spaces.models import Phase, Space  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
-from app.representation.bodies import Body, BodyComposition  # noqa: F401
 from app.surveys.models import (  # noqa: F401
     Survey, SurveyAnswer, SurveyOption, SurveyQuestion, SurveyResponse, SurveySection,
 )

@@ -25,12 +25,12 @@ from app.proposals import comments
 from app.proposals import services as proposals
 from app.representation import bodies
 from app.representation import population, releases
-from app.representation import services as representation
 from app.representation.ledger import record_participation
 from app.representation.population_files import PopulationRecord
 from app.surveys import builder
 from app.surveys import services as surveys
 from app.surveys.answering import Given
+from app.representation.targets import set_targets
 from tests.factories import Factory
 
 ROLES = ("anonymous", "participant", "facilitator", "other_facilitator", "moderator", "admin")
@@ -138,7 +138,7 @@ def build_world(session, secret_key: str) -> World:
     # Representation: a body, residency targets, and enough ledger rows for the statistics
     # (and the under-representation alert) to have something to say.
     body = bodies.save_body(session, space, CANARY_BODY, {"gender": {"female": 3, "male": 5}})
-    representation.set_targets(session, space, "residency", {"resident": 0.8,
+    set_targets(session, space, "residency", {"resident": 0.8,
                                                              "relationship": 0.2})
     crowd = [User(email=f"walk-crowd{i}@example.jp", password_hash="!", display_name=f"群衆{i}",
                   residency="resident", demographics=Demographics(

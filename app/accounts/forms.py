@@ -36,7 +36,8 @@ RESIDENCY_LABELS = {
     "commuter": _l("Commuter — I come here for work or school"),
     "other": _l("Other"),
 }
-GENDER_LABELS = {
+# How a person answers for themselves (representation.labels names the groups: "Women").
+GENDER_ANSWER_LABELS = {
     "female": _l("Female"), "male": _l("Male"), "other": _l("Another gender"),
     "no_answer": _l("Prefer not to say"),
 }
@@ -101,7 +102,7 @@ class DemographicFields(Form):
 
     consent_demographics = BooleanField(_l("I agree"))
     birth_year = YearField(_l("Year of birth"))
-    gender = SelectField(_l("Gender"), choices=_choices(GENDERS, GENDER_LABELS, blank=_l("— no answer —")), default="")
+    gender = SelectField(_l("Gender"), choices=_choices(GENDERS, GENDER_ANSWER_LABELS, blank=_l("— no answer —")), default="")
     sector = SelectField(_l("Sector you belong to"), choices=_choices(SECTORS, SECTOR_LABELS, blank=_l("— no answer —")), default="")
 
     def __init__(self, *args, **kwargs):

@@ -7,7 +7,7 @@ deactivation, deletion and "log out everywhere" raise it.
 No Flask here: functions take the SQLAlchemy session and only flush."""
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import User
 
@@ -20,7 +20,8 @@ def user_for_session_id(session: Session, value: str | None) -> User | None:
     if not id_part.isdigit() or len(id_part) > 10 or \
             (separator and not (version_part.isdigit() and len(version_part) <= 10)):
         return None
-    user = session.get(User, int(id_part))
+    # roles with the user: nearly every page asks a permission rule about them
+    user = session.get(User, int(id_part), options=[joinedload(User.roles)])
     if user is None or not user.is_active:
         return None
     version = int(version_part) if separator else 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 
-from app.representation.services import DIMENSIONS, MODULE_FILTERS
+from app.representation.queries import DIMENSIONS, MODULE_FILTERS
 
 _PATHS: dict[str, dict] = {}
 _SCHEMAS: dict[str, dict] = {}

@@ -20,6 +20,8 @@ from app.extensions import db
 from app.representation import prefecture, prefecture_export, releases, services
 from app.representation.batches import EARLIEST_DAY, LATEST_DAY
 from app.spaces.models import Space
+from app.representation.dashboard import audit_view, facilitator_page, offered_modules
+from app.representation.queries import DIMENSIONS, MODULE_FILTERS, ReportError
 
 
 class _BadRequest(Exception):
@@ -45,12 +47,12 @@ def _date_arg(name: str) -> date | None:
 def _report_args() -> dict:
     dimension = request.args.get("dimension", "age_band")
     module = request.args.get("module", "all")
-    if dimension not in services.DIMENSIONS:
+    if dimension not in DIMENSIONS:
         raise _BadRequest(_("dimension must be one of: %(choices)s.",
-                            choices=", ".join(services.DIMENSIONS)))
-    if module not in services.MODULE_FILTERS:
+                            choices=", ".join(DIMENSIONS)))
+    if module not in MODULE_FILTERS:
         raise _BadRequest(_("module must be one of: %(choices)s.",
-                            choices=", ".join(services.MODULE_FILTERS)))
+                            choices=", ".join(MODULE_FILTERS)))
     since, until = _date_arg("since"), _date_arg("until")
     if since and until and until < since:
         raise _BadRequest(_("until must not be before since."))
@@ -89,15 +91,15 @@ def _space_report(slug: str, export: str):
                                        choices=", ".join(reports)))
         return (reports[dimension], False), None
     k = current_app.config["MIN_CELL_FACILITATOR"]
-    if args["module"] not in services.offered_modules(db.session, space, k):
+    if args["module"] not in offered_modules(db.session, space, k):
         return None, api_error(400, _("This filter is not offered: fewer than %(k)s people took "
                                    "part this way, or fewer than %(k)s did not, so their figures "
                                    "would single people out.", k=k))
     try:
-        page = services.facilitator_page(db.session, space, k=k, **args)
-    except services.ReportError as exc:
+        page = facilitator_page(db.session, space, k=k, **args)
+    except ReportError as exc:
         return None, api_error(400, str(exc))
-    services.audit_view(db.session, current_user, space, export, page, dimension=dimension)
+    audit_view(db.session, current_user, space, export, page, dimension=dimension)
     return (page.reports[dimension], True), None
 
 

@@ -84,8 +84,7 @@ AREA_FALLBACKS = (
     ("01000", "北海道", "Hokkaido", "prefecture", None),
     ("01100", "札幌市", "Sapporo", "municipality", "01000"),
 )
-POPULATION_LOADERS = (("app.representation.population", "load_shipped_population"),
-                      ("app.representation.services", "load_shipped_population"))
+POPULATION_LOADERS = (("app.representation.population", "load_shipped_population"),)
 
 
 def _optional(module_name: str, name: str) -> Callable | None:
@@ -286,7 +285,7 @@ DEMO_RESIDENCY_TARGETS = {"resident": 0.80, "relationship": 0.12, "dual_region":
 
 
 def _residency_targets(session: Session, space) -> int:
-    from app.representation.services import get_targets, set_targets
+    from app.representation.targets import get_targets, set_targets
 
     if get_targets(session, space, "residency"):
         return 0

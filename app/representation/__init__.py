@@ -1,0 +1,21 @@
+"""The representation tracker: who takes part in a space against its reference population,
+the facilitators' dashboard, targets, deliberation bodies, public releases and alerts."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("representation", __name__)
+
+
+def register(app) -> None:
+    from app.notifications.kinds import register_kind
+    from app.representation import alerts, views
+    from app.representation.alerts_cli import cli as alerts_cli
+    from app.representation.cli import cli
+    from app.spaces.page_parts import register_page_part
+
+    app.register_blueprint(bp)
+    app.cli.add_command(cli)
+    app.cli.add_command(alerts_cli)
+    register_kind(alerts.ALERT_KIND, views.render_alert)
+    register_page_part("representation", views.space_page_part)

@@ -27,7 +27,7 @@ from app.notifications.services import notify
 from app.representation import batches, sequential
 from app.representation.models import Participation
 from app.representation.page import build_page
-from app.representation.queries import sql_int, week_expression
+from app.representation.queries import week_expression
 from app.representation.reference import youth_band
 from app.spaces.models import Phase, Space
 
@@ -49,7 +49,7 @@ def weekly_history(session: Session, space: Space, batch: int) -> dict[str, list
     """Per group, the cumulative (count, n) at the last closed batch of every Japan week, oldest
     first: youth among participants of known eligible age, women among eligible women and men
     (as the headline counts them). One GROUP BY over the ranked ledger."""
-    from sqlalchemy import case, func
+    from sqlalchemy import func
 
     win = batches.window(session, space, k=batch)
     if win.empty:
@@ -61,11 +61,7 @@ def weekly_history(session: Session, space: Space, batch: int) -> dict[str, list
     ranks = [rank for _week, rank in cuts] or [win.high]
     r = batches.ranked(space, win.module, Participation.age, Participation.gender)
     if len(ranks) > 1:
-        # literals, not bound parameters: PostgreSQL must see the GROUP BY expression as the
-        # selected one
-        segment = case(*[(r.c.rn <= sql_int(rank), sql_int(j))
-                         for j, rank in enumerate(ranks[:-1])],
-                       else_=sql_int(len(ranks) - 1)).label("seg")
+        segment = batches.segment(r, ranks).label("seg")
         rows = session.execute(select(segment, r.c.age, r.c.gender, func.count())
                                .where(batches.in_window(r, win))
                                .group_by(segment, r.c.age, r.c.gender)).all()

@@ -15,11 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from app.common.time import JST, to_jst
 from app.representation.models import MODULE_FLAG_COLUMNS, Participation
+from app.representation.queries import sql_int
 
 CHAINS = ("all", *MODULE_FLAG_COLUMNS)
 # Dates a window may name: the platform's lifetime, with room; anything else is a typo.
@@ -94,15 +95,16 @@ def _before(session: Session, space, module: str, day: date) -> int:
 
 
 def window(session: Session, space, *, module: str = "all", since: date | None = None,
-           until: date | None = None, k: int = 5) -> Window:
+           until: date | None = None, k: int = 5, ledger: LedgerCounts | None = None) -> Window:
     """The whole batches of `module`'s chain whose people joined between `since` and `until`
-    (Japan dates, inclusive; None = open)."""
+    (Japan dates, inclusive; None = open). `ledger`: the chains' sizes, already counted."""
     k = max(1, int(k))
     check_day(since, "since")
     check_day(until, "until")
     if since and until and until < since:
         raise WindowError("until must not be before since")
-    total = members(session, space, module)
+    chain_time(module)  # an unknown chain is refused before anything is counted
+    total = ledger.members[module] if ledger is not None else members(session, space, module)
     closed = total // k * k
     low = 0 if since is None else -(-_before(session, space, module, since) // k) * k
     high = closed if until is None else min(
@@ -124,26 +126,63 @@ def ranked(space, module: str, *columns):
     return select(rn, column.label("t"), *columns).where(*chain_filters(space, module)).subquery("r")
 
 
+def segment(subquery, ranks: list[int]):
+    """CASE: which stretch between the cut `ranks` (ascending) a ranked row falls in, 0 first.
+    Literals, not bound parameters: PostgreSQL must see the grouped expression as the selected
+    one."""
+    whens = [(subquery.c.rn <= sql_int(rank), sql_int(j)) for j, rank in enumerate(ranks[:-1])]
+    return case(*whens, else_=sql_int(len(ranks) - 1))
+
+
 def in_window(subquery, win: Window):
     return and_(subquery.c.rn > win.low, subquery.c.rn <= win.high)
 
 
-def week_cuts(session: Session, space, win: Window, week_expr, limit: int = 30) -> list[tuple[date, int]]:
+@dataclass(frozen=True)
+class LedgerCounts:
+    """How many people each chain holds now, and the whole space's chain per Japan week."""
+    members: dict[str, int]  # chain -> people
+    weeks: tuple[tuple[date, int], ...]  # (Monday, people whose first participation fell in it)
+
+
+def _monday(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def ledger_counts(session: Session, space, week_expr) -> LedgerCounts:
+    """Every chain's size and the space's weekly counts, in one GROUP BY over the ledger
+    (`week_expr`: the Monday of first_at, queries.week_expression)."""
+    week = week_expr.label("week")
+    columns = [func.count(getattr(Participation, f"{m}_at")) for m in MODULE_FLAG_COLUMNS]
+    rows = session.execute(select(week, func.count(), *columns)
+                           .where(*chain_filters(space, "all"))
+                           .group_by(week).order_by(week)).all()
+    sizes = [sum(int(row[i]) for row in rows) for i in range(1, len(CHAINS) + 1)]
+    return LedgerCounts(dict(zip(CHAINS, sizes)),
+                        tuple((_monday(row[0]), int(row[1])) for row in rows))
+
+
+def week_cuts(session: Session, space, win: Window, week_expr, limit: int = 30,
+              ledger: LedgerCounts | None = None) -> list[tuple[date, int]]:
     """(Monday, rank) per Japan week: the last cut reached by the end of that week, within the
-    window; at most `limit` points, thinned evenly, the window's end always last."""
+    window; at most `limit` points, thinned evenly, the window's end always last. `ledger`
+    gives the whole space's weeks without another statement."""
     if win.empty:
         return []
-    week = week_expr.label("week")
-    rows = session.execute(select(week, func.count()).where(*chain_filters(space, win.module))
-                           .group_by(week).order_by(week)).all()
+    if ledger is not None and win.module == "all":
+        rows = ledger.weeks
+    else:
+        week = week_expr.label("week")
+        rows = session.execute(select(week, func.count())
+                               .where(*chain_filters(space, win.module))
+                               .group_by(week).order_by(week)).all()
     cuts: list[tuple[date, int]] = []
     running = 0
     for value, n in rows:
         running += int(n)
-        start = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
         cut = min(win.high, running // win.k * win.k)
         if cut > win.low and (not cuts or cut > cuts[-1][1]):
-            cuts.append((start, cut))
+            cuts.append((_monday(value), cut))
     if len(cuts) > limit:
         step = len(cuts) / limit
         picked = [cuts[int(i * step)] for i in range(limit - 1)]
@@ -158,4 +197,8 @@ def span_dates(session: Session, space, win: Window) -> tuple[date | None, date 
     r = ranked(space, win.module)
     first, last = session.execute(select(func.min(r.c.t), func.max(r.c.t))
                                   .where(in_window(r, win))).one()
+    return jst_dates(first, last)
+
+
+def jst_dates(first: datetime | None, last: datetime | None) -> tuple[date | None, date | None]:
     return (to_jst(first).date() if first else None, to_jst(last).date() if last else None)

@@ -4,15 +4,16 @@ reference population as the participants."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
-
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.models import SECTORS
+from app.common.errors import N_, DomainError
 from app.common.text import normalize
-from app.common.time import utcnow
-from app.extensions import db
+from app.representation.models import Body, BodyComposition
+from app.representation.queries import GENDERS
+from app.representation.reports import CategoryLabel, CategoryRow, Report
+from app.representation.targets import get_targets
 
 BODY_DIMENSIONS = ("age_band", "gender", "sector")
 # A body's members are known people: 'other' gender is recorded (and reported as having no
@@ -22,50 +23,9 @@ NAME_MAX = 120
 COUNT_MAX = 10_000
 
 
-def N_(message: str) -> str:
-    """Marks a message for extraction; the view translates it."""
-    return message
+class BodyError(DomainError):
+    """Bad input for a body (a DomainError: the view puts it next to its form field)."""
 
-
-class BodyError(ValueError):
-    """Bad input for a body. `message` is an English msgid, `field` the form field (or None)."""
-
-    def __init__(self, message: str, field: str | None = None, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.field = field
-        self.params = params
-
-
-class Body(db.Model):
-    __tablename__ = "bodies"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    composition: Mapped[list[BodyComposition]] = relationship(
-        back_populates="body", cascade="all, delete-orphan", passive_deletes=True)
-
-
-class BodyComposition(db.Model):
-    __tablename__ = "body_composition"
-    __table_args__ = (
-        UniqueConstraint("body_id", "dimension", "category"),
-        CheckConstraint("count >= 0", name="count_not_negative"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"))
-    dimension: Mapped[str] = mapped_column(String(20))
-    category: Mapped[str] = mapped_column(String(40))
-    count: Mapped[int] = mapped_column(default=0)
-
-    body: Mapped[Body] = relationship(back_populates="composition")
-
-
-# --- services --------------------------------------------------------------------------------
 
 def body_categories(space) -> dict[str, list[str]]:
     """The category keys a body of `space` is counted in, per dimension."""
@@ -147,9 +107,9 @@ def delete_body(session: Session, body: Body) -> None:
 
 def body_report(session: Session, space, body: Body, dimension: str):
     """The body's composition against the space's reference population (age band, gender) or
-    its sector targets, as a services.Report so it is shown exactly like the participants'. No
+    its sector targets, as a Report so it is shown exactly like the participants'. No
     suppression: the counts were entered as aggregates and only facilitators see them."""
-    from app.representation import services, stats
+    from app.representation import stats
     from app.representation.reference import reference_for, target_reference
 
     if dimension not in BODY_DIMENSIONS:
@@ -158,13 +118,13 @@ def body_report(session: Session, space, body: Body, dimension: str):
     members = sum(counts.values())
 
     def unavailable(reference, reason):
-        return services.Report(space.slug, dimension, "body", reference, members, None, None,
+        return Report(space.slug, dimension, "body", reference, members, None, None,
                                None, 1, [], stats.ChiSquare(None, 0, None, False, "unavailable"),
                                None, None, False, reason)
 
     if dimension == "sector":
-        reference = target_reference(session, space)
-        population = services.get_targets(session, space, "sector")
+        reference = target_reference(space)
+        population = get_targets(session, space, "sector")
         if not population:
             return unavailable(reference, "no_targets")
     else:
@@ -177,16 +137,16 @@ def body_report(session: Session, space, body: Body, dimension: str):
             population = {b.key: reference.population(b.low, b.high) for b in age_bands(space)}
         else:
             population = {g: reference.population(space.min_age, None, g)
-                          for g in services.GENDERS}
+                          for g in GENDERS}
     if sum(population.values()) <= 0:
         return unavailable(reference, "no_population")
     comparison = stats.compare(counts, population)
-    rows = [services.CategoryRow(
-        cat.key, services.CategoryLabel(dimension, cat.key), cat.count, cat.share,
+    rows = [CategoryRow(
+        cat.key, CategoryLabel(dimension, cat.key), cat.count, cat.share,
         None if dimension == "sector" else cat.population, cat.population_share, cat.ratio,
         cat.ci_low, cat.ci_high, cat.flag if comparison.answered else None,
         cat.parity_gap, False) for cat in comparison.categories]
-    return services.Report(space.slug, dimension, "body", reference, comparison.participants,
+    return Report(space.slug, dimension, "body", reference, comparison.participants,
                            comparison.answered, comparison.unknown, comparison.unreferenced, 1,
                            rows, comparison.chi_square, comparison.dissimilarity,
                            comparison.rate_ratio_min_max, True, None)

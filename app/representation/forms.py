@@ -16,7 +16,8 @@ from app.common.forms import Form
 from app.representation.batches import EARLIEST_DAY, LATEST_DAY
 from app.representation.bodies import COUNT_MAX, NAME_MAX
 from app.representation.labels import MODULE_LABELS
-from app.representation.services import MODULE_FILTERS
+from app.representation.queries import MODULE_FILTERS
+
 
 MODULE_CHOICES = [SelectChoice(module, MODULE_LABELS[module]) for module in MODULE_FILTERS]
 SHARE_TOLERANCE = Decimal("0.5")  # percentage points either side of 100
@@ -35,15 +36,23 @@ class FilterForm(Form):
 
     def __init__(self, *args, offered: Sequence[str] = MODULE_FILTERS, k: int = 5, **kwargs):
         super().__init__(*args, **kwargs)
-        self.offered, self.k = list(offered), k
+        self.k = k
+        self.offer(offered)
+
+    def offer(self, offered: Sequence[str]) -> None:
+        """Show only the module filters the dashboard offers (dashboard.offered_from)."""
+        self.offered = list(offered)
         self.module.choices = [c for c in MODULE_CHOICES if c.value in self.offered]
+
+    def module_not_offered(self) -> None:
+        self.module.errors.append(_l(
+            "This filter is not offered: fewer than %(k)s people took part this way, or "
+            "fewer than %(k)s did not, so their figures would single people out.", k=self.k))
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if self.module.data and self.module.data not in self.offered:
-            self.module.errors.append(_l(
-                "This filter is not offered: fewer than %(k)s people took part this way, or "
-                "fewer than %(k)s did not, so their figures would single people out.", k=self.k))
+            self.module_not_offered()
             ok = False
         for day in (self.since, self.until):
             if day.data and not EARLIEST_DAY <= day.data <= LATEST_DAY:

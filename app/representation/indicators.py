@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from app.representation.figures import WeekPoint
+from app.representation.reports import WeekPoint
 from app.representation.queries import check_scope
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-GENDER_LABELS = {"female": _l("Women"), "male": _l("Men")}
+# The groups figures count (accounts.forms names a person's own answer: "Female").
+GENDER_GROUP_LABELS = {"female": _l("Women"), "male": _l("Men")}
 RESIDENCY_LABELS = {
     "resident": _l("Residents"),
     "relationship": _l("Relationship population"),
@@ -111,7 +112,7 @@ def category_label(dimension: str, key: str) -> str:
         band, _sep, gender = key.partition("|")
         return _("%(band)s, %(gender)s", band=age_band_label(band),
                  gender=category_label("gender", gender))
-    table = {"gender": GENDER_LABELS, "residency": RESIDENCY_LABELS, "sector": SECTOR_LABELS,
+    table = {"gender": GENDER_GROUP_LABELS, "residency": RESIDENCY_LABELS, "sector": SECTOR_LABELS,
              "headline": HEADLINE_LABELS}.get(dimension, {})
     return str(table[key]) if key in table else key
 

@@ -1,10 +1,13 @@
-"""The participation ledger: one row per person per space, a demographic snapshot at first use."""
+"""Every table of the representation package: the participation ledger (one row per person per
+space, a demographic snapshot at first use), public releases, the reference population (sources
+and their counts), facilitator-set targets, and deliberation bodies with their composition."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (JSON, CheckConstraint, Date, ForeignKey, Index, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.time import utcnow
 from app.extensions import db
@@ -78,3 +81,88 @@ class Release(db.Model):
     participants: Mapped[int]  # the first `participants` people by (first_at, id)
     min_cell: Mapped[int]
     payload: Mapped[dict] = mapped_column(JSON)  # the figures as served (labels added when shown)
+
+
+# --- the reference population (app/representation/population.py imports it) -----------------
+# Unique constraints treat NULLs as distinct on both databases, so the age columns are NOT NULL
+# with sentinels: population.AGE_UNKNOWN (-1) in both means "age unknown", population.AGE_OPEN
+# (999) in age_to means open-ended (110+).
+
+class PopulationSource(db.Model):
+    __tablename__ = "population_sources"
+    __table_args__ = (CheckConstraint("kind IN ('census', 'register', 'csv')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), unique=True)  # census2020, register2022, csv:<name>
+    kind: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(300))
+    reference_date: Mapped[date] = mapped_column(Date)
+    licence: Mapped[str] = mapped_column(Text, default="")
+    attribution: Mapped[str] = mapped_column(Text, default="")  # the 出典 line to show with figures
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PopulationCount(db.Model):
+    __tablename__ = "population_counts"
+    __table_args__ = (
+        # Its leading (source_id, area_id) also serves the per-space sums.
+        UniqueConstraint("source_id", "area_id", "sex", "age_from", "age_to"),
+        # "Which sources cover these areas?" filters by area first.
+        Index("ix_population_counts_area_source", "area_id", "source_id"),
+        CheckConstraint("sex IN ('male', 'female')", name="sex"),
+        CheckConstraint("count >= 0", name="count_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("population_sources.id", ondelete="CASCADE"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
+    sex: Mapped[str] = mapped_column(String(6))
+    age_from: Mapped[int]  # AGE_UNKNOWN when the age is unknown
+    age_to: Mapped[int]  # inclusive; AGE_OPEN when open-ended, AGE_UNKNOWN when unknown
+    count: Mapped[int]
+
+
+class Target(db.Model):
+    """A facilitator-set target share for a category a census does not cover."""
+
+    __tablename__ = "representation_targets"
+    __table_args__ = (
+        UniqueConstraint("space_id", "dimension", "category"),
+        CheckConstraint("share >= 0 AND share <= 1", name="share_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    dimension: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(20))
+    share: Mapped[float]
+
+
+# --- deliberation bodies (app/representation/bodies.py): aggregate counts only, never names ---
+
+class Body(db.Model):
+    __tablename__ = "bodies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    composition: Mapped[list[BodyComposition]] = relationship(
+        back_populates="body", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class BodyComposition(db.Model):
+    __tablename__ = "body_composition"
+    __table_args__ = (
+        UniqueConstraint("body_id", "dimension", "category"),
+        CheckConstraint("count >= 0", name="count_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"))
+    dimension: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(40))
+    count: Mapped[int] = mapped_column(default=0)
+
+    body: Mapped[Body] = relationship(back_populates="composition")

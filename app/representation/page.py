@@ -1,9 +1,9 @@
 """One representation page: every figure of one window, computed once and protected together.
 
 The dashboard, the facilitators' JSON and CSV, and every public release are built here, so they
-show the same figures. Three GROUP BYs over the window's ranked ledger rows give the atoms:
-segment (the stretch between two points of the series) x fine age x gender, and the residency
-and sector counts. Every figure the page shows is a sum of atoms; app/representation/disclosure
+show the same figures. GROUP BYs over the window's ranked ledger rows, sent as one statement,
+give the atoms: segment (the stretch between two points of the series) x fine age x gender, and
+the residency and sector counts. Every figure the page shows is a sum of atoms; app/representation/disclosure
 decides once which to hide so that no sum or difference of shown figures narrows a small group
 below k values. Shares, intervals, flags and gaps are shown only beside a shown count and a
 shown total (they would reveal either). Overall statistics are computed with the hidden cells
@@ -12,20 +12,21 @@ merged, and only where the table's total is shown (then the merged sum is deriva
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 
-from sqlalchemy import case, func, select
+from sqlalchemy import DateTime, Integer, String, cast, func, null, select, union_all
 from sqlalchemy.orm import Session
 
 from app.representation import batches, honest, stats
 from app.representation.disclosure import Figure, protect
-from app.representation.figures import (CategoryLabel, CategoryRow, HeadlineFigure, Report,
+from app.representation.reports import (CategoryLabel, CategoryRow, HeadlineFigure, Report,
                                         WeekPoint)
 from app.representation.models import Participation
 from app.representation.population import TARGET_DIMENSIONS
-from app.representation.queries import BELOW, DIMENSIONS, GENDERS, UNKNOWN, sql_int, week_expression
-from app.representation.targets import get_targets
+from app.representation.queries import (BELOW, DIMENSIONS, GENDERS, UNKNOWN, sql_int, sql_key,
+                                        week_expression)
+from app.representation.targets import TARGET_SUM_SLACK, all_targets
 from app.representation.reference import (Reference, age_bands, reference_for, target_reference,
                                           youth_band)
 
@@ -133,39 +134,83 @@ class _Block:
         return protect(len(self.keys), figures, k, forced=self.forced, links=self.links)
 
 
-def _ranked_counts(session, space, win, *columns, segment=None):
+@dataclass
+class _Atoms:
+    """What one statement counts over the window's ranked people (see _count_atoms)."""
+    age_gender: list = field(default_factory=list)  # (segment, age, gender, count)
+    by_dimension: dict = field(default_factory=dict)  # target dimension -> {category: count}
+    first_at: datetime | None = None  # of the window's first and last person
+    last_at: datetime | None = None
+
+
+def _count_atoms(session, space, win, segment, dimensions) -> _Atoms:
+    """The window's counts by (segment, age, gender), its first and last time, and its counts
+    by each of `dimensions` (target dimensions): a GROUP BY over the window's ranked people for
+    each, joined by UNION ALL into one statement (one round trip, every part an aggregate)."""
+    atoms = _Atoms(by_dimension={d: {} for d in dimensions})
+    if win.empty:
+        return atoms
+    columns = [Participation.age, Participation.gender,
+               *(getattr(Participation, d) for d in dimensions)]
     r = batches.ranked(space, win.module, *columns)
-    keys = [getattr(r.c, c.key) for c in columns]
-    if segment is not None:
-        keys.insert(0, segment(r).label("seg"))
-    return session.execute(select(*keys, func.count()).where(batches.in_window(r, win))
-                           .group_by(*keys)).all()
+    within = batches.in_window(r, win)
+    # one segment: a constant selected, not grouped (a constant would be read as a position)
+    seg = segment(r) if segment is not None else sql_int(0)
+    no_int, no_text, no_time = (cast(null(), Integer), cast(null(), String),
+                                cast(null(), DateTime))
+    parts = [select(sql_key("age_gender").label("part"), seg.label("seg"), r.c.age, r.c.gender,
+                    no_text.label("category"), func.count().label("n"),
+                    func.min(r.c.t).label("first_at"), func.max(r.c.t).label("last_at"))
+             .where(within)
+             .group_by(*([seg] if segment is not None else []), r.c.age, r.c.gender)]
+    parts += [select(sql_key(d), no_int, no_int, no_text, getattr(r.c, d), func.count(), no_time,
+                     no_time).where(within).group_by(getattr(r.c, d))
+              for d in dimensions]
+    statement = parts[0] if len(parts) == 1 else union_all(*parts)
+    for part, seg_value, age, gender, category, n, first, last in session.execute(statement):
+        if part == "age_gender":
+            atoms.age_gender.append((int(seg_value), age, gender, int(n)))
+            atoms.first_at = first if atoms.first_at is None else min(atoms.first_at, first)
+            atoms.last_at = last if atoms.last_at is None else max(atoms.last_at, last)
+        else:
+            atoms.by_dimension[part][category] = int(n)
+    return atoms
+
+
+def _usable_targets(targets: dict) -> str | None:
+    """Why a dimension's targets cannot be compared with (None: they can)."""
+    if not targets or sum(targets.values()) <= 0:
+        return "no_targets"
+    if sum(targets.values()) < 1 - TARGET_SUM_SLACK:  # stored before set_targets refused them
+        return "targets_incomplete"
+    return None
 
 
 def build_page(session: Session, space, *, module: str = "all", since: date | None = None,  # noqa: C901
                until: date | None = None, k: int = 5, window: batches.Window | None = None,
-               dimensions=DIMENSIONS, series: bool = True,
-               fixed=None) -> RepresentationPage:
+               dimensions=DIMENSIONS, series: bool = True, fixed=None,
+               ledger: batches.LedgerCounts | None = None) -> RepresentationPage:
     """The page for `module`'s whole batches between `since` and `until` (or `window`).
     `fixed`: {key: value} of figures already published for exactly this window (a release),
-    which the audit must treat as shown whatever it decides here (while the value holds)."""
+    which the audit must treat as shown whatever it decides here (while the value holds).
+    `ledger`: the chains' sizes and weeks, already counted (batches.ledger_counts)."""
 
     k = max(1, int(k))
-    win = window or batches.window(session, space, module=module, since=since, until=until, k=k)
+    win = window or batches.window(session, space, module=module, since=since, until=until, k=k,
+                                   ledger=ledger)
     reference = reference_for(session, space)
     cuts = []
     if series and not win.empty:
         dialect = session.get_bind().dialect.name
         cuts = batches.week_cuts(session, space, win,
                                  week_expression(dialect, batches.chain_time(win.module)),
-                                 limit=SERIES_POINTS)
+                                 limit=SERIES_POINTS, ledger=ledger)
     if not cuts or cuts[-1][1] != win.high:
         cuts.append((None, win.high))
     ranks = [c for _, c in cuts]
 
     def segment(r):
-        whens = [(r.c.rn <= sql_int(c), sql_int(j)) for j, c in enumerate(ranks[:-1])]
-        return case(*whens, else_=sql_int(len(ranks) - 1))
+        return batches.segment(r, ranks)
 
     edges, fine = _fine_ages(space)
     fines = [*edges, BELOW, UNKNOWN]
@@ -177,18 +222,15 @@ def build_page(session: Session, space, *, module: str = "all", since: date | No
     series_keys = [("S", j, y, gc) for j in range(len(ranks)) for y in Y_CLASSES
                    for gc in G_CLASSES] if len(ranks) > 1 else []
     block_a = _Block([("T", f, g) for f in fines for g in GENDER_KEYS] + series_keys)
-    if not win.empty:
-        if len(ranks) > 1:
-            rows = _ranked_counts(session, space, win, Participation.age, Participation.gender,
-                                  segment=segment)
-        else:  # one segment: a constant would be read as a GROUP BY position
-            rows = [(0, *row) for row in _ranked_counts(session, space, win, Participation.age,
-                                                        Participation.gender)]
-        for seg, age, gender, n in rows:
-            f, g = fine(age), _gender(gender)
-            block_a.values[block_a.index[("T", f, g)]] += int(n)
-            if series_keys:
-                block_a.values[block_a.index[("S", int(seg), ycls(f), _g_class(g))]] += int(n)
+    wanted = [d for d in TARGET_DIMENSIONS if d in dimensions]
+    targets = all_targets(session, space) if wanted else {}
+    compared = [d for d in wanted if _usable_targets(targets[d]) is None]
+    atoms = _count_atoms(session, space, win, segment if len(ranks) > 1 else None, compared)
+    for seg, age, gender, n in atoms.age_gender:
+        f, g = fine(age), _gender(gender)
+        block_a.values[block_a.index[("T", f, g)]] += n
+        if series_keys:
+            block_a.values[block_a.index[("S", seg, ycls(f), _g_class(g))]] += n
     if series_keys:
         for y in Y_CLASSES:
             for gc in G_CLASSES:
@@ -221,33 +263,27 @@ def build_page(session: Session, space, *, module: str = "all", since: date | No
             reports[dimension] = _unavailable(space, dimension, win, reference, k,
                                               "no_reference" if not reference.available
                                               else "no_population")
-    for dimension in TARGET_DIMENSIONS:
-        if dimension not in dimensions:
-            continue
-        target_ref = target_reference(session, space)
-        targets = get_targets(session, space, dimension)
-        if not targets or sum(targets.values()) <= 0:
-            reports[dimension] = _unavailable(space, dimension, win, target_ref, k, "no_targets")
-            continue
-        if sum(targets.values()) < 1 - 0.005:  # stored before set_targets refused such sums
+    target_ref = target_reference(space) if wanted else None
+    for dimension in wanted:
+        shares = targets[dimension]
+        if dimension not in compared:
             reports[dimension] = _unavailable(space, dimension, win, target_ref, k,
-                                              "targets_incomplete")
+                                              _usable_targets(shares))
             continue
-        column = getattr(Participation, dimension)
-        counts = dict(_ranked_counts(session, space, win, column)) if not win.empty else {}
-        keys = sorted({*targets, *(c for c in counts if c is not None)}) + [None]
+        counts = atoms.by_dimension[dimension]
+        keys = sorted({*shares, *(c for c in counts if c is not None)}) + [None]
         block = _Block(keys)
         for key, n in counts.items():
-            block.values[block.index[key]] += int(n)
-        spec = _one_way_figures(block, dimension, list(targets), k)
+            block.values[block.index[key]] += n
+        spec = _one_way_figures(block, dimension, list(shares), k)
         protection = block.protect(k, fixed)
         hidden_total += len(protection.hidden)
         shown_keys += [key for key, f in block.figures.items()
                        if f.shown and key not in protection.hidden]
-        reports[dimension] = _report(space, dimension, win, target_ref, targets, dict(targets),
+        reports[dimension] = _report(space, dimension, win, target_ref, shares, dict(shares),
                                      block, spec, protection.hidden, k)
     points = _points(cuts, block_a, hidden_a, space) if census_ok and series else []
-    first, last = batches.span_dates(session, space, win)
+    first, last = batches.jst_dates(atoms.first_at, atoms.last_at)
     return RepresentationPage(space.slug, win, k, reference,
                               {d: reports[d] for d in dimensions if d in reports}, headline,
                               points, hidden_total, first, last, shown_keys)

@@ -9,24 +9,24 @@ NOT NULL with sentinels instead: AGE_UNKNOWN (-1) in both columns means "age unk
 AGE_OPEN (999) in age_to means open-ended (e.g. 110+). Use `stored_range()` / `record_range()` to
 convert; PopulationRecord keeps None for both cases.
 
-Target shares for dimensions no statistic covers (residency type, sector) live here too: they are
-the facilitators' goals, labelled as targets wherever they are shown.
+The tables are in app/representation/models.py. Target shares for dimensions no statistic
+covers (residency type, sector) are in targets.py: they are the facilitators' goals, labelled as
+targets wherever they are shown.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import (CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint,
-                        delete, insert, select)
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
 
 from app.areas.models import Area
 from app.common.time import utcnow
-from app.extensions import db
 from app.representation import population_files as pf
+from app.representation.models import PopulationCount, PopulationSource
 
 SOURCE_KINDS = ("census", "register", "csv")
 SEXES = ("male", "female")
@@ -51,56 +51,6 @@ REGISTER_2022 = {
 }
 SHIPPED_FILES = {"census2020": (CENSUS_2020, DATA_DIR / "census2020.csv"),
                  "register2022": (REGISTER_2022, DATA_DIR / "register2022.csv")}
-
-
-class PopulationSource(db.Model):
-    __tablename__ = "population_sources"
-    __table_args__ = (CheckConstraint("kind IN ('census', 'register', 'csv')", name="kind"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(60), unique=True)  # census2020, register2022, csv:<name>
-    kind: Mapped[str] = mapped_column(String(10))
-    title: Mapped[str] = mapped_column(String(300))
-    reference_date: Mapped[date] = mapped_column(Date)
-    licence: Mapped[str] = mapped_column(Text, default="")
-    attribution: Mapped[str] = mapped_column(Text, default="")  # the 出典 line to show with figures
-    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class PopulationCount(db.Model):
-    __tablename__ = "population_counts"
-    __table_args__ = (
-        # Its leading (source_id, area_id) also serves the per-space sums.
-        UniqueConstraint("source_id", "area_id", "sex", "age_from", "age_to"),
-        # "Which sources cover these areas?" filters by area first.
-        Index("ix_population_counts_area_source", "area_id", "source_id"),
-        CheckConstraint("sex IN ('male', 'female')", name="sex"),
-        CheckConstraint("count >= 0", name="count_non_negative"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    source_id: Mapped[int] = mapped_column(ForeignKey("population_sources.id", ondelete="CASCADE"))
-    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
-    sex: Mapped[str] = mapped_column(String(6))
-    age_from: Mapped[int]  # AGE_UNKNOWN when the age is unknown
-    age_to: Mapped[int]  # inclusive; AGE_OPEN when open-ended, AGE_UNKNOWN when unknown
-    count: Mapped[int]
-
-
-class Target(db.Model):
-    """A facilitator-set target share for a category a census does not cover."""
-
-    __tablename__ = "representation_targets"
-    __table_args__ = (
-        UniqueConstraint("space_id", "dimension", "category"),
-        CheckConstraint("share >= 0 AND share <= 1", name="share_range"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
-    dimension: Mapped[str] = mapped_column(String(20))
-    category: Mapped[str] = mapped_column(String(20))
-    share: Mapped[float]
 
 
 def stored_range(age_from: int | None, age_to: int | None) -> tuple[int, int]:

@@ -15,11 +15,12 @@ from datetime import date
 from functools import cached_property
 from typing import NamedTuple
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
-from app.areas.models import Area, RegionMember
-from app.representation.population import PopulationCount, PopulationSource, record_range
+from app.areas.models import Area
+from app.representation.models import PopulationCount, PopulationSource
+from app.representation.population import record_range
 
 # Width assumed for an open-ended range (110+, 100+) in the rare case a band ends inside it.
 OPEN_RANGE_WIDTH = 5
@@ -165,55 +166,63 @@ def youth_band(space) -> AgeBand | None:
     return AgeBand(f"{low}-{space.youth_max}", low, space.youth_max)
 
 
-def reference_areas(session: Session, area: Area) -> list[Area]:
-    """A region's member areas, or the area itself."""
+def reference_areas(area: Area) -> list[Area]:
+    """A region's member areas (loaded with the space, see spaces.services.get_space_by_slug),
+    or the area itself."""
     if area.kind != "region":
         return [area]
-    return list(session.scalars(
-        select(Area).join(RegionMember, RegionMember.area_id == Area.id)
-        .where(RegionMember.region_id == area.id).order_by(Area.code)))
+    return sorted(area.members, key=lambda member: member.code)
 
 
-def _choose_source(session: Session, area_ids: list[int], choice: str) -> PopulationSource | None:
-    """The preferred source among those with figures for every one of the areas (one query)."""
+def _source_ranges(session: Session, area_ids: list[int],
+                   choice: str) -> tuple[dict | None, tuple[PopulationRange, ...]]:
+    """The preferred source among those with figures for every one of the areas (by the kinds
+    of `choice`, then the newest), and its counts of the areas summed per sex and age range (a
+    region is the sum of its areas): one statement. (None, ()) when no source covers them."""
+    preference = CHOICE_KINDS.get(choice, CHOICE_KINDS["auto"])
     covering = (select(PopulationCount.source_id)
                 .where(PopulationCount.area_id.in_(area_ids))
                 .group_by(PopulationCount.source_id)
                 .having(func.count(distinct(PopulationCount.area_id)) == len(area_ids)))
-    sources = session.scalars(select(PopulationSource).where(PopulationSource.id.in_(covering))).all()
-    for kinds in CHOICE_KINDS.get(choice, CHOICE_KINDS["auto"]):
-        candidates = [s for s in sources if s.kind in kinds]
-        if candidates:
-            return max(candidates, key=lambda s: (s.reference_date, s.id))
-    return None
-
-
-def population_ranges(session: Session, source_id: int, area_ids: list[int]) -> tuple[PopulationRange, ...]:
-    """Counts of the areas summed per sex and age range (a region is the sum of its areas)."""
+    rank = case(*[(PopulationSource.kind.in_(kinds), i) for i, kinds in enumerate(preference)])
+    chosen = (select(PopulationSource.id)
+              .where(PopulationSource.id.in_(covering),
+                     PopulationSource.kind.in_([k for kinds in preference for k in kinds]))
+              .order_by(rank, PopulationSource.reference_date.desc(), PopulationSource.id.desc())
+              .limit(1).scalar_subquery())
+    source = PopulationSource
     rows = session.execute(
-        select(PopulationCount.sex, PopulationCount.age_from, PopulationCount.age_to,
-               func.sum(PopulationCount.count))
-        .where(PopulationCount.source_id == source_id, PopulationCount.area_id.in_(area_ids))
-        .group_by(PopulationCount.sex, PopulationCount.age_from, PopulationCount.age_to)
-    ).all()
-    return tuple(PopulationRange(sex, *record_range(a, b), int(n)) for sex, a, b, n in rows)
+        select(source.title, source.key, source.reference_date, source.kind, source.attribution,
+               source.licence, PopulationCount.sex, PopulationCount.age_from,
+               PopulationCount.age_to, func.sum(PopulationCount.count))
+        .join(PopulationCount, PopulationCount.source_id == source.id)
+        .where(source.id == chosen, PopulationCount.area_id.in_(area_ids))
+        .group_by(source.id, source.title, source.key, source.reference_date, source.kind,
+                  source.attribution, source.licence, PopulationCount.sex,
+                  PopulationCount.age_from, PopulationCount.age_to)).all()
+    if not rows:
+        return None, ()
+    title, key, reference_date, kind, attribution, licence = rows[0][:6]
+    described = {"source": title, "source_key": key, "reference_date": reference_date,
+                 "kind": kind, "attribution": attribution, "licence": licence}
+    return described, tuple(PopulationRange(sex, *record_range(a, b), int(n))
+                            for *_source, sex, a, b, n in rows)
 
 
 def reference_for(session: Session, space) -> Reference:
     """The population statistics a space compares against, following space.reference_choice:
     'census', 'register' (the register or a municipality's own CSV) or 'auto' (census when every
     area of the space has census figures, else the newest register/CSV). A source must cover all
-    the space's areas; if none does, the Reference has source_key None (available False)."""
-    areas = reference_areas(session, space.area)
+    the space's areas; if none does, the Reference has source_key None (available False). One
+    statement, and one more for the census shape when a band cuts a register's age range."""
+    areas = reference_areas(space.area)
     codes = tuple(a.code for a in areas)
     base = {"area_codes": codes, "base_min_age": space.min_age}
-    source = _choose_source(session, [a.id for a in areas], space.reference_choice) if areas else None
-    if source is None:
+    described, ranges = (_source_ranges(session, [a.id for a in areas], space.reference_choice)
+                         if areas else (None, ()))
+    if described is None:
         return Reference(source=None, source_key=None, reference_date=None, kind=None, **base)
-    reference = Reference(source=source.title, source_key=source.key,
-                          reference_date=source.reference_date, kind=source.kind,
-                          attribution=source.attribution, licence=source.licence,
-                          ranges=population_ranges(session, source.id, [a.id for a in areas]), **base)
+    reference = Reference(**described, ranges=ranges, **base)
     known = sum(r.count for r in reference.ranges if r.age_from is not None)
     unknown = sum(r.count for r in reference.ranges if r.age_from is None)
     if known + unknown:
@@ -226,7 +235,7 @@ def reference_for(session: Session, space) -> Reference:
         return reference
     cut = _cut_ranges(reference, cuts)
     shape_areas, shape = (), ()
-    if source.kind != "census" and cut:
+    if reference.kind != "census" and cut:
         shape_areas, shape = census_shape(session, areas, min(r.age_from for r in cut),
                                           max(r.age_to for r in cut))
     return replace(reference, estimated=True, shape=shape, shape_areas=shape_areas)
@@ -273,8 +282,8 @@ def census_shape(session: Session, areas: list[Area], low: int,
     return tuple(sorted(found[a] for a in chosen)), shape
 
 
-def target_reference(session: Session, space) -> Reference:
+def target_reference(space) -> Reference:
     """Reference descriptor for facilitator-set targets (residency, sector)."""
-    codes = tuple(a.code for a in reference_areas(session, space.area))
+    codes = tuple(a.code for a in reference_areas(space.area))
     return Reference(area_codes=codes, source=None, source_key=None, reference_date=None,
                      base_min_age=space.min_age, kind="target")

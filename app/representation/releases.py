@@ -14,9 +14,10 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.common.errors import N_, DomainError
 from app.common.time import utcnow
 from app.representation import batches
-from app.representation.figures import (CategoryLabel, CategoryRow, HeadlineFigure, Report)
+from app.representation.reports import (CategoryLabel, CategoryRow, HeadlineFigure, Report)
 from app.representation.models import Release
 from app.representation.page import (ANSWERED, LEFT_OUT, NO_ANSWER, UNREFERENCED,
                                      RepresentationPage, build_page)
@@ -28,18 +29,8 @@ _TOTAL_KEYS = (("answered", ANSWERED), ("unknown", NO_ANSWER), ("unreferenced", 
                ("left_out", LEFT_OUT))  # gender only; releases before issue #12 lack it
 
 
-def N_(message: str) -> str:
-    """Mark a msgid for extraction; translated where it is shown."""
-    return message
-
-
-class ReleaseError(ValueError):
-    """A release cannot be made now. `message` is an English msgid (translate with `params`)."""
-
-    def __init__(self, message: str, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.params = params
+class ReleaseError(DomainError):
+    """A release cannot be made now (a DomainError: the view refuses the request with it)."""
 
 
 @dataclass(frozen=True)
@@ -77,10 +68,15 @@ def latest_release(session: Session, space) -> Release | None:
 
 
 def readiness(session: Session, space, *, public_k: int, batch: int) -> Readiness:
-    win = batches.release_window(session, space, k=public_k, batch=batch)
-    previous = session.scalar(select(func.max(Release.participants))
-                              .where(Release.space_id == space.id)) or 0
-    return Readiness(win.high, previous, public_k)
+    return readiness_of(list_releases(session, space), batches.members(session, space),
+                        public_k=public_k, batch=batch)
+
+
+def readiness_of(items: list[Release], members: int, *, public_k: int, batch: int) -> Readiness:
+    """Readiness from the space's releases and the number of people in its ledger: the next
+    release covers everyone up to the last cut of the facilitators' batches."""
+    previous = max((release.participants for release in items), default=0)
+    return Readiness(members // batch * batch, previous, public_k)
 
 
 def is_published(space) -> bool:
@@ -119,10 +115,14 @@ def create_release(session: Session, space, actor, *, public_k: int, batch: int,
 
 def release_for_window(session: Session, space, win: batches.Window) -> Release | None:
     """The release covering exactly this window, if any (its figures are public already)."""
+    return release_of_window(list_releases(session, space), win)
+
+
+def release_of_window(items: list[Release], win: batches.Window) -> Release | None:
+    """release_for_window among the space's releases (list_releases), already loaded."""
     if win.module != "all" or win.low != 0 or win.empty:
         return None
-    return session.scalar(select(Release).where(Release.space_id == space.id,
-                                                Release.participants == win.high).limit(1))
+    return next((release for release in items if release.participants == win.high), None)
 
 
 def fixed_keys(release: Release | None) -> frozenset:

@@ -1,48 +1,18 @@
-"""Representation reports: participants of a space against its reference population.
-
-Counts come from one GROUP BY over the participation ledger (age bands as a SQL CASE), never from
-ledger rows loaded into Python; the figures come from the pure stats module. Small cells are
-suppressed here, so every caller (dashboard, public page, API, CSV) gets the same protection:
-  * primary: a category with 0 < count < k; secondary: stats.suppressed_cells / suppressed_table
-    so no line has a lone hidden cell that the total would reveal;
-  * a lone hidden cell with no non-zero partner can only be protected by hiding the total: then
-    `answered`, `unknown`, `unreferenced` and every share/interval (which would reveal n) go too;
-  * `unknown` and `unreferenced` (e.g. another gender, below the minimum age) are hidden together
-    when either is 0 < x < k, so only their sum (participants - answered) can be derived;
-  * overall statistics are computed with the hidden cells merged into one, so they reveal nothing
-    beyond the hidden cells' sum.
-"""
+"""One representation report and its outputs: `build_report` gives one dimension of the
+protected page (app/representation/page.py, where the disclosure rules are written down), and
+`report_as_dict` / `report_csv` turn a report into the API document and the CSV export."""
 from __future__ import annotations
 
 import csv
 import io
 from datetime import date
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.representation import batches, releases
-from app.representation.figures import CategoryLabel, CategoryRow, HeadlineFigure, Report, WeekPoint
 from app.representation.batches import WindowError
-from app.representation.indicators import headline, weekly_series
 from app.representation.page import build_page
-from app.representation.models import Participation
-from app.representation.targets import TargetError, get_targets, set_targets  # noqa: F401 (interface)
-from app.representation.queries import (BELOW, DIMENSIONS, GENDERS, MODULE_FILTERS, UNKNOWN,
-                                        ReportError, band_expression, check_scope,
-                                        counts_statement, scope_filters)
-from app.representation.reference import (AgeBand, Reference, age_bands, reference_for,
-                                          youth_band)
-
-# The interface other modules use; the types and indicators live in their own modules.
-__all__ = [
-    "BELOW", "DIMENSIONS", "GENDERS", "MODULE_FILTERS", "UNKNOWN", "AgeBand", "CategoryLabel",
-    "CategoryRow", "HeadlineFigure", "Reference", "Report", "ReportError", "TargetError",
-    "WeekPoint", "age_bands", "band_expression", "build_report", "counts_statement", "get_targets",
-    "headline", "reference_for", "report_as_dict", "report_csv", "scope_filters", "set_targets",
-    "weekly_series", "youth_band", "offered_modules", "facilitator_page", "audit_view",
-]
-
+from app.representation.queries import ReportError, check_scope
+from app.representation.reports import Report
 
 
 def build_report(session: Session, space, dimension: str, *, module: str = "all",
@@ -59,8 +29,6 @@ def build_report(session: Session, space, dimension: str, *, module: str = "all"
         raise ReportError(str(error)) from None
     return page.reports[dimension]
 
-
-# --- targets ----------------------------------------------------------------------------------
 
 # --- output -----------------------------------------------------------------------------------
 
@@ -182,42 +150,3 @@ def report_csv(report: Report) -> str:
     ):
         w.writerow([name, _cell(value, False, k)])
     return out.getvalue()
-
-
-# --- the facilitators' page ---------------------------------------------------------------
-
-def offered_modules(session: Session, space, k: int) -> list[str]:
-    """Module filters worth offering: both the module's people and everyone else number at
-    least k (a filter on a smaller group, or the rest of it, would single people out)."""
-    columns = [func.count(getattr(Participation, f"{m}_at")) for m in MODULE_FILTERS[1:]]
-    total, *used = session.execute(select(func.count(), *columns)
-                                   .where(Participation.space_id == space.id)).one()
-    return ["all", *(m for m, n in zip(MODULE_FILTERS[1:], used)
-                     if n >= k and total - n >= k)]
-
-
-def facilitator_page(session: Session, space, *, module: str = "all", since: date | None = None,
-                     until: date | None = None, k: int = 5, dimensions=DIMENSIONS):
-    """The dashboard's page: whole batches of the window, protected together; where the window
-    is exactly a public release's, what the release shows stays shown (it is public anyway) and
-    the audit decides around it. Raises ReportError for a filter that is not offered."""
-    check_scope("gender", module, since, until)
-    if module not in offered_modules(session, space, k):
-        raise ReportError("module filter not offered: too few people use it, or too few do not")
-    try:
-        win = batches.window(session, space, module=module, since=since, until=until, k=k)
-    except WindowError as error:
-        raise ReportError(str(error)) from None
-    release = releases.release_for_window(session, space, win)
-    return build_page(session, space, window=win, k=k, dimensions=dimensions,
-                      fixed=releases.fixed_figures(release))
-
-
-def audit_view(session: Session, actor, space, action: str, page, **detail) -> None:
-    """Filtered views and every export go to the audit log (who, when, which filter)."""
-    from app.admin.services import audit
-
-    win = page.window
-    audit(session, actor, action, f"space:{space.id}", module=win.module,
-          since=win.since.isoformat() if win.since else None,
-          until=win.until.isoformat() if win.until else None, ranks=[win.low, win.high], **detail)

@@ -1,11 +1,11 @@
 """Representation tracker pages: the facilitators' dashboard, target shares, deliberation bodies,
-and the public transparency page; plus the alert banner helper for the space page and the
+and the public transparency page; plus the space page's part (alert banner and links) and the
 renderer of alert notifications. Views parse, authorise (app.accounts.permissions), call the
 services and render; the request boundary commits."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, g, make_response, redirect,
-                   render_template, request, url_for)
+from flask import (abort, current_app, flash, g, make_response, redirect, render_template, request,
+                   url_for)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,41 +15,39 @@ from app.common.charts import pct
 from app.common.http_cache import not_modified, page_etag, tag_page
 from app.common.unit_of_work import refuse
 from app.extensions import db
-from app.notifications.kinds import RenderedNotification, register_kind
+from app.notifications.kinds import RenderedNotification
 from app.areas.services import find_area
 from app.common.time import today_jst
-from app.representation import (alerts, bodies, labels, prefecture, prefecture_present,
-                                presenters, releases, services)
-from app.representation.targets import TARGET_CATEGORIES
+from app.representation import (alerts, bodies, bp, labels, prefecture, prefecture_present,
+                                presenters, releases)
+from app.representation.dashboard import dashboard as representation_dashboard
+from app.representation.reference import reference_for, youth_band
+from app.representation.targets import TARGET_CATEGORIES, TargetError, get_targets, set_targets
 from app.representation.forms import (FilterForm, ReleaseForm, body_form_class, field_name,
                                       targets_form_class)
 from app.spaces.models import Space
-from app.spaces.services import get_space_by_slug
+from app.spaces.page_parts import PagePart
+from app.spaces.scoping import scope_to_space
 
-bp = Blueprint("representation", __name__)
-
-
-@bp.url_value_preprocessor
-def _load_space(endpoint, values):
-    if values and "slug" in values:
-        space = get_space_by_slug(db.session, values["slug"])
-        if space is None:
-            abort(404)
-        g.space = space
+scope_to_space(bp, slug_in_view=True)
 
 
-# --- the space page's banner and links (a template global, so it needs no view of ours) ------
+# --- the space page's banner and links (app/spaces/page_parts.py) ----------------------------
 
-def representation_alert(space) -> list[dict]:
-    """For facilitators of `space`: the headline groups flagged under-represented once the space
-    has enough participants ([] for everyone else, and while there are too few)."""
-    if space is None or not can_facilitate(current_user, space):
-        return []
-    flagged = alerts.check_space(db.session, space,
-                                 min_participants=current_app.config["ALERT_MIN_PARTICIPANTS"],
-                                 batch=current_app.config["MIN_CELL_FACILITATOR"],
-                                 planned=_planned())
-    return [{"group": group, "label": _alert_message(group, space)} for group in flagged]
+def space_page_part(space, user) -> PagePart:
+    """For facilitators of `space`: a link to the dashboard and the headline groups flagged
+    under-represented once the space has enough participants; for everyone, the link to the
+    public figures when they are published. Computed before the space page renders."""
+    facilitator = can_facilitate(user, space)
+    flagged = []
+    if facilitator:
+        flagged = alerts.check_space(db.session, space,
+                                     min_participants=current_app.config["ALERT_MIN_PARTICIPANTS"],
+                                     batch=current_app.config["MIN_CELL_FACILITATOR"],
+                                     planned=_planned())
+    return PagePart("representation/_alert_banner.html", {
+        "facilitator": facilitator,
+        "alerts": [{"group": group, "label": _alert_message(group, space)} for group in flagged]})
 
 
 def _planned() -> int:
@@ -65,7 +63,7 @@ def _alert_meaning() -> str:
 
 def _alert_message(group: str, space) -> str:
     if group == "youth":
-        band = services.youth_band(space)
+        band = youth_band(space)
         text = _("Young people aged %(band)s are under-represented among the participants.",
                  band=labels.age_band_label(band.key) if band else "")
     else:
@@ -73,17 +71,14 @@ def _alert_message(group: str, space) -> str:
     return f"{text} {_alert_meaning()}"
 
 
-@bp.app_context_processor
-def _space_page_helpers():
-    return {"representation_alert": representation_alert,
-            "can_see_representation": lambda space: can_facilitate(current_user, space)}
-
-
 bp.add_app_template_global(pct, "rep_pct")
 bp.add_app_template_global(labels.reference_kind_label, "rep_reference_kind")
 
 
-def _render_alert(payload: dict) -> RenderedNotification:
+def render_alert(payload: dict) -> RenderedNotification:
+    """An alert notification in the reader's language (registered in register(app))."""
+    from app.spaces.models import Space
+
     space = db.session.get(Space, int(payload["space_id"]))
     if space is None:
         raise KeyError("space")  # deleted since: the neutral message is shown
@@ -97,9 +92,6 @@ def _render_alert(payload: dict) -> RenderedNotification:
                     space=space.title)
     message = f"{message} {_alert_meaning()}"
     return RenderedNotification(message, url_for("representation.dashboard", slug=space.slug))
-
-
-register_kind(alerts.ALERT_KIND, _render_alert)
 
 
 # --- dashboard -----------------------------------------------------------------------------
@@ -126,41 +118,34 @@ def _release_settings() -> dict:
 def dashboard(slug: str):
     space = g.space
     k = current_app.config["MIN_CELL_FACILITATOR"]
-    offered = services.offered_modules(db.session, space, k)
-    form = FilterForm(request.args, offered=offered, k=k)
+    form = FilterForm(request.args, k=k)
     module, since, until = "all", None, None
     if request.args and form.validate():
         module = form.module.data or "all"
         since, until = form.since.data, form.until.data
-    page = services.facilitator_page(db.session, space, module=module, since=since,
-                                     until=until, k=k)
-    if page.window.filtered:
-        services.audit_view(db.session, current_user, space, "representation.view", page)
+    data = representation_dashboard(db.session, space, current_user, module=module, since=since,
+                                    until=until, k=k,
+                                    public_k=current_app.config["MIN_CELL_PUBLIC"])
+    form.offer(data.offered)
+    if data.module_refused:
+        form.module_not_offered()
+    page = data.page
     figures = page.figures()
     sections = []
     for dimension, report in page.reports.items():
         section = presenters.report_section(report, chart_id=f"chart-{dimension}")
-        section.csv_url, section.json_url = _api_urls(dimension, module, since, until)
+        section.csv_url, section.json_url = _api_urls(dimension, data.module, data.since,
+                                                      data.until)
         sections.append(section)
     return render_template(
-        "representation/dashboard.html", space=space, form=form, module=module,
-        module_label=labels.module_label(module), since=since, until=until, k=k, page=page,
-        participants=page.participants, reference=page.reference,
+        "representation/dashboard.html", space=space, form=form, module=data.module,
+        module_label=labels.module_label(data.module), since=data.since, until=data.until, k=k,
+        page=page, participants=page.participants, reference=page.reference,
         cards=presenters.headline_cards(figures, k), sections=sections, points=page.points,
         weekly_chart=presenters.weekly_chart(page.points, figures, chart_id="chart-weekly"),
         alert_minimum=current_app.config["ALERT_MIN_PARTICIPANTS"], alert_planned=_planned(),
-        releases=releases.list_releases(db.session, space),
-        readiness=releases.readiness(db.session, space, **_release_settings()),
-        release_form=ReleaseForm(), published=releases.is_published(space),
-        age_setting_changes=_age_setting_changes(space))
-
-
-def _age_setting_changes(space) -> list:
-    """Audited changes of the space's minimum age and youth band (figures before and after
-    such a change are not comparable)."""
-    from app.spaces.services import age_setting_changes
-
-    return age_setting_changes(db.session, space)
+        releases=data.releases, readiness=data.readiness, release_form=ReleaseForm(),
+        published=data.published, age_setting_changes=data.age_setting_changes)
 
 
 @bp.post("/spaces/<slug>/representation/releases")
@@ -174,7 +159,8 @@ def publish_release(slug: str):
     try:
         release = releases.create_release(db.session, space, current_user, **_release_settings())
     except releases.ReleaseError as error:
-        flash(_(error.message, **error.params), "error")
+        refuse()
+        flash(error.translated(_), "error")
         return redirect(url_for(".dashboard", slug=space.slug, _anchor="releases"))
     from app.admin.services import audit
 
@@ -203,13 +189,13 @@ def targets(slug: str):
     else:
         data = {field_name(dimension, key): round(share * 100, 1)
                 for dimension in categories
-                for key, share in services.get_targets(db.session, space, dimension).items()}
+                for key, share in get_targets(db.session, space, dimension).items()}
         form = form_class(data=data)
     if form.validate_on_submit():
         try:
             for dimension in categories:
-                services.set_targets(db.session, space, dimension, form.shares(dimension))
-        except services.TargetError as error:
+                set_targets(db.session, space, dimension, form.shares(dimension))
+        except TargetError as error:
             refuse()
             flash(error.translated(_), "error")
         else:
@@ -262,12 +248,7 @@ def _body_form_page(space, body=None):
         try:
             saved = bodies.save_body(db.session, space, form.name.data, composition, body)
         except bodies.BodyError as error:
-            message = _(error.message, **error.params)
-            target = form[error.field] if error.field and error.field in form else None
-            if target is not None:
-                target.errors = [*target.errors, message]
-            else:
-                form.form_errors.append(message)
+            form.refuse(error)
         else:
             flash(_("The body was saved."), "success")
             return redirect(url_for(".body_detail", slug=space.slug, body_id=saved.id))
@@ -299,7 +280,7 @@ def body_detail(slug: str, body_id: int):
         sections.append(presenters.report_section(
             report, chart_id=f"body-{dimension}", participants_label=_("Members"),
             count_label=_("Members")))
-    reference = services.reference_for(db.session, space)
+    reference = reference_for(db.session, space)
     return render_template("representation/body_detail.html", space=space, body=body,
                            sections=sections, reference=reference)
 

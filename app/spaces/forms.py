@@ -14,6 +14,7 @@ from app.common.forms import Form
 from app.common.text import normalize
 from app.extensions import db
 from app.spaces import services
+from app.spaces.history import AGE_FIELDS
 
 REQUIRED = _l("This field is required.")
 WHOLE_NUMBER = _l("Enter a whole number.")
@@ -119,7 +120,7 @@ class SpaceForm(AreaFieldMixin, SlugFieldMixin, Form):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if self.fixed_ages is not None:
-            changed = [getattr(self, name) for name in services.AGE_FIELDS
+            changed = [getattr(self, name) for name in AGE_FIELDS
                        if not getattr(self, name).errors
                        and getattr(self, name).data != self.fixed_ages[name]]
             for field in changed:  # said here so the order checks below cannot hide it
@@ -144,8 +145,8 @@ class SpaceForm(AreaFieldMixin, SlugFieldMixin, Form):
         """Show the age settings of `space` without offering to change them, described by the
         sentence with id `note_id` that says why; a posted change is refused next to its field
         (and by the service all the same)."""
-        self.fixed_ages = {name: getattr(space, name) for name in services.AGE_FIELDS}
-        for name in services.AGE_FIELDS:
+        self.fixed_ages = {name: getattr(space, name) for name in AGE_FIELDS}
+        for name in AGE_FIELDS:
             getattr(self, name).render_kw = {"readonly": True, "aria-describedby": note_id}
 
     def settings(self) -> dict:

@@ -22,9 +22,7 @@ from app.common.errors import N_, DomainError
 from app.common.pagination import Page, paginate
 from app.common.text import normalize
 from app.representation.models import Participation
-# age_setting_changes and AgeSettingChange are part of this module's interface (the dashboard).
-from app.spaces.history import (AGE_FIELDS, MODULE_FIELDS, AgeSettingChange,  # noqa: F401
-                                age_setting_changes, changes_between)
+from app.spaces.history import AGE_FIELDS, MODULE_FIELDS, changes_between
 from app.spaces.models import REFERENCE_CHOICES, VISIBILITIES, Phase, Space
 
 TITLE_MAX = 150
@@ -50,11 +48,12 @@ def _with_listing_details(stmt):
 
 
 def get_space_by_slug(session: Session, slug: str) -> Space | None:
-    """The space with its area, region members and phases loaded (no lazy loads on the page)."""
-    return session.scalar(
+    """The space with its area, region members and phases loaded (no lazy loads on the page),
+    in one statement: a space has a handful of phases and a region a few dozen members."""
+    return session.scalars(
         select(Space).where(Space.slug == slug)
-        .options(joinedload(Space.area).selectinload(Area.members), selectinload(Space.phases))
-    )
+        .options(joinedload(Space.area).joinedload(Area.members), joinedload(Space.phases))
+    ).unique().first()
 
 
 def list_public_spaces(session: Session, limit: int | None = None) -> list[Space]:

@@ -15,6 +15,8 @@ from app.common.pagination import parse_page
 from app.common.unit_of_work import refuse
 from app.extensions import db, limiter
 from app.spaces import bp, services, team
+from app.spaces.history import age_setting_changes
+from app.spaces.page_parts import page_parts
 from app.spaces.forms import ConfirmForm, CopySpaceForm, PhaseForm, SpaceForm, TeamMemberForm
 from app.spaces.scoping import scope_to_space
 
@@ -59,7 +61,8 @@ def index():
 
 @bp.get("/<slug>/")
 def detail(slug: str):
-    return render_template("spaces/detail.html", space=g.space)
+    return render_template("spaces/detail.html", space=g.space,
+                           parts=page_parts(g.space, current_user))
 
 
 # --- create and edit ------------------------------------------------------------------------
@@ -106,7 +109,7 @@ def edit(slug: str):
             return redirect(url_for(".detail", slug=space.slug))
     return render_template("spaces/form.html", form=form, space=space, ages_locked=ages_locked,
                            may_change_ages=may_change_ages,
-                           age_changes=services.age_setting_changes(db.session, space))
+                           age_changes=age_setting_changes(db.session, space))
 
 
 # --- phases ---------------------------------------------------------------------------------

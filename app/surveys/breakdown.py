@@ -17,15 +17,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import GENDERS, RESIDENCY_TYPES, SECTORS
-from app.representation import services as representation
+
 from app.representation.models import Participation
 from app.surveys.disclosure import column_figures, count_figures
 from app.surveys.models import Survey, SurveyAnswer, SurveyQuestion
 from app.surveys.results import answers_from
+from app.representation.queries import BELOW, UNKNOWN, band_expression
+from app.representation.reference import age_bands
 
 DIMENSIONS = ("age_band", "gender", "residency", "sector")
-UNKNOWN = representation.UNKNOWN  # no answer in the snapshot
-BELOW = representation.BELOW  # younger than the space's minimum age
+UNKNOWN = UNKNOWN  # no answer in the snapshot
+BELOW = BELOW  # younger than the space's minimum age
 
 
 @dataclass
@@ -58,15 +60,15 @@ class Table:
 
 def category_order(space, dimension: str) -> list[str]:
     if dimension == "age_band":
-        return [b.key for b in representation.age_bands(space)] + [BELOW, UNKNOWN]
+        return [b.key for b in age_bands(space)] + [BELOW, UNKNOWN]
     values = {"gender": GENDERS, "residency": RESIDENCY_TYPES, "sector": SECTORS}[dimension]
     return list(values) + [UNKNOWN]
 
 
 def _column(space, dimension: str):
     if dimension == "age_band":
-        bands = representation.age_bands(space)
-        return representation.band_expression(bands, space.min_age).label("category")
+        bands = age_bands(space)
+        return band_expression(bands, space.min_age).label("category")
     return getattr(Participation, dimension).label("category")
 
 

@@ -24,10 +24,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.representation.models import Participation
-from app.representation.services import BELOW, UNKNOWN
+
 from app.surveys.answering import format_number
 from app.surveys.models import TEXT_KINDS, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
 from app.surveys.results import Weighting, cell_columns
+from app.representation.queries import BELOW, UNKNOWN
 
 BOM = "\ufeff"
 DEMOGRAPHIC_COLUMNS = ("age_band", "gender", "residency", "sector")

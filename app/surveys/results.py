@@ -19,12 +19,14 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from app.common.pagination import Page, paginate
-from app.representation import services as representation
 from app.representation.models import Participation
 from app.representation.weighted_mean import WeightedMean, weighted_mean_of_cells
 from app.representation.weighting import (WeightedShare, WeightingError, effective_sample_size,
                                           rake_joint, weighted_share_of_cells)
 from app.surveys.models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
+from app.representation.queries import GENDERS, band_expression
+from app.representation.reference import age_bands, reference_for
+from app.representation.targets import get_targets
 
 CELL_DIMENSIONS = ("age_band", "gender", "residency", "sector")
 MISS_TOLERANCE = 0.01  # a weighted margin further than 1 point from its target is reported
@@ -32,8 +34,8 @@ Cell = tuple  # (age band key, gender, residency, sector) as stored / computed i
 
 
 def cell_columns(space) -> list:
-    bands = representation.age_bands(space)
-    return [representation.band_expression(bands, space.min_age).label("age_band"),
+    bands = age_bands(space)
+    return [band_expression(bands, space.min_age).label("age_band"),
             Participation.gender.label("gender"), Participation.residency.label("residency"),
             Participation.sector.label("sector")]
 
@@ -130,22 +132,22 @@ class _Figures(NamedTuple):
 
 
 def _population_figures(session: Session, space) -> tuple[dict, dict | None]:
-    reference = representation.reference_for(session, space)
+    reference = reference_for(session, space)
     margins: dict[str, tuple[str, dict[str, float]]] = {}
     joint = None
     if reference.available and reference.kind != "target":
-        bands = representation.age_bands(space)
+        bands = age_bands(space)
         ages = {b.key: reference.population(b.low, b.high) for b in bands}
-        sexes = {g: reference.population(space.min_age, None, g) for g in representation.GENDERS}
+        sexes = {g: reference.population(space.min_age, None, g) for g in GENDERS}
         for name, values in (("age_band", ages), ("gender", sexes)):
             if sum(values.values()) > 0:
                 margins[name] = ("census", values)
         joint = {(b.key, g): reference.population(b.low, b.high, g)
-                 for b in bands for g in representation.GENDERS}
+                 for b in bands for g in GENDERS}
         if not sum(joint.values()) > 0:
             joint = None
     for name in ("residency", "sector"):
-        targets = representation.get_targets(session, space, name)
+        targets = get_targets(session, space, name)
         if targets and sum(targets.values()) > 0:
             margins[name] = ("target", targets)
     return margins, joint

@@ -11,7 +11,7 @@ from flask import (abort, current_app, flash, g, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.forms import GENDER_LABELS as ACCOUNT_GENDER_LABELS
+from app.accounts.forms import GENDER_ANSWER_LABELS
 from app.accounts.permissions import (can_answer_survey, can_copy_survey, can_manage_survey,
                                       can_manage_surveys, can_reach_surveys, can_view_survey,
                                       can_view_survey_results, require)
@@ -53,8 +53,8 @@ def category_label(dimension: str, key: str) -> str:
         return _("Not answered")
     if key == breakdown.BELOW:
         return _("Under %(age)s", age=g.space.min_age)
-    if dimension == "gender" and key in ACCOUNT_GENDER_LABELS:
-        return str(ACCOUNT_GENDER_LABELS[key])
+    if dimension == "gender" and key in GENDER_ANSWER_LABELS:  # "another gender" too
+        return str(GENDER_ANSWER_LABELS[key])
     return rep_labels.category_label(dimension, key)
 
 

@@ -74,8 +74,7 @@ def test_concurrent_notify_with_same_key_writes_once(app, db, make):
 
 
 def test_notifications_deleted_with_the_user(db, make):
-    if db.engine.dialect.name == "sqlite":
-        pytest.skip("SQLite does not enforce foreign keys here (no PRAGMA foreign_keys)")
+    # ON DELETE CASCADE on both databases: SQLite's foreign keys are on (app/extensions.py)
     user = make.user()
     services.notify(db.session, user.id, "test", {})
     db.session.commit()

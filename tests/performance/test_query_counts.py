@@ -118,3 +118,30 @@ def test_the_notifications_list_costs_the_same_for_5_and_25(client, db, make, re
         db.session.commit()
         counts.append(statements_for(client, "/notifications/"))
     assert counts[0] == counts[1]
+
+
+def test_one_dashboard_get_runs_under_ten_statements(client, db, make):
+    """The representation dashboard computes its reference population, ledger counts and every
+    table of the page once (issue #11): one GET of the full page, with all five dimensions
+    (targets for residency and sector), issues fewer than 10 SQL statements in all."""
+    from app.representation.queries import DIMENSIONS
+    from app.representation.targets import set_targets
+    from tests.representation.dashboard_fixtures import skewed_space
+
+    space = skewed_space(make, db)
+    set_targets(db.session, space, "residency", {"resident": 0.9, "relationship": 0.05,
+                                                 "dual_region": 0.02, "commuter": 0.02,
+                                                 "other": 0.01})
+    set_targets(db.session, space, "sector", {"none": 0.5, "industry": 0.3, "government": 0.2})
+    db.session.commit()
+    login(client, make.user(roles=(f"facilitator:{space.id}",)).email)
+    url = f"/spaces/{space.slug}/representation/"
+    client.get(url)
+    # Tests keep one session across requests; production starts each request with a new one.
+    db.session.remove()
+    with counted() as statements:
+        response = client.get(url)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert all(f'id="dim-{d}"' in html for d in DIMENSIONS)  # every table is on the page
+    assert len(statements) < 10, "\n".join([f"{len(statements)} statements:", *statements])

@@ -18,6 +18,7 @@ from scipy.optimize import LinearConstraint, milp
 from app.representation import batches, releases, services
 from app.admin.models import AuditEntry
 from app.representation.models import Participation
+from app.representation.dashboard import facilitator_page, offered_modules
 from tests.conftest import login
 from tests.representation.dashboard_fixtures import load_population
 
@@ -97,7 +98,7 @@ def test_windows_never_single_anyone_out(db, space, n):
 def test_one_day_window_shows_nothing_about_that_day(db, space):
     _add(db.session, space, PEOPLE[:11])
     day = (DAY0 + timedelta(days=3)).date()
-    page = services.facilitator_page(db.session, space, since=day, until=day, k=K_FAC)
+    page = facilitator_page(db.session, space, since=day, until=day, k=K_FAC)
     assert page.window.empty
     report = page.reports["gender"]
     assert all(c.count in (0, None) for c in report.categories)
@@ -122,7 +123,7 @@ def test_module_filter_with_one_author_is_not_offered(db, make, client, space):
     _add(db.session, space, PEOPLE[:8])
     _add(db.session, space, PEOPLE[8:9], start=DAY0 + timedelta(days=8),
          modules=("forum", "proposals"))
-    assert "proposals" not in services.offered_modules(db.session, space, K_FAC)
+    assert "proposals" not in offered_modules(db.session, space, K_FAC)
     _facilitator(make, space)
     login(client, "fac@example.jp")
     response = client.get("/api/v1/spaces/tiny/representation?dimension=gender&module=proposals")
@@ -135,7 +136,7 @@ def test_module_filter_with_one_author_is_not_offered(db, make, client, space):
 def test_a_new_author_moves_no_figure_until_k_more_join(db, space):
     authors = _add(db.session, space, PEOPLE[:6], modules=("forum", "proposals"))
     _add(db.session, space, PEOPLE[6:12], start=DAY0 + timedelta(days=6))
-    assert "proposals" in services.offered_modules(db.session, space, K_FAC)
+    assert "proposals" in offered_modules(db.session, space, K_FAC)
     before = services.build_report(db.session, space, "gender", module="proposals",
                                    min_cell=K_FAC)
     # Someone who took part long ago writes their first proposal today.
@@ -235,7 +236,7 @@ def test_no_hidden_group_can_be_narrowed_from_the_dashboard(db, space, n):  # no
     """Rebuild the attacker's equations from what the dashboard shows (counts, totals, card
     shares with their n, series shares) and check every small true group is still wide."""
     _add(db.session, space, PEOPLE[:n])
-    page = services.facilitator_page(db.session, space, k=K_FAC)
+    page = facilitator_page(db.session, space, k=K_FAC)
     covered = PEOPLE[:page.window.high]
     bands = [(18, 29), (30, 39), (40, 49), (50, 59), (60, 69), (70, 79), (80, 200)]
     genders = ["female", "male", "other", None]

@@ -11,8 +11,10 @@ from sqlalchemy import select
 
 from app.admin.models import AuditEntry
 from app.areas.models import Area
-from app.representation import releases, services
+from app.representation import releases
 from app.representation.population import load_shipped_population
+from app.representation.queries import DIMENSIONS
+from app.representation.targets import set_targets
 from tests.conftest import login
 from tests.representation.disclosure_checks import report_ranges
 from tests.representation.test_services import add_rows
@@ -41,8 +43,8 @@ def space(db, make):
              + [{"age": 45, "gender": "male", "forum": True}] * 20
              + [{"age": 70, "gender": "male", "proposal_supporters": True}] * 10
              + [{"age": None, "gender": None, "surveys": True}] * 13)
-    services.set_targets(db.session, space, "residency", {"resident": 1.0})
-    services.set_targets(db.session, space, "sector", {"none": 0.5, "industry": 0.5})
+    set_targets(db.session, space, "residency", {"resident": 1.0})
+    set_targets(db.session, space, "sector", {"none": 0.5, "industry": 0.5})
     db.session.commit()
     return space
 
@@ -90,7 +92,7 @@ def _check_keys(data: dict, dimension: str) -> None:
     assert data["reference"]["area_codes"] == ["01100"]
 
 
-@pytest.mark.parametrize("dimension", services.DIMENSIONS)
+@pytest.mark.parametrize("dimension", DIMENSIONS)
 def test_keys_are_exactly_the_documented_ones(client, db, space, facilitator, dimension):
     response = client.get(_url(dimension=dimension))
     assert response.status_code == 200 and response.mimetype == "application/json"
@@ -333,7 +335,7 @@ def test_openapi_document_describes_the_endpoint(client, released):
     names = {p["name"] for p in operation["parameters"]}
     assert names == {"slug", "dimension", "module", "since", "until"}
     dims = next(p for p in operation["parameters"] if p["name"] == "dimension")["schema"]["enum"]
-    assert dims == list(services.DIMENSIONS)
+    assert dims == list(DIMENSIONS)
     schema = doc["components"]["schemas"]["Representation"]
     assert set(schema["required"]) == set(schema["properties"]) == TOP_KEYS
     assert set(schema["properties"]["reference"]["required"]) == REFERENCE_KEYS

@@ -10,6 +10,8 @@ from sqlalchemy import update
 
 from app.representation import batches, services
 from app.representation.models import Participation
+from app.representation.dashboard import facilitator_page, offered_modules
+from app.representation.queries import ReportError
 from tests.representation.test_services import add_rows, sapporo  # noqa: F401 (fixture)
 
 
@@ -77,14 +79,14 @@ def test_a_module_filter_is_offered_only_with_k_people_on_each_side(db, sapporo)
     add_rows(db.session, sapporo, [{"gender": "female", "surveys": True}] * 5
              + [{"gender": "male", "forum": True}] * 4)
     # 5 answered surveys but only 4 did not: "everyone but the survey answerers" would be 4
-    assert services.offered_modules(db.session, sapporo, 5) == ["all"]
-    with pytest.raises(services.ReportError, match="not offered"):
-        services.facilitator_page(db.session, sapporo, module="surveys", k=5)
+    assert offered_modules(db.session, sapporo, 5) == ["all"]
+    with pytest.raises(ReportError, match="not offered"):
+        facilitator_page(db.session, sapporo, module="surveys", k=5)
     add_rows(db.session, sapporo, [{"gender": "male", "forum": True}])
-    assert services.offered_modules(db.session, sapporo, 5) == ["all", "forum", "surveys"]
-    page = services.facilitator_page(db.session, sapporo, module="surveys", k=5)
+    assert offered_modules(db.session, sapporo, 5) == ["all", "forum", "surveys"]
+    page = facilitator_page(db.session, sapporo, module="surveys", k=5)
     assert page.participants == 5 and page.window.filtered
-    assert services.offered_modules(db.session, sapporo, 6) == ["all"]
+    assert offered_modules(db.session, sapporo, 6) == ["all"]
 
 
 @pytest.mark.parametrize("kwargs", [{"since": date(1, 1, 1)}, {"until": date(9999, 12, 31)},
@@ -99,7 +101,7 @@ def test_bad_windows_are_refused(db, sapporo, kwargs):
 @pytest.mark.parametrize("day", [date(1, 1, 1), date(9999, 12, 31)])
 def test_reports_refuse_dates_outside_the_platforms_lifetime(db, sapporo, day):
     for kwargs in ({"since": day}, {"until": day}):
-        with pytest.raises(services.ReportError, match="between 2000-01-01 and 2099-12-31"):
+        with pytest.raises(ReportError, match="between 2000-01-01 and 2099-12-31"):
             services.build_report(db.session, sapporo, "gender", **kwargs)
-        with pytest.raises(services.ReportError):
-            services.facilitator_page(db.session, sapporo, k=5, **kwargs)
+        with pytest.raises(ReportError):
+            facilitator_page(db.session, sapporo, k=5, **kwargs)

@@ -7,8 +7,10 @@ import xml.etree.ElementTree as ET
 import pytest
 from sqlalchemy import func, select
 
-from app.representation import bodies, services
-from app.representation.bodies import Body, BodyComposition, BodyError
+from app.representation import bodies
+from app.representation.bodies import BodyError
+from app.representation.models import Body, BodyComposition
+from app.representation.targets import set_targets
 from tests.conftest import login
 from tests.dom import csrf_token
 from tests.representation.dashboard_fixtures import load_population
@@ -96,7 +98,7 @@ def test_body_report_compares_with_the_reference(space, db):
     assert not any(c.suppressed for c in report.categories)  # no suppression for a body
     sector = bodies.body_report(db.session, space, body, "sector")
     assert not sector.available and sector.unavailable_reason == "no_targets"
-    services.set_targets(db.session, space, "sector", {"none": 0.6, "industry": 0.4})
+    set_targets(db.session, space, "sector", {"none": 0.6, "industry": 0.4})
     sector = bodies.body_report(db.session, space, body, "sector")
     assert sector.available and sector.reference.kind == "target"
 

@@ -15,6 +15,10 @@ from app.admin.models import AuditEntry
 from app.common.charts import pct
 from app.representation import services, stats
 from app.representation.presenters import fmt_int
+from app.representation.dashboard import facilitator_page, offered_modules
+from app.representation.indicators import headline
+from app.representation.queries import DIMENSIONS
+from app.representation.targets import set_targets
 from tests.conftest import login
 from tests.representation.dashboard_fixtures import (YOUTH_SHARE, add_participants,
                                                      load_population, skewed_space)
@@ -23,10 +27,10 @@ from tests.representation.dashboard_fixtures import (YOUTH_SHARE, add_participan
 @pytest.fixture
 def setup(make, db, client):
     space = skewed_space(make, db)
-    services.set_targets(db.session, space, "residency",
+    set_targets(db.session, space, "residency",
                          {"resident": 0.9, "relationship": 0.05, "dual_region": 0.02,
                           "commuter": 0.02, "other": 0.01})
-    services.set_targets(db.session, space, "sector", {"none": 0.5, "industry": 0.3,
+    set_targets(db.session, space, "sector", {"none": 0.5, "industry": 0.3,
                                                        "government": 0.2})
     db.session.commit()
     facilitator = make.user(roles=(f"facilitator:{space.id}",))
@@ -63,7 +67,7 @@ def test_headline_cards(setup, client, db):
     assert "Young people (18–39)" in html
     assert "60 participants" in html  # 63 took part: twelve whole batches of 5
     assert "3 more people are waiting for the next batch to close." in html
-    figures = services.headline(db.session, setup, min_cell=5)
+    figures = headline(db.session, setup, min_cell=5)
     youth, women = figures["youth"], figures["women"]
     assert youth.count == 6 and youth.n == 60  # 6 of the 60 counted, all of eligible age
     assert youth.flag == "under"
@@ -81,7 +85,7 @@ def test_headline_cards(setup, client, db):
     assert "Hidden: too few people in this group or outside it" in cards
     # Two more without a gender make that group 5: the card is shown again.
     add_participants(db.session, setup, 2, age=50, gender=None)
-    women = services.headline(db.session, setup, min_cell=5)["women"]
+    women = headline(db.session, setup, min_cell=5)["women"]
     assert (women.count, women.n, women.flag) == (10, 60, "under")
     cards = _cards(_page(client, setup))
     assert cards.count("Under-represented") == 2
@@ -95,18 +99,18 @@ def _cards(html):
 
 def test_one_chart_per_dimension_and_a_time_series(setup, client):
     html = _page(client, setup)
-    for dimension in services.DIMENSIONS:
+    for dimension in DIMENSIONS:
         section = _section(html, dimension)
         svg = re.search(r"<svg.*?</svg>", section, re.S).group(0)
         root = ET.fromstring(svg)
         assert root.get("role") == "img"
         assert root.get("aria-labelledby") == f"chart-{dimension}-title chart-{dimension}-desc"
-    assert html.count("<svg") == len(services.DIMENSIONS) + 1  # plus the weekly series
+    assert html.count("<svg") == len(DIMENSIONS) + 1  # plus the weekly series
     assert 'aria-labelledby="chart-weekly-title chart-weekly-desc"' in html
     assert "style=" not in html
 
 
-@pytest.mark.parametrize("dimension", services.DIMENSIONS)
+@pytest.mark.parametrize("dimension", DIMENSIONS)
 def test_table_values_equal_the_report(setup, client, db, dimension):
     html = _page(client, setup)
     table = _table(_section(html, dimension))
@@ -138,7 +142,7 @@ def test_suppression_marks_hidden_cells_alike(setup, client, db):
     root = ET.fromstring(re.search(r"<svg.*?</svg>", section, re.S).group(0))
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert "hidden" in texts
-    page = services.facilitator_page(db.session, setup, k=5)
+    page = facilitator_page(db.session, setup, k=5)
     assert page.hidden and f"{page.hidden} figures on this page are hidden" in html
 
 
@@ -171,7 +175,7 @@ def _options(html):
 def test_module_select_offers_only_modules_with_k_on_both_sides(setup, client, db):
     # forum: 57 used it, 6 did not; surveys: 10 and 53; nobody wrote or supported a proposal.
     assert _options(_page(client, setup)) == ["all", "forum", "surveys"]
-    assert services.offered_modules(db.session, setup, 5) == ["all", "forum", "surveys"]
+    assert offered_modules(db.session, setup, 5) == ["all", "forum", "surveys"]
     # The supporters' filter appears once 5 people have supported a proposal.
     add_participants(db.session, setup, 4, age=40, gender="female", proposal_supporters=True)
     assert "proposal_supporters" not in _options(_page(client, setup))

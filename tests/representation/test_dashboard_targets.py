@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.representation import services
+from app.representation.targets import get_targets
 from tests.conftest import login
 
 
@@ -32,9 +32,9 @@ def test_save_and_prefill(client, space, db):
         "residency__resident": "80", "residency__relationship": "15", "residency__commuter": "5",
         "sector__none": "33.3", "sector__industry": "33.3", "sector__academia": "33.3"})
     assert response.status_code == 302
-    assert services.get_targets(db.session, space, "residency") == pytest.approx(
+    assert get_targets(db.session, space, "residency") == pytest.approx(
         {"resident": 0.8, "relationship": 0.15, "dual_region": 0.0, "commuter": 0.05, "other": 0.0})
-    sector = services.get_targets(db.session, space, "sector")
+    sector = get_targets(db.session, space, "sector")
     assert sector["none"] == pytest.approx(0.333) and sector["media"] == 0.0
     html = client.get(_url(space)).get_data(as_text=True)
     assert 'value="80.0"' in html and 'value="33.3"' in html
@@ -50,8 +50,8 @@ def test_sum_must_be_100_with_a_message_next_to_the_fields(client, space, db):
     assert "The shares add up to 90.0%; they must add up to 100%." in html
     assert 'id="sector-sum-error"' not in html
     assert 'value="80"' in html  # what was typed stays
-    assert services.get_targets(db.session, space, "residency") == {}
-    assert services.get_targets(db.session, space, "sector") == {}  # nothing saved
+    assert get_targets(db.session, space, "residency") == {}
+    assert get_targets(db.session, space, "sector") == {}  # nothing saved
 
 
 @pytest.mark.parametrize("value", ["-5", "101", "abc"])
@@ -65,14 +65,14 @@ def test_bad_percentages(client, space, value):
 def test_within_rounding_tolerance_and_clearing(client, space, db):
     response = client.post(_url(space), data={"sector__none": "66.7", "sector__industry": "33.7"})
     assert response.status_code == 302  # 100.4 is within ± 0.5: scaled to exactly 100
-    shares = services.get_targets(db.session, space, "sector")
+    shares = get_targets(db.session, space, "sector")
     assert sum(shares.values()) == pytest.approx(1.0)
     assert shares["none"] == pytest.approx(66.7 / 100.4)
     response = client.post(_url(space), data={"sector__none": "66.7", "sector__industry": "33.9"})
     assert response.status_code == 400  # 100.6 is not
     response = client.post(_url(space), data={"sector__none": "66.6", "sector__industry": "33.0"})
     assert response.status_code == 302  # 99.6 is within ± 0.5
-    assert services.get_targets(db.session, space, "sector") != {}
+    assert get_targets(db.session, space, "sector") != {}
     response = client.post(_url(space), data={})
     assert response.status_code == 302
-    assert services.get_targets(db.session, space, "sector") == {}
+    assert get_targets(db.session, space, "sector") == {}

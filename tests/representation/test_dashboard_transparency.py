@@ -8,7 +8,8 @@ from html import unescape
 
 import pytest
 
-from app.representation import releases, services
+from app.representation import releases
+from app.representation.targets import set_targets
 from tests.representation.dashboard_fixtures import add_participants, load_population
 
 
@@ -19,7 +20,7 @@ def space(make, db):
     add_participants(db.session, space, 40, age=65, gender="male", residency="resident")
     add_participants(db.session, space, 7, age=25, gender="female", residency="commuter")
     add_participants(db.session, space, 12, age=45, gender="female", residency="resident")
-    services.set_targets(db.session, space, "residency", {"resident": 0.9, "commuter": 0.1})
+    set_targets(db.session, space, "residency", {"resident": 0.9, "commuter": 0.1})
     db.session.commit()
     return space
 

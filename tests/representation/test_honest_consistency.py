@@ -12,6 +12,8 @@ import pytest
 from app.common.charts import pct
 from app.representation import labels, releases, services
 from app.representation.presenters import fmt_interval, fmt_p
+from app.representation.dashboard import facilitator_page
+from app.representation.targets import set_targets
 from tests.conftest import login
 from tests.representation.dashboard_fixtures import add_participants, load_population
 
@@ -24,7 +26,7 @@ def space(make, db):
     add_participants(db.session, space, 7, age=25, gender="female", residency="commuter")
     add_participants(db.session, space, 12, age=45, gender="female", residency="resident")
     add_participants(db.session, space, 12, age=None, gender="female", residency="resident")
-    services.set_targets(db.session, space, "residency", {"resident": 0.9, "commuter": 0.1})
+    set_targets(db.session, space, "residency", {"resident": 0.9, "commuter": 0.1})
     db.session.commit()
     return space
 
@@ -113,7 +115,7 @@ def test_no_statement_depends_on_how_hidden_people_split(make, db):
         add_participants(db.session, space, 40, age=65, gender="male")
         add_participants(db.session, space, young, age=25, gender="female")
         add_participants(db.session, space, middle, age=45, gender="female")
-        page = services.facilitator_page(db.session, space, k=5)
+        page = facilitator_page(db.session, space, k=5)
         report = page.reports["age_band"]
         assert {c.key for c in report.categories if c.suppressed} == {"18-29", "40-49"}
         assert report.merged and report.overall_p_value is not None

@@ -9,6 +9,8 @@ import pytest
 
 from app.representation import presenters, services
 from app.representation.reference import Reference
+from app.representation.dashboard import facilitator_page
+from app.representation.targets import TargetError, get_targets, set_targets
 from tests.conftest import login
 from tests.representation.dashboard_fixtures import add_participants, load_population
 
@@ -66,7 +68,7 @@ def test_zero_young_of_ten_is_too_few_to_tell(client, make, db, lang, wide, in_l
     space = make.space("ten-old")
     load_population(db.session)
     add_participants(db.session, space, 10, age=65, gender="male")
-    page = services.facilitator_page(db.session, space, k=5)
+    page = facilitator_page(db.session, space, k=5)
     youth = page.headline["youth"]
     assert youth.count == 0 and youth.verdict == "not_significant_wide" and youth.flag == "ok"
     rows = {r.key: r for r in page.reports["age_band"].categories}
@@ -81,9 +83,9 @@ def test_target_rows_say_target(client, make, db):
     space = make.space("targets")
     load_population(db.session)
     add_participants(db.session, space, 20, age=65, gender="male", residency="resident")
-    services.set_targets(db.session, space, "residency", {"resident": 0.5, "commuter": 0.5})
+    set_targets(db.session, space, "residency", {"resident": 0.5, "commuter": 0.5})
     db.session.commit()
-    rows = {r.key: r for r in services.facilitator_page(db.session, space, k=5)
+    rows = {r.key: r for r in facilitator_page(db.session, space, k=5)
             .reports["residency"].categories}
     assert rows["resident"].verdict == "over" and rows["commuter"].verdict == "under"
     residency = _section(_dashboard(client, make, space), "residency")
@@ -110,7 +112,7 @@ def test_unknown_answers_get_bounds_and_the_assumption_is_stated(client, make, d
     add_participants(db.session, space, 20, age=25, gender="female")
     add_participants(db.session, space, 20, age=65, gender="male")
     add_participants(db.session, space, 10, age=None, gender="male")
-    page = services.facilitator_page(db.session, space, k=5)
+    page = facilitator_page(db.session, space, k=5)
     youth = page.headline["youth"]
     assert (youth.unknown_low, youth.unknown_high) == pytest.approx((20 / 50, 30 / 50))
     row = {r.key: r for r in page.reports["age_band"].categories}["18-29"]
@@ -128,7 +130,7 @@ def test_gender_counts_eligible_participants_only(client, make, db):
     add_participants(db.session, space, 20, age=40, gender="male")
     add_participants(db.session, space, 5, age=16, gender="female")  # below the minimum
     add_participants(db.session, space, 5, age=None, gender="female")  # age unknown
-    page = services.facilitator_page(db.session, space, k=5)
+    page = facilitator_page(db.session, space, k=5)
     gender, women = page.reports["gender"], page.headline["women"]
     assert gender.answered == 40 and women.n == 40 and women.count == 20
     assert gender.left_out == 10 and women.left_out == 10
@@ -162,10 +164,10 @@ def test_register_sources_say_register_and_estimated_is_a_flag():
 
 def test_targets_below_100_percent_are_refused_by_the_service(make, db):
     space = make.space("short-targets")
-    with pytest.raises(services.TargetError, match="must add up to 100"):
-        services.set_targets(db.session, space, "residency", {"resident": 0.6, "commuter": 0.1})
-    services.set_targets(db.session, space, "residency", {"resident": 0.9, "commuter": 0.098})
-    assert services.get_targets(db.session, space, "residency") == {
+    with pytest.raises(TargetError, match="must add up to 100"):
+        set_targets(db.session, space, "residency", {"resident": 0.6, "commuter": 0.1})
+    set_targets(db.session, space, "residency", {"resident": 0.9, "commuter": 0.098})
+    assert get_targets(db.session, space, "residency") == {
         "resident": 0.9, "commuter": 0.098}
 
 
@@ -173,7 +175,7 @@ def test_invalid_chi_square_loses_its_p_value_in_the_api_and_csv(make, db):
     space = make.space("small-chi")
     load_population(db.session)
     add_participants(db.session, space, 10, age=65, gender="male")
-    report = services.facilitator_page(db.session, space, k=5).reports["age_band"]
+    report = facilitator_page(db.session, space, k=5).reports["age_band"]
     assert not report.chi_square.valid and report.chi_square.p_value is not None
     data = services.report_as_dict(report)
     assert data["chi_square"]["valid"] is False and data["chi_square"]["p_value"] is None
@@ -205,7 +207,7 @@ def test_target_dissimilarity_speaks_of_targets(client, make, db):
     load_population(db.session)
     add_participants(db.session, space, 10, age=65, gender="male", residency="resident")
     add_participants(db.session, space, 10, age=65, gender="male", residency="commuter")
-    services.set_targets(db.session, space, "residency", {"resident": 0.6, "commuter": 0.4})
+    set_targets(db.session, space, "residency", {"resident": 0.6, "commuter": 0.4})
     db.session.commit()
     residency = _section(_dashboard(client, make, space), "residency")
     assert "to match the targets" in residency and "to match the population" not in residency

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.areas.models import Area, RegionMember
-from app.representation.population import (AGE_OPEN, AGE_UNKNOWN, DATA_DIR, PopulationCount,
-                                           PopulationSource, load_shipped_population)
+from app.representation.models import PopulationCount, PopulationSource
+from app.representation.population import AGE_OPEN, AGE_UNKNOWN, DATA_DIR, load_shipped_population
 from app.representation.reference import age_bands, reference_for, youth_band
 
 CENSUS_XLSX = Path("/work/shared/data/census2020/table2-1.xlsx")

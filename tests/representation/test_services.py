@@ -19,6 +19,9 @@ from app.representation.models import Participation
 from app.representation import page as page_module
 from app.representation.page import build_page
 from app.representation.population import load_shipped_population
+from app.representation.indicators import headline, weekly_series
+from app.representation.queries import DIMENSIONS, MODULE_FILTERS, ReportError
+from app.representation.targets import TargetError, get_targets, set_targets
 from tests.representation.disclosure_checks import (page_small_groups, report_ranges,
                                                     same_window_truth)
 from tests.representation.test_population import _shipped_rows
@@ -232,9 +235,9 @@ def test_report_counts_come_from_one_group_by(db, sapporo):
                   "sector": "r.sector", "age_band_x_gender": "r.gender"}
     event.listen(_db.engine, "before_cursor_execute", remember)
     try:
-        for dimension in services.DIMENSIONS:
-            services.set_targets(db.session, sapporo, "residency", {"resident": 1.0})
-            services.set_targets(db.session, sapporo, "sector", {"none": 1.0})
+        for dimension in DIMENSIONS:
+            set_targets(db.session, sapporo, "residency", {"resident": 1.0})
+            set_targets(db.session, sapporo, "sector", {"none": 1.0})
             statements.clear()
             services.build_report(db.session, sapporo, dimension, module="forum")
             ledger = [s for s in statements if "FROM participations" in s]
@@ -293,18 +296,18 @@ def test_suppression_holds_for_every_dimension_and_module(db, make, sapporo, k):
     for size in (3, 9, 14, 25, 40, 80):
         space = make.space(area=sapporo.area)
         add_rows(db.session, space, random_rows(rng, size))
-        services.set_targets(db.session, space, "residency", {"resident": 0.7, "relationship": 0.2,
+        set_targets(db.session, space, "residency", {"resident": 0.7, "relationship": 0.2,
                                                               "commuter": 0.1})
-        services.set_targets(db.session, space, "sector", {"industry": 0.3, "government": 0.2,
+        set_targets(db.session, space, "sector", {"industry": 0.3, "government": 0.2,
                                                            "academia": 0.2, "none": 0.3})
         spaces.append(space)
     db.session.commit()
     seen_hidden = small_groups = 0
     for space in spaces:
-        for module in services.MODULE_FILTERS:
+        for module in MODULE_FILTERS:
             page = build_page(db.session, space, module=module, k=k)
             truth = same_window_truth(db.session, space, page)
-            for dimension in services.DIMENSIONS:
+            for dimension in DIMENSIONS:
                 report = page.reports[dimension]
                 assert report == services.build_report(db.session, space, dimension,
                                                        module=module, min_cell=k)
@@ -406,7 +409,7 @@ def test_date_filter_uses_japan_days_inclusive(db, sapporo):
 @pytest.mark.parametrize("kwargs", [{"dimension": "age"}, {"dimension": "gender", "module": "panelists"},
                                     {"dimension": "gender", "since": date(2026, 2, 1), "until": date(2026, 1, 1)}])
 def test_bad_parameters_are_refused(db, sapporo, kwargs):
-    with pytest.raises(services.ReportError):
+    with pytest.raises(ReportError):
         services.build_report(db.session, sapporo, **kwargs)
 
 
@@ -432,16 +435,16 @@ def test_space_without_population_figures_is_unavailable(app, db, make):
     with app.test_request_context():
         data = services.report_as_dict(report)
     assert data["reference"]["source"] is None and data["categories"] == []
-    assert services.headline(db.session, space)["youth"] is None
+    assert headline(db.session, space)["youth"] is None
 
 
 # --- targets ----------------------------------------------------------------------------------
 
 def test_targets_drive_residency_and_sector_reports(app, db, sapporo):
     assert services.build_report(db.session, sapporo, "residency").unavailable_reason == "no_targets"
-    services.set_targets(db.session, sapporo, "residency", {"relationship": 0.25, "resident": 0.75})
+    set_targets(db.session, sapporo, "residency", {"relationship": 0.25, "resident": 0.75})
     db.session.commit()
-    assert services.get_targets(db.session, sapporo, "residency") == {"resident": 0.75, "relationship": 0.25}
+    assert get_targets(db.session, sapporo, "residency") == {"resident": 0.75, "relationship": 0.25}
     add_rows(db.session, sapporo, [{"residency": "resident"}] * 30 + [{"residency": "relationship"}] * 10
              + [{"residency": "commuter"}] * 5 + [{"residency": None}] * 5)
     report = services.build_report(db.session, sapporo, "residency", min_cell=5)
@@ -455,8 +458,8 @@ def test_targets_drive_residency_and_sector_reports(app, db, sapporo):
     lo, hi = wilson(10, 40)
     assert rows["relationship"].ci_low == pytest.approx(lo)
     assert (report.answered, report.unknown, report.unreferenced) == (40, 5, 5)
-    services.set_targets(db.session, sapporo, "residency", {})
-    assert services.get_targets(db.session, sapporo, "residency") == {}
+    set_targets(db.session, sapporo, "residency", {})
+    assert get_targets(db.session, sapporo, "residency") == {}
 
 
 @pytest.mark.parametrize("dimension,shares,message", [
@@ -468,8 +471,8 @@ def test_targets_drive_residency_and_sector_reports(app, db, sapporo):
     ("sector", {"media": 0.6, "finance": 0.6}, "add up to 120.0%"),
 ])
 def test_bad_targets_are_refused(db, sapporo, dimension, shares, message):
-    with pytest.raises(services.TargetError, match=message):
-        services.set_targets(db.session, sapporo, dimension, shares)
+    with pytest.raises(TargetError, match=message):
+        set_targets(db.session, sapporo, dimension, shares)
 
 
 # --- headline and weekly series ---------------------------------------------------------------
@@ -477,7 +480,7 @@ def test_bad_targets_are_refused(db, sapporo, dimension, shares, message):
 def test_headline_youth_and_women(db, sapporo):
     rows = random_rows(random.Random(3), 300)
     add_rows(db.session, sapporo, rows)
-    result = services.headline(db.session, sapporo, min_cell=5)
+    result = headline(db.session, sapporo, min_cell=5)
     assert not result["youth"].suppressed and not result["women"].suppressed
     pop = census_population()
     youth = result["youth"]
@@ -501,12 +504,12 @@ def test_headline_youth_and_women(db, sapporo):
 
 def test_headline_suppresses_small_groups(db, sapporo):
     add_rows(db.session, sapporo, [{"age": 25, "gender": "female"}] * 3 + [{"age": 50, "gender": "male"}] * 22)
-    result = services.headline(db.session, sapporo, min_cell=5)
+    result = headline(db.session, sapporo, min_cell=5)
     assert result["youth"].suppressed and result["youth"].count is None and result["youth"].n == 25
     assert result["youth"].share is None and result["youth"].ci_low is None
     assert result["women"].suppressed and result["women"].parity_gap is None
     assert result["participants"] == 25
-    smaller = services.headline(db.session, sapporo, min_cell=3)  # 24: eight batches of 3
+    smaller = headline(db.session, sapporo, min_cell=3)  # 24: eight batches of 3
     assert not smaller["women"].suppressed and (smaller["women"].count, smaller["women"].n) == (3, 24)
 
 
@@ -518,7 +521,7 @@ def test_weekly_series_is_cumulative_by_japan_week(db, sapporo):
              + [{"age": 60, "gender": "male", "first_at": datetime(2026, 6, 7, 14, 59)}] * 5
              + [{"age": 30, "gender": "male", "first_at": datetime(2026, 6, 7, 20)}] * 5
              + [{"age": None, "gender": "female", "first_at": datetime(2026, 6, 24, 3)}] * 5)
-    series = services.weekly_series(db.session, sapporo)
+    series = weekly_series(db.session, sapporo)
     # a week in which no batch closed (from 15 June) adds no point
     assert [p.week_start for p in series] == [date(2026, 6, 1), date(2026, 6, 8), date(2026, 6, 22)]
     assert all(p.week_start.weekday() == 0 for p in series)
@@ -528,7 +531,7 @@ def test_weekly_series_is_cumulative_by_japan_week(db, sapporo):
     # the women of unknown age in the last week are left out, like the youth series' (#12)
     assert [p.women_share for p in series] == [pytest.approx(5 / 10), pytest.approx(5 / 15),
                                                pytest.approx(5 / 15)]
-    assert services.weekly_series(db.session, sapporo, module="surveys") == []
+    assert weekly_series(db.session, sapporo, module="surveys") == []
 
 
 def test_weekly_series_points_are_last_cuts_and_hide_small_groups(db, sapporo):
@@ -536,7 +539,7 @@ def test_weekly_series_points_are_last_cuts_and_hide_small_groups(db, sapporo):
              [{"age": 60, "gender": "male", "first_at": datetime(2026, 6, 2, 1)}] * 7
              + [{"age": 25, "gender": "female", "first_at": datetime(2026, 6, 9, 1)}] * 3
              + [{"age": 60, "gender": "male", "first_at": datetime(2026, 6, 16, 1)}] * 6)
-    series = services.weekly_series(db.session, sapporo, min_cell=5)
+    series = weekly_series(db.session, sapporo, min_cell=5)
     # the last cut reached by each week's end: 5 (7 joined), 10, then 15 of 16
     assert [(p.week_start, p.participants) for p in series] == [
         (date(2026, 6, 1), 5), (date(2026, 6, 8), 10), (date(2026, 6, 15), 15)]
@@ -544,7 +547,7 @@ def test_weekly_series_points_are_last_cuts_and_hide_small_groups(db, sapporo):
     # 3 young women among 10 and 15: hidden at k = 5, shown without protection
     assert [p.youth_share for p in series[1:]] == [None, None]
     assert [p.women_share for p in series[1:]] == [None, None]
-    open_ = services.weekly_series(db.session, sapporo, min_cell=1)
+    open_ = weekly_series(db.session, sapporo, min_cell=1)
     assert [p.participants for p in open_] == [7, 10, 16]
     assert open_[1].youth_share == pytest.approx(3 / 10)
 
@@ -553,7 +556,7 @@ def test_weekly_series_has_at_most_a_dozen_points(db, sapporo):
     add_rows(db.session, sapporo, [{"age": 30 + i % 40, "gender": ("female", "male")[i % 2],
                                     "first_at": datetime(2026, 1, 5, 3) + timedelta(days=7 * (i // 5))}
                                    for i in range(5 * 30)])  # one batch a week for 30 weeks
-    series = services.weekly_series(db.session, sapporo, min_cell=5)
+    series = weekly_series(db.session, sapporo, min_cell=5)
     assert len(series) == page_module.SERIES_POINTS == 12
     assert series[-1].participants == 150  # the window's end is always the last point
     assert [p.participants for p in series] == sorted({p.participants for p in series})

@@ -11,6 +11,7 @@ from app.admin.models import AuditEntry
 from app.common.errors import DomainError
 from app.representation.ledger import record_participation
 from app.spaces import services
+from app.spaces.history import age_setting_changes
 from app.spaces.models import Space
 from tests.dom import field_error, parse
 
@@ -71,7 +72,7 @@ def test_without_participants_facilitators_edit_the_ages_freely(client, world, s
     assert entry.detail["changes"] == {"min_age": [18, 16], "youth_min": [18, 16]}
     assert entry.detail["participants"] == 0
     # No figures existed before, so nothing to note beside them.
-    assert services.age_setting_changes(db.session, world.space) == []
+    assert age_setting_changes(db.session, world.space) == []
 
 
 def test_facilitator_sees_the_ages_read_only_and_why(client, joined, sign_in):
@@ -135,7 +136,7 @@ def test_admin_changes_are_audited_and_noted_beside_the_figures(client, joined, 
     assert entry.detail == {"space": "kita-plan", "participants": 1,
                             "changes": {"min_age": [18, 16], "youth_min": [18, 16]}}
 
-    changes = services.age_setting_changes(db.session, joined.space)
+    changes = age_setting_changes(db.session, joined.space)
     assert [(c.field, c.old, c.new, c.at) for c in changes] == [
         ("min_age", 18, 16, entry.at), ("youth_min", 18, 16, entry.at)]
     html = client.get("/spaces/kita-plan/edit").get_data(as_text=True)
@@ -170,9 +171,9 @@ def test_note_lists_only_changes_made_after_people_took_part(db, joined, make):
     services.update_space(db.session, other, actor=admin, may_change_locked_ages=True,
                           youth_max=29)
     db.session.commit()
-    assert [(c.field, c.old, c.new) for c in services.age_setting_changes(db.session, other)] == [
+    assert [(c.field, c.old, c.new) for c in age_setting_changes(db.session, other)] == [
         ("min_age", 18, 15), ("youth_min", 18, 15), ("youth_max", 35, 29)]
-    assert services.age_setting_changes(db.session, joined.space) == []
+    assert age_setting_changes(db.session, joined.space) == []
 
 
 def test_note_template_renders_in_both_languages(app, db, joined):
@@ -182,7 +183,7 @@ def test_note_template_renders_in_both_languages(app, db, joined):
     services.update_space(db.session, joined.space, actor=joined.admin,
                           may_change_locked_ages=True, min_age=16, youth_min=16, youth_max=30)
     db.session.commit()
-    changes = services.age_setting_changes(db.session, joined.space)
+    changes = age_setting_changes(db.session, joined.space)
     with app.test_request_context("/"):
         with force_locale("en"):
             english = render_template("spaces/_age_settings_note.html", age_changes=changes)

@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 
 from app.common.time import utcnow
-from app.representation.services import set_targets
+
 from app.surveys import disclosure, services
 from app.surveys.export import k_anonymise
+from app.representation.targets import set_targets
 from tests.surveys.attacker import option_ranges
 from tests.people import client_as
 from tests.surveys.helpers import load_population, people, respond, weighting_of

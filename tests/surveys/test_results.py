@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.admin.models import AuditEntry
 from app.common.time import utcnow
-from app.representation.services import set_targets
+from app.representation.targets import set_targets
 from app.surveys import breakdown, results, services
 from app.surveys.answering import Given
 from tests.people import client_as

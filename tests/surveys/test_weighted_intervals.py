@@ -11,8 +11,9 @@ import pytest
 
 from app.common.time import utcnow
 from app.representation import weighting as pure
-from app.representation.services import set_targets
+
 from app.surveys import results, services
+from app.representation.targets import set_targets
 from tests.people import client_as
 from tests.surveys.helpers import load_population, people, respond
 
