@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.areas.codes import with_check_digit
 from app.areas.models import Area, RegionMember
-from app.representation.figures import HeadlineFigure
+from app.representation.reports import HeadlineFigure
 from app.representation.models import Release
 from app.representation.releases import thaw_headline
 
