@@ -39,7 +39,6 @@ _LEGACY_PARTS = {
     "app.representation": (("app.representation.views",),
                            ("app.representation.cli", "app.representation.alerts_cli")),
     "app.demo": ((), ("app.demo.cli",)),
-    "app.panels": ((), ("app.panels.cli",)),
 }
 
 

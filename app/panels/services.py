@@ -316,3 +316,36 @@ def withdraw(session: Session, call: PanelCall, user) -> None:
 def pool_size(session: Session, call: PanelCall) -> int:
     return session.scalar(select(func.count()).select_from(PanelVolunteer)
                           .where(PanelVolunteer.call_id == call.id)) or 0
+
+
+# --- what facilitators see of the pool -------------------------------------------------------
+
+def suppress(counts: Mapping[str, int], min_cell: int) -> dict[str, int | None]:
+    """Hide (None) every count below `min_cell`, zeros too, and then the smallest shown ones
+    until what is hidden adds up to 0 cells or to at least `min_cell` people: with the total
+    shown, no hidden count can be worked out nor narrowed to fewer than `min_cell`."""
+    hidden = {v for v, n in counts.items() if n < min_cell}
+    shown = sorted((n, v) for v, n in counts.items() if v not in hidden)
+    while hidden and sum(counts[v] for v in hidden) < min_cell and shown:
+        hidden.add(shown.pop(0)[1])
+    return {v: (None if v in hidden else n) for v, n in counts.items()}
+
+
+def pool_counts(session: Session, call: PanelCall, *, batch: int,
+                min_cell: int) -> tuple[int, dict[str, dict[str, int | None]]]:
+    """The pool per category, for facilitators: only the first whole batches of volunteers
+    (in the order they volunteered) are counted, so two looks at the page differ by a batch at
+    least, and small counts are suppressed. Counted in SQL."""
+    total = pool_size(session, call)
+    counted = total - total % batch if batch > 1 else total
+    first = (select(PanelVolunteer.id).where(PanelVolunteer.call_id == call.id)
+             .order_by(PanelVolunteer.created_at, PanelVolunteer.id).limit(counted).subquery())
+    tables = {}
+    for feature in call.features:
+        value = PanelVolunteer.features[feature].as_string()
+        rows = dict(session.execute(select(value, func.count())
+                                    .where(PanelVolunteer.id.in_(select(first.c.id)))
+                                    .group_by(value)).all())
+        counts = {v: int(rows.get(v, 0)) for v in feature_values(call.space, feature)}
+        tables[feature] = suppress(counts, min_cell)
+    return counted, tables
