@@ -245,6 +245,9 @@ def load_demo(session: Session, *, today: date | None = None,
                                               today=today, note=note))
     counts["releases"] = _releases(session, space, users["facilitator@example.jp"], public_k,
                                    batch)
+    from app.demo.panels import create_demo_panels
+
+    counts["panel_calls"] = create_demo_panels(session, space)
     return counts
 
 
