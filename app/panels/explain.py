@@ -21,6 +21,7 @@ CONFLICT_MESSAGES = {
 HEADLINE = N_("no panel of %(k)s meets every quota.")
 RELAXATION = N_("Nearest quotas that can be met (changing %(total)s in total):")
 CHANGE = N_("%(quota)s: %(bound)s %(old)s -> %(new)s")
+BOUNDS = {"min": N_("minimum"), "max": N_("maximum")}
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,11 @@ def plain_label(feature: str, value: str | None = None) -> str:
     return feature if value is None else f"{feature}={value}"
 
 
-def render(line: Line, gettext: Callable[..., str] = lambda m, **p: m % p,
+def _plain(msgid: str, **params) -> str:
+    return msgid % params
+
+
+def render(line: Line, gettext: Callable[..., str] = _plain,
            label: Callable[..., str] = plain_label) -> str:
     """One line in words: `gettext(msgid, **params)` with quota lists and features named by
     `label(feature, value)` / `label(feature)`."""
@@ -65,6 +70,8 @@ def render(line: Line, gettext: Callable[..., str] = lambda m, **p: m % p,
             params[key] = ", ".join(label(f, v) for f, v in params[key])
     if "feature" in params and params["feature"]:
         params["feature"] = label(params["feature"])
+    if gettext is not _plain and params.get("bound") in BOUNDS:  # the command says min/max
+        params["bound"] = gettext(BOUNDS[params["bound"]])
     return gettext(line.msgid, **params)
 
 
