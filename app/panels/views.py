@@ -16,6 +16,7 @@ from app.common.errors import DomainError
 from app.common.jobs import enqueue
 from app.extensions import db
 from app.panels import bp, explain, selection, services, tasks
+from app.panels.models import MEMBER_STATUSES
 from app.panels.forms import (ALGORITHM_LABELS, MEMBER_STATUS_LABELS, STATUS_LABELS, CallForm,
                               ConfirmForm, PickForm, RunForm, VolunteerForm, feature_label,
                               quota_form_class, value_label)
@@ -67,7 +68,7 @@ def detail(call):
     mine = services.find_volunteer(db.session, call, current_user)
     seat = None
     if mine is not None and call.status == "drawn":
-        seat = next((m for m in selection.members(db.session, call, selection.MEMBER_STATUSES)
+        seat = next((m for m in selection.members(db.session, call, MEMBER_STATUSES)
                      if m.volunteer_id == mine.id), None)
     return render_template("panels/detail.html", space=g.space, call=call, mine=mine, seat=seat,
                            pool=services.pool_size(db.session, call), withdraw_form=ConfirmForm())

@@ -101,6 +101,13 @@ def test_the_whole_flow_through_the_pages(client, db, make, space, facilitator):
     assert len(lines) == 101 and "@" not in csv_text
     assert lines[call.draw.picked].split(",")[1:] == [str(n) for n in call.draw.panels[call.draw.picked - 1]]
 
+    # The volunteer sees their own number and probability (and where they stand) after the pick.
+    login(client, "vol@example.jp")
+    mine = client.get(f"/spaces/panel-space/panels/{call.id}").get_data(as_text=True)
+    assert "公開された抽選表であなたが選ばれる確率" in mine and str(number) in mine
+    assert "あなたはパネルのメンバーに選ばれました。" in mine or "補欠の" in mine
+    client.post("/auth/logout")
+
     # A member declines: replaced from the reserve, the body follows.
     login(client, "fac@example.jp")
     member = seated[0]
