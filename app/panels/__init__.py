@@ -12,7 +12,9 @@ bp = Blueprint("panels", __name__, url_prefix="/spaces/<slug>/panels")
 
 
 def register(app) -> None:
-    from app.panels import cli, views  # noqa: F401  (routes join bp)
+    from app.accounts.export import register_export_section
+    from app.panels import cli, export_user, views  # noqa: F401  (routes join bp)
 
     app.register_blueprint(bp)
+    register_export_section("panel_volunteering", export_user.export_panel_volunteering)
     app.cli.add_command(cli.cli)

@@ -227,3 +227,13 @@ def test_the_pick_refuses_a_bad_number_and_a_second_pick(db, make, space):
         selection.pick(db.session, call, "43")
     with pytest.raises(DomainError):
         selection.check_can_run(db.session, call, "leximin")
+
+
+def test_the_volunteer_finds_their_panels_in_their_data_export(db, make, space):
+    from app.accounts.export import export_user_data
+
+    call, draw = _drawn(db, make, space, n=12)
+    person = db.session.scalars(select(PanelVolunteer)).first().user
+    [row] = export_user_data(db.session, person)["panel_volunteering"]
+    assert row["call"] == "市民パネル" and row["outcome"] in ("selected", "reserve")
+    assert row["lottery_probability"] is not None and "gender" in row["categories"]
