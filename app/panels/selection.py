@@ -15,7 +15,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.common.errors import N_, DomainError
 from app.common.time import utcnow
@@ -159,6 +159,7 @@ def members(session: Session, call: PanelCall, status: str | tuple[str, ...]) ->
     statuses = (status,) if isinstance(status, str) else status
     return list(session.scalars(select(PanelMember).where(
         PanelMember.call_id == call.id, PanelMember.status.in_(statuses))
+        .options(selectinload(PanelMember.volunteer).selectinload(PanelVolunteer.user))
         .order_by(PanelMember.position, PanelMember.id)))
 
 

@@ -209,3 +209,33 @@ def test_the_explanation_reads_in_english_too(client, db, make, space, facilitat
     assert "no panel of 10 meets every quota." in html
     assert "the pool is 2 short of the panel size 10" in html
     assert "The pool by category" in html
+
+
+def test_a_selection_that_crashes_says_so_without_a_trace(client, db, make, space, facilitator,
+                                                          monkeypatch, caplog):
+    from app.representation import sortition
+
+    call = services.create_call(db.session, space, title="t", description_md="d", size=4)
+    services.open_call(db.session, call)
+    db.session.commit()
+    pool(make, call, 10)
+    services.close_call(db.session, call)
+    db.session.commit()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("solver exploded")
+
+    monkeypatch.setattr(sortition, "find_distribution", broken)
+    login(client, "fac@example.jp")
+    client.post(f"/spaces/panel-space/panels/{call.id}/run",
+                data={"algorithm": "leximin", "confirm": "y"})
+    db.session.expire_all()
+    assert db.session.get(PanelCall, call.id).selection_state == "failed"
+    html = client.get(f"/spaces/panel-space/panels/{call.id}/manage").get_data(as_text=True)
+    assert "選出の計算を完了できませんでした" in html and "solver exploded" not in html
+    assert "panel selection of call" in caplog.text
+    monkeypatch.undo()
+    client.post(f"/spaces/panel-space/panels/{call.id}/run",  # a failed run may be retried
+                data={"algorithm": "leximin", "confirm": "y"})
+    db.session.expire_all()
+    assert db.session.get(PanelCall, call.id).selection_state == "done"
