@@ -2,6 +2,7 @@
 labels, so a panel speaks of the same groups as the tracker."""
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (BooleanField, IntegerField, RadioField, SelectField, SelectMultipleField,
                      StringField, TextAreaField)
@@ -10,8 +11,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.forms import GENDER_LABELS as ACCOUNT_GENDER_LABELS
 from app.common.forms import Form, MaxLength
-from app.panels.models import (DESCRIPTION_MAX, LOTTERY_MAX, PANEL_FEATURES, SIZE_MAX,
-                               SLACK_MAX, TITLE_MAX)
+from app.panels.models import (DESCRIPTION_MAX, LOTTERY_MAX, OUTSIDE, PANEL_FEATURES,
+                               SIZE_MAX, SLACK_MAX, TITLE_MAX)
 from app.panels.services import quota_field
 from app.representation import labels
 
@@ -30,10 +31,26 @@ MEMBER_STATUS_LABELS = {"selected": _l("Selected"), "reserve": _l("Reserve"),
 def value_label(feature: str, value: str) -> str:
     if feature == "gender" and value == "other":
         return str(ACCOUNT_GENDER_LABELS["other"])
+    if feature == "sub_area":
+        return _area_name(value)
     return labels.category_label(feature, value)
 
 
+def _area_name(code: str) -> str:
+    if code == OUTSIDE:
+        return str(_l("Outside these areas"))
+    from sqlalchemy import select
+
+    from app.areas.models import Area
+    from app.extensions import db
+
+    area = db.session.scalar(select(Area).where(Area.code == code))
+    return area.name(str(get_locale())) if area is not None else code
+
+
 def feature_label(feature: str) -> str:
+    if feature == "sub_area":
+        return str(_l("Sub-area"))
     return labels.dimension_label(feature)
 
 
@@ -100,17 +117,19 @@ class VolunteerForm(Form):
     gender = SelectField(_l("Gender"), choices=[], default="")
     residency = SelectField(_l("How are you connected to the area?"), choices=[], default="")
     sector = SelectField(_l("Sector you belong to"), choices=[], default="")
+    sub_area = SelectField(_l("Where do you live?"), choices=[], default="")
 
     def __init__(self, *args, values: dict[str, list[str]], **kwargs):
         super().__init__(*args, **kwargs)
         blank = [("", _l("— choose —"))]
-        for feature in ("gender", "residency", "sector"):
+        for feature in ("gender", "residency", "sector", "sub_area"):
             self[feature].choices = blank + [(v, value_label(feature, v))
                                              for v in values.get(feature, [])]
 
     def answers(self) -> dict:
         return {"birth_year": self.birth_year.data, "gender": self.gender.data,
-                "residency": self.residency.data, "sector": self.sector.data}
+                "residency": self.residency.data, "sector": self.sector.data,
+                "sub_area": self.sub_area.data}
 
 
 class RunForm(Form):

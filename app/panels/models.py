@@ -11,8 +11,9 @@ from app.common.time import utcnow
 from app.extensions import db
 
 # What a call may stratify on; age band and gender by default. Keys match the ledger snapshot
-# and the deliberation bodies' dimensions.
-PANEL_FEATURES = ("age_band", "gender", "residency", "sector")
+# and the deliberation bodies' dimensions; sub_area is the area code of the ward (or region
+# member) the volunteer lives in, or OUTSIDE.
+PANEL_FEATURES = ("age_band", "gender", "residency", "sector", "sub_area")
 DEFAULT_FEATURES = ("age_band", "gender")
 CALL_STATUSES = ("draft", "open", "closed", "drawn")
 # The background selection: idle (not run), running, done (a draw is published), failed (the
@@ -22,6 +23,7 @@ DRAW_ALGORITHMS = ("leximin", "maximin")
 # selected: on the panel; reserve: waiting in the reserve order; declined: selected, declined,
 # nobody could take the seat; replaced: selected, declined, and a reserve took the seat.
 MEMBER_STATUSES = ("selected", "reserve", "declined", "replaced")
+OUTSIDE = "outside"  # a sub-area value: lives outside the space's sub-areas
 TITLE_MAX = 120
 DESCRIPTION_MAX = 10_000
 SIZE_MAX = 500

@@ -10,20 +10,33 @@ from collections.abc import Mapping, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.accounts.models import BIRTH_YEAR_MIN, RESIDENCY_TYPES, SECTORS
 from app.common.errors import N_, DomainError
 from app.common.text import normalize
 from app.common.time import today_jst, utcnow
-from app.panels.models import (DEFAULT_FEATURES, DESCRIPTION_MAX, LOTTERY_MAX, PANEL_FEATURES,
-                               SIZE_MAX, SLACK_MAX, TITLE_MAX, PanelCall, PanelQuota,
-                               PanelVolunteer)
+from app.panels.models import (DEFAULT_FEATURES, DESCRIPTION_MAX, LOTTERY_MAX, OUTSIDE,
+                               PANEL_FEATURES, SIZE_MAX, SLACK_MAX, TITLE_MAX, PanelCall,
+                               PanelQuota, PanelVolunteer)
 from app.representation.ledger import age_at, record_participation
 
 PANEL_GENDERS = ("female", "male", "other")  # a volunteer on a gender-stratified call answers
 LEDGER_MODULE = "panel"
 NUMBER_LOW, NUMBER_HIGH = 100_000, 999_999  # six-digit pseudonymous volunteer numbers
+
+
+def sub_areas(space) -> list:
+    """The areas a space is divided into: a region's members, else the area's own subdivisions
+    (a city's wards), by code."""
+    from app.areas.models import Area
+    from app.representation.reference import reference_areas
+
+    session = object_session(space)
+    if space.area.is_region:
+        return reference_areas(session, space.area)
+    return list(session.scalars(select(Area).where(Area.parent_id == space.area_id)
+                                .order_by(Area.code)))
 
 
 def feature_values(space, feature: str) -> list[str]:
@@ -32,6 +45,8 @@ def feature_values(space, feature: str) -> list[str]:
         from app.representation.reference import age_bands
 
         return [band.key for band in age_bands(space)]
+    if feature == "sub_area":
+        return [area.code for area in sub_areas(space)] + [OUTSIDE]
     return list({"gender": PANEL_GENDERS, "residency": RESIDENCY_TYPES,
                  "sector": SECTORS}[feature])
 
@@ -141,10 +156,30 @@ def population_shares(session: Session, space, feature: str) -> dict[str, float]
     total = reference.population(space.min_age, None)
     if total <= 0:
         return None
+    if feature == "sub_area":
+        return _sub_area_shares(session, space, reference, total)
     if feature == "age_band":
         return {b.key: reference.population(b.low, b.high) / total for b in age_bands(space)}
     return {sex: reference.population(space.min_age, None, sex) / total
             for sex in ("female", "male")}
+
+
+def _sub_area_shares(session: Session, space, reference, total: float) -> dict[str, float] | None:
+    """Each sub-area's eligible people in the space's own source, over the space's."""
+    from dataclasses import replace
+
+    from app.representation.population import PopulationSource
+    from app.representation.reference import population_ranges
+
+    source_id = session.scalar(select(PopulationSource.id)
+                               .where(PopulationSource.key == reference.source_key))
+    shares = {}
+    for area in sub_areas(space):
+        ranges = population_ranges(session, source_id, [area.id]) if source_id else ()
+        if ranges:
+            part = replace(reference, ranges=ranges, shape=(), estimated=False)
+            shares[area.code] = part.population(space.min_age, None) / total
+    return shares or None
 
 
 def proposed_bounds(shares: Mapping[str, float] | None, values: Sequence[str], k: int,
@@ -232,6 +267,12 @@ def profile_features(space, user) -> dict[str, str]:
             known["gender"] = demo.gender
         if demo.sector in SECTORS:
             known["sector"] = demo.sector
+    home = user.home_area
+    if home is not None and home.id != space.area_id:  # the city itself: which ward is unknown
+        codes = {area.code for area in sub_areas(space)}
+        inside = next((a.code for a in (home, home.parent) if a is not None and a.code in codes),
+                      None)
+        known["sub_area"] = inside or OUTSIDE
     return known
 
 

@@ -237,3 +237,39 @@ def test_the_volunteer_finds_their_panels_in_their_data_export(db, make, space):
     [row] = export_user_data(db.session, person)["panel_volunteering"]
     assert row["call"] == "市民パネル" and row["outcome"] in ("selected", "reserve")
     assert row["lottery_probability"] is not None and "gender" in row["categories"]
+
+
+def test_sub_areas_follow_the_wards_population_and_the_home_area(db, make):
+    from app.representation import population
+    from app.representation.population_files import PopulationRecord
+    from tests.panels.web_world import BANDS
+
+    city = make.area("01100", "札幌市", "Sapporo")
+    chuo = make.area("01101", "中央区", "Chuo", kind="ward", parent=city)
+    kita = make.area("01102", "北区", "Kita", kind="ward", parent=city)
+    otaru = make.area("01203", "小樽市", "Otaru")
+    records = [PopulationRecord(code, sex, low, high, count * share // 4)
+               for code, share in (("01100", 4), ("01101", 1), ("01102", 3))
+               for sex in ("male", "female") for low, high, count in BANDS]
+    population.import_population(db.session, key="wards", kind="census", title="c",
+                                 reference_date=__import__("datetime").date(2020, 10, 1),
+                                 records=records)
+    space = make.space(area=city)
+    call = services.create_call(db.session, space, title="区のパネル", description_md="d", size=8,
+                                features=["sub_area"], slack=1)
+    bounds = {q.value: (q.min_count, q.max_count) for q in call.quotas}
+    assert bounds == {"01101": (1, 3), "01102": (5, 7), "outside": (0, 8)}
+    services.open_call(db.session, call)
+    in_ward = make.user(home_area=chuo)
+    elsewhere = make.user(home_area=otaru)
+    city_only = make.user(home_area=city)
+    assert services.volunteer(db.session, call, in_ward, consent_contact=True).features["sub_area"] == "01101"
+    assert services.volunteer(db.session, call, elsewhere, consent_contact=True).features["sub_area"] == "outside"
+    assert services.missing_features(call, city_only) == ["sub_area"]
+    with pytest.raises(DomainError) as error:
+        services.volunteer(db.session, call, city_only, consent_contact=True,
+                           answers={"sub_area": "01203"})
+    assert error.value.field == "sub_area"
+    row = services.volunteer(db.session, call, city_only, consent_contact=True,
+                             answers={"sub_area": kita.code})
+    assert row.features["sub_area"] == "01102"
