@@ -89,8 +89,10 @@ def volunteer(call):
         else:
             flash(_("Thank you: you are in the pool of volunteers."), "success")
             return redirect(url_for(".detail", call_id=call.id))
+    known = services.profile_features(call.space, current_user)
     return render_template("panels/volunteer.html", space=g.space, call=call, form=form,
-                           missing=services.missing_features(call, current_user))
+                           missing=services.missing_features(call, current_user),
+                           known={f: known[f] for f in call.features if f in known})
 
 
 @bp.post("/<int:call_id>/withdraw")

@@ -239,3 +239,19 @@ def test_a_selection_that_crashes_says_so_without_a_trace(client, db, make, spac
                 data={"algorithm": "leximin", "confirm": "y"})
     db.session.expire_all()
     assert db.session.get(PanelCall, call.id).selection_state == "done"
+
+
+def test_the_volunteer_form_says_what_the_profile_already_answers(client, db, make, space):
+    call = services.create_call(db.session, space, title="t", description_md="d", size=4)
+    services.open_call(db.session, call)
+    db.session.commit()
+    make.user("known@example.jp", birth_year=1990, gender="male")
+    login(client, "known@example.jp")
+    html = client.get(f"/spaces/panel-space/panels/{call.id}/volunteer").get_data(as_text=True)
+    assert "プロフィールの回答から" in html and "30〜39歳" in html
+    assert 'name="birth_year"' not in html and 'name="gender"' not in html
+    assert client.post(f"/spaces/panel-space/panels/{call.id}/volunteer",
+                       data={"consent_contact": "y"}).status_code == 302
+    assert client.post(f"/spaces/panel-space/panels/{call.id}/volunteer",
+                       data={"consent_contact": "y"}).status_code == 302  # already in: to the call
+    assert len(db.session.scalars(select(PanelVolunteer)).all()) == 1
