@@ -273,3 +273,17 @@ def test_sub_areas_follow_the_wards_population_and_the_home_area(db, make):
     row = services.volunteer(db.session, call, city_only, consent_contact=True,
                              answers={"sub_area": kita.code})
     assert row.features["sub_area"] == "01102"
+
+
+def test_deleting_the_account_unlinks_the_volunteer_but_keeps_the_draw(db, make, space):
+    from app.accounts.services import delete_account
+
+    call, draw = _drawn(db, make, space, n=12)
+    row = db.session.scalars(select(PanelVolunteer)).first()
+    number, person = row.number, row.user
+    delete_account(db.session, person)
+    db.session.commit()
+    db.session.expire_all()
+    kept = db.session.scalar(select(PanelVolunteer).where(PanelVolunteer.number == number))
+    assert kept.user_id is None and kept.features
+    assert any(number in panel for panel in draw.panels)
