@@ -193,7 +193,7 @@ def _panel(session, space, people) -> dict:
     for person in people:
         panels.volunteer(session, call, person, consent_contact=True)
     panels.close_call(session, call)
-    assert panel_selection.claim_run(session, call.id, "leximin")
+    assert panel_selection.claim_run(session, call.id, "leximin", "walk lottery")
     session.refresh(call)
     panel_selection.compute_draw(session, call, seed=3)
     panel_selection.pick(session, call, "2026")

@@ -48,7 +48,8 @@ def create_demo_panels(session: Session, space) -> int:
                 continue  # no age or gender in the profile: this person would be asked
             joined += 1
         services.close_call(session, call)
-        if selection.claim_run(session, call.id, "leximin"):
+        if selection.claim_run(session, call.id, "leximin",
+                               "2026年12月7日の宝くじ1等の組と番号（デモの例）"):
             session.refresh(call)
             if selection.compute_draw(session, call, seed=SEED) is not None:
                 selection.pick(session, call, PUBLIC_NUMBER)

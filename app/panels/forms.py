@@ -11,8 +11,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.forms import GENDER_LABELS as ACCOUNT_GENDER_LABELS
 from app.common.forms import Form, MaxLength
-from app.panels.models import (DESCRIPTION_MAX, LOTTERY_MAX, OUTSIDE, PANEL_FEATURES,
-                               SIZE_MAX, SLACK_MAX, TITLE_MAX)
+from app.panels.models import (DESCRIPTION_MAX, LOTTERY_MAX, NUMBER_SOURCE_MAX, OUTSIDE,
+                               PANEL_FEATURES, SIZE_MAX, SLACK_MAX, TITLE_MAX)
 from app.panels.services import quota_field
 from app.representation import labels
 
@@ -135,6 +135,10 @@ class VolunteerForm(Form):
 class RunForm(Form):
     algorithm = RadioField(_l("Algorithm"), default="leximin",
                            choices=list(ALGORITHM_LABELS.items()))
+    number_source = StringField(
+        _l("Where the public number will come from"),
+        validators=[InputRequired(_l("Say where the public number will come from.")),
+                    MaxLength(NUMBER_SOURCE_MAX)])
     confirm = BooleanField(_l("Publish the lottery: it cannot be run again afterwards."),
                            validators=[InputRequired(_l("Tick the box to confirm."))])
 

@@ -29,6 +29,7 @@ DESCRIPTION_MAX = 10_000
 SIZE_MAX = 500
 LOTTERY_MAX = 10_000
 SLACK_MAX = 50
+NUMBER_SOURCE_MAX = 200
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -57,6 +58,7 @@ class PanelCall(db.Model):
     algorithm: Mapped[str] = mapped_column(String(10), default="leximin")
     selection_state: Mapped[str] = mapped_column(String(10), default="idle")
     selection_started_at: Mapped[datetime | None]
+    number_source: Mapped[str] = mapped_column(String(NUMBER_SOURCE_MAX), default="")
     # Why the last selection failed: {"kind": "infeasible", "lines": [...]} or {"kind": "error"}.
     selection_problem: Mapped[dict | None] = mapped_column(JSON)
     body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id", ondelete="SET NULL"))
@@ -131,6 +133,8 @@ class PanelDraw(db.Model):
     legacy_min_probability: Mapped[float | None]  # the greedy method's, for comparison
     quotas: Mapped[list] = mapped_column(JSON)  # [[feature, value, min, max], ...] as run
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Where the public number will come from, announced with the lottery (before it is known).
+    number_source: Mapped[str] = mapped_column(String(NUMBER_SOURCE_MAX), default="")
     public_number: Mapped[str | None] = mapped_column(String(40))
     picked: Mapped[int | None]  # 1..m
     picked_at: Mapped[datetime | None]

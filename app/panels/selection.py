@@ -18,11 +18,12 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.common.errors import N_, DomainError
+from app.common.text import normalize
 from app.common.time import utcnow
 from app.panels import explain
 from app.panels import lottery as lotteries
-from app.panels.models import (DRAW_ALGORITHMS, PanelCall, PanelDraw, PanelMember,
-                               PanelVolunteer)
+from app.panels.models import (DRAW_ALGORITHMS, NUMBER_SOURCE_MAX, PanelCall, PanelDraw,
+                               PanelMember, PanelVolunteer)
 from app.representation import sortition
 
 # A selection "running" longer than this was lost (the server restarted): it may start again.
@@ -30,10 +31,15 @@ STALE_RUN = timedelta(minutes=15)
 LEGACY_SAMPLES = 300  # draws of the greedy method, to estimate its probabilities for comparison
 
 
-def check_can_run(session: Session, call: PanelCall, algorithm: str) -> None:
+def check_can_run(session: Session, call: PanelCall, algorithm: str,
+                  number_source: str = "x") -> None:
     """Refuse a selection that cannot start now (the view checks before queueing the job)."""
     if algorithm not in DRAW_ALGORITHMS:
         raise DomainError(N_("Choose leximin or maximin."), "algorithm")
+    source = normalize(number_source)
+    if not source or len(source) > NUMBER_SOURCE_MAX:
+        raise DomainError(N_("Say where the public number will come from (at most %(max)s"
+                             " characters)."), "number_source", max=NUMBER_SOURCE_MAX)
     if call.status != "closed":
         raise DomainError(N_("Close volunteering before running the selection."))
     if call.draw is not None:
@@ -43,7 +49,7 @@ def check_can_run(session: Session, call: PanelCall, algorithm: str) -> None:
         raise DomainError(N_("The selection is already running."))
 
 
-def claim_run(session: Session, call_id: int, algorithm: str) -> bool:
+def claim_run(session: Session, call_id: int, algorithm: str, number_source: str = "") -> bool:
     """Mark the call running, atomically: of two clicks only one selection runs."""
     now = utcnow()
     result = session.execute(
@@ -52,6 +58,7 @@ def claim_run(session: Session, call_id: int, algorithm: str) -> bool:
             or_(PanelCall.selection_state.in_(("idle", "failed")),
                 PanelCall.selection_started_at < now - STALE_RUN))
         .values(selection_state="running", selection_started_at=now, algorithm=algorithm,
+                number_source=normalize(number_source)[:NUMBER_SOURCE_MAX],
                 selection_problem=None).execution_options(synchronize_session=False))
     return result.rowcount == 1
 
@@ -94,6 +101,7 @@ def compute_draw(session: Session, call: PanelCall, seed: int | None = None) -> 
         lottery_min_probability=float(lottery.probabilities.min()),
         dual_bound=None if distribution.dual_bound is None else float(distribution.dual_bound),
         max_loss=float(lottery.max_loss), legacy_min_probability=legacy,
+        number_source=call.number_source,
         quotas=[[q.feature, q.value, q.min, q.max] for q in quotas])
     session.add(draw)
     by_number = {v.number: v for v in session.scalars(

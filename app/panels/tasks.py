@@ -13,10 +13,10 @@ from app.panels.models import PanelCall
 log = logging.getLogger("hiroba.panels")
 
 
-def run_selection(call_id: int, algorithm: str) -> None:
+def run_selection(call_id: int, algorithm: str, number_source: str) -> None:
     """Claim the call (one run at a time), compute and publish its draw, commit."""
     session = db.session
-    if not selection.claim_run(session, call_id, algorithm):
+    if not selection.claim_run(session, call_id, algorithm, number_source):
         session.rollback()
         return
     session.commit()

@@ -223,21 +223,25 @@ def propose(call):
     return redirect(url_for(".quotas", call_id=call.id))
 
 
-@bp.get("/<int:call_id>/manage")
-@require(can_manage_panel_call, call=call_from_url)
-def manage(call):
+def _manage_page(call, run_form=None, pick_form=None):
     cfg = current_app.config
     counted, tables = services.pool_counts(db.session, call, batch=cfg["MIN_CELL_FACILITATOR"],
                                            min_cell=cfg["MIN_CELL_FACILITATOR"])
-    problem = selection.problem_lines(call)
-    seated = selection.members(db.session, call, ("selected", "declined", "replaced"))
-    reserve = selection.members(db.session, call, "reserve")
-    running = call.selection_state == "running" or request.args.get("started") == "1" \
-        and call.selection_state == "idle"
+    running = call.selection_state == "running" or (
+        request.args.get("started") == "1" and call.selection_state == "idle")
     return render_template(
         "panels/manage.html", space=g.space, call=call, pool=services.pool_size(db.session, call),
-        counted=counted, tables=tables, problem=problem, seated=seated, reserve=reserve,
-        running=running, run_form=RunForm(), pick_form=PickForm(), confirm_form=ConfirmForm())
+        counted=counted, tables=tables, problem=selection.problem_lines(call),
+        seated=selection.members(db.session, call, ("selected", "declined", "replaced")),
+        reserve=selection.members(db.session, call, "reserve"), running=running,
+        run_form=run_form or RunForm(), pick_form=pick_form or PickForm(),
+        confirm_form=ConfirmForm())
+
+
+@bp.get("/<int:call_id>/manage")
+@require(can_manage_panel_call, call=call_from_url)
+def manage(call):
+    return _manage_page(call)
 
 
 @bp.post("/<int:call_id>/status")
@@ -264,18 +268,19 @@ def change_status(call):
 @require(can_manage_panel_call, call=call_from_url)
 def run(call):
     form = RunForm()
-    if not form.validate_on_submit():
-        flash(_("Tick the box to confirm."), "error")
-        return _back(call)
-    try:
-        selection.check_can_run(db.session, call, form.algorithm.data)
-    except DomainError as error:
-        flash(error.translated(_), "error")
-        return _back(call)
-    # After the response, in its own session: this request writes nothing itself.
-    enqueue(tasks.run_selection, call.id, form.algorithm.data)
-    flash(_("The selection has started. This page refreshes until it is done."), "success")
-    return redirect(url_for(".manage", call_id=call.id, started=1))
+    if form.validate_on_submit():
+        try:
+            selection.check_can_run(db.session, call, form.algorithm.data,
+                                    form.number_source.data)
+        except DomainError as error:
+            form.refuse(error)
+        else:
+            # After the response, in its own session: this request writes nothing itself.
+            enqueue(tasks.run_selection, call.id, form.algorithm.data, form.number_source.data)
+            flash(_("The selection has started. This page refreshes until it is done."),
+                  "success")
+            return redirect(url_for(".manage", call_id=call.id, started=1))
+    return _manage_page(call, run_form=form)
 
 
 @bp.post("/<int:call_id>/pick")
@@ -291,13 +296,7 @@ def pick(call):
             flash(_("Panel %(number)s of %(m)s was picked.", number=draw.picked,
                     m=draw.lottery_size), "success")
             return _back(call)
-    cfg = current_app.config
-    counted, tables = services.pool_counts(db.session, call, batch=cfg["MIN_CELL_FACILITATOR"],
-                                           min_cell=cfg["MIN_CELL_FACILITATOR"])
-    return render_template(
-        "panels/manage.html", space=g.space, call=call, pool=services.pool_size(db.session, call),
-        counted=counted, tables=tables, problem=selection.problem_lines(call), seated=[],
-        reserve=[], running=False, run_form=RunForm(), pick_form=form, confirm_form=ConfirmForm())
+    return _manage_page(call, pick_form=form)
 
 
 @bp.post("/<int:call_id>/members/<int:member_id>/decline")

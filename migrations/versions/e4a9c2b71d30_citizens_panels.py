@@ -2,7 +2,7 @@
 
 Revision ID: e4a9c2b71d30
 Revises: 7c1f0e9d2a41
-Create Date: 2026-12-07 07:09:11.746618
+Create Date: 2026-12-07 07:34:20.022309
 
 """
 from alembic import op
@@ -31,6 +31,7 @@ def upgrade():
     sa.Column('algorithm', sa.String(length=10), nullable=False),
     sa.Column('selection_state', sa.String(length=10), nullable=False),
     sa.Column('selection_started_at', sa.DateTime(), nullable=True),
+    sa.Column('number_source', sa.String(length=200), nullable=False),
     sa.Column('selection_problem', sa.JSON(), nullable=True),
     sa.Column('body_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
@@ -63,6 +64,7 @@ def upgrade():
     sa.Column('legacy_min_probability', sa.Double(), nullable=True),
     sa.Column('quotas', sa.JSON(), nullable=False),
     sa.Column('published_at', sa.DateTime(), nullable=False),
+    sa.Column('number_source', sa.String(length=200), nullable=False),
     sa.Column('public_number', sa.String(length=40), nullable=True),
     sa.Column('picked', sa.Integer(), nullable=True),
     sa.Column('picked_at', sa.DateTime(), nullable=True),

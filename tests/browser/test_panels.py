@@ -69,6 +69,7 @@ def test_a_panel_from_call_to_public_result_on_a_phone(open_page, browser_proble
 
     fac.check("form[action$='/status'] input[name=confirm]")
     _submit(fac, "form[action$='/status']")
+    fac.fill("input[name=number_source]", "2027年1月の宝くじ1等の番号の下6桁")
     fac.check("form[action$='/run'] input[name=confirm]")
     _submit(fac, "form[action$='/run']")
     assert "最も低い選出確率" in fac.inner_text("main")
@@ -86,6 +87,7 @@ def test_a_panel_from_call_to_public_result_on_a_phone(open_page, browser_proble
     public.goto(f"/spaces/panel-walk/panels/{call.id}/result")
     shown = public.inner_text("main")
     assert "777" in shown and "レキシミン" in shown and "20" in shown
+    assert "2027年1月の宝くじ1等の番号の下6桁" in shown
     assert "応募 花子" not in public.content() and "@example.jp" not in public.content()
     assert public.locator("a[href$='lottery.csv']").count() == 1
     assert _fits_the_phone(public)

@@ -69,8 +69,12 @@ def test_the_whole_flow_through_the_pages(client, db, make, space, facilitator):
                                                                        "confirm": "y"})
     manage = client.get(f"/spaces/panel-space/panels/{call.id}/manage").get_data(as_text=True)
     assert "40" in manage
+    refused = client.post(f"/spaces/panel-space/panels/{call.id}/run",
+                          data={"algorithm": "maximin", "confirm": "y", "number_source": " "})
+    assert refused.status_code == 422 and 'id="number_source-error"' in refused.get_data(as_text=True)
     ran = client.post(f"/spaces/panel-space/panels/{call.id}/run",
-                      data={"algorithm": "leximin", "confirm": "y"})
+                      data={"algorithm": "leximin", "confirm": "y",
+                            "number_source": "宝くじ 1等の下4桁"})
     assert ran.status_code == 302  # the job ran inline (JOBS_INLINE in tests)
     db.session.expire_all()
     call = db.session.get(PanelCall, call.id)
@@ -91,7 +95,7 @@ def test_the_whole_flow_through_the_pages(client, db, make, space, facilitator):
     # Public result: no names, no e-mail addresses; the lottery downloads as numbers.
     client.post("/auth/logout")
     public = client.get(f"/spaces/panel-space/panels/{call.id}/result").get_data(as_text=True)
-    assert "4711" in public and "レキシミン" in public
+    assert "4711" in public and "レキシミン" in public and "宝くじ 1等の下4桁" in public
     for member in seated:
         assert member.volunteer.user.display_name not in public
         assert member.volunteer.user.email not in public
@@ -187,7 +191,7 @@ def test_infeasible_quotas_are_explained_on_the_page(client, db, make, space, fa
     db.session.commit()
     login(client, "fac@example.jp")
     client.post(f"/spaces/panel-space/panels/{call.id}/run",
-                data={"algorithm": "maximin", "confirm": "y"})
+                data={"algorithm": "maximin", "confirm": "y", "number_source": "宝くじの当選番号"})
     html = client.get(f"/spaces/panel-space/panels/{call.id}/manage").get_data(as_text=True)
     assert "Traceback" not in html
     assert "すべての割当てを満たす 10 人のパネルはありません。" in html
@@ -204,7 +208,7 @@ def test_the_explanation_reads_in_english_too(client, db, make, space, facilitat
     login(client, "fac@example.jp")
     client.post("/lang/en")
     client.post(f"/spaces/panel-space/panels/{call.id}/run",
-                data={"algorithm": "leximin", "confirm": "y"})
+                data={"algorithm": "leximin", "confirm": "y", "number_source": "宝くじの当選番号"})
     html = client.get(f"/spaces/panel-space/panels/{call.id}/manage").get_data(as_text=True)
     assert "no panel of 10 meets every quota." in html
     assert "the pool is 2 short of the panel size 10" in html
@@ -228,7 +232,7 @@ def test_a_selection_that_crashes_says_so_without_a_trace(client, db, make, spac
     monkeypatch.setattr(sortition, "find_distribution", broken)
     login(client, "fac@example.jp")
     client.post(f"/spaces/panel-space/panels/{call.id}/run",
-                data={"algorithm": "leximin", "confirm": "y"})
+                data={"algorithm": "leximin", "confirm": "y", "number_source": "宝くじの当選番号"})
     db.session.expire_all()
     assert db.session.get(PanelCall, call.id).selection_state == "failed"
     html = client.get(f"/spaces/panel-space/panels/{call.id}/manage").get_data(as_text=True)
@@ -236,7 +240,7 @@ def test_a_selection_that_crashes_says_so_without_a_trace(client, db, make, spac
     assert "panel selection of call" in caplog.text
     monkeypatch.undo()
     client.post(f"/spaces/panel-space/panels/{call.id}/run",  # a failed run may be retried
-                data={"algorithm": "leximin", "confirm": "y"})
+                data={"algorithm": "leximin", "confirm": "y", "number_source": "宝くじの当選番号"})
     db.session.expire_all()
     assert db.session.get(PanelCall, call.id).selection_state == "done"
 
