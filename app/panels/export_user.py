@@ -20,5 +20,6 @@ def export_panel_volunteering(session: Session, user) -> list[dict]:
     return [{"space": slug, "call": title, "volunteered_at": iso_utc(v.created_at),
              "volunteer_number": v.number, "consent_to_be_contacted": v.consent_contact,
              "categories": v.features, "selection_probability": v.selection_probability,
-             "lottery_probability": v.lottery_probability, "outcome": status}
+             "lottery_probability": v.lottery_probability, "outcome": status,
+             "withdrawn_at": iso_utc(v.withdrawn_at)}
             for v, title, slug, status in rows]

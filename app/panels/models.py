@@ -110,6 +110,9 @@ class PanelVolunteer(db.Model):
     selection_probability: Mapped[float | None]  # exact, of the optimal distribution
     lottery_probability: Mapped[float | None]    # in the published lottery of m panels
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Withdrawn before the close: out of the pool, but kept (and counted in the facilitators'
+    # batches) so a withdrawal never changes a table by one person.
+    withdrawn_at: Mapped[datetime | None]
 
     user = relationship("User")
 

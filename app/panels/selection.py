@@ -64,7 +64,8 @@ def claim_run(session: Session, call_id: int, algorithm: str, number_source: str
 
 
 def _pool(session: Session, call: PanelCall) -> dict[str, dict[str, str]]:
-    rows = session.scalars(select(PanelVolunteer).where(PanelVolunteer.call_id == call.id)
+    rows = session.scalars(select(PanelVolunteer).where(PanelVolunteer.call_id == call.id,
+                                                        PanelVolunteer.withdrawn_at.is_(None))
                            .order_by(PanelVolunteer.number))
     return {str(v.number): {f: v.features.get(f) for f in call.features} for v in rows}
 
@@ -105,7 +106,8 @@ def compute_draw(session: Session, call: PanelCall, seed: int | None = None) -> 
         quotas=[[q.feature, q.value, q.min, q.max] for q in quotas])
     session.add(draw)
     by_number = {v.number: v for v in session.scalars(
-        select(PanelVolunteer).where(PanelVolunteer.call_id == call.id))}
+        select(PanelVolunteer).where(PanelVolunteer.call_id == call.id,
+                                     PanelVolunteer.withdrawn_at.is_(None)))}
     for i, number in enumerate(numbers):
         by_number[number].selection_probability = float(distribution.probabilities[i])
         by_number[number].lottery_probability = float(lottery.probabilities[i])
@@ -147,7 +149,8 @@ def pick(session: Session, call: PanelCall, public_number: str) -> PanelDraw:
     draw.picked = lotteries.pick_number(canonical, draw.lottery_size)
     draw.public_number, draw.picked_at = canonical, utcnow()
     volunteers = {v.number: v for v in session.scalars(
-        select(PanelVolunteer).where(PanelVolunteer.call_id == call.id))}
+        select(PanelVolunteer).where(PanelVolunteer.call_id == call.id,
+                                     PanelVolunteer.withdrawn_at.is_(None)))}
     chosen = draw.panels[draw.picked - 1]
     for seat, number in enumerate(chosen, start=1):
         session.add(PanelMember(call_id=call.id, volunteer_id=volunteers[number].id,

@@ -309,11 +309,14 @@ def _answered(call: PanelCall, user, answers: Mapping[str, object]) -> dict[str,
     return features
 
 
-def find_volunteer(session: Session, call: PanelCall, user) -> PanelVolunteer | None:
+def find_volunteer(session: Session, call: PanelCall, user, *,
+                   withdrawn: bool = False) -> PanelVolunteer | None:
+    """The person's place in the pool (with `withdrawn`, also a place they left)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return session.scalar(select(PanelVolunteer).where(PanelVolunteer.call_id == call.id,
-                                                       PanelVolunteer.user_id == user.id))
+    row = session.scalar(select(PanelVolunteer).where(PanelVolunteer.call_id == call.id,
+                                                      PanelVolunteer.user_id == user.id))
+    return row if row is None or withdrawn or row.withdrawn_at is None else None
 
 
 def volunteer(session: Session, call: PanelCall, user, *, consent_contact: bool,
@@ -325,6 +328,13 @@ def volunteer(session: Session, call: PanelCall, user, *, consent_contact: bool,
     if not consent_contact:
         raise DomainError(N_("Agree to be contacted if you are selected: without it you cannot"
                              " take part."), "consent_contact")
+    back = find_volunteer(session, call, user, withdrawn=True)
+    if back is not None and back.withdrawn_at is not None:
+        # Back in the same place, number and categories: the batches do not move.
+        back.withdrawn_at, back.consent_contact = None, True
+        record_participation(session, call.space_id, user, LEDGER_MODULE)
+        session.flush()
+        return back
     features = _answered(call, user, answers or {})
     for _attempt in range(20):
         row = PanelVolunteer(call_id=call.id, user_id=user.id, consent_contact=True,
@@ -334,7 +344,7 @@ def volunteer(session: Session, call: PanelCall, user, *, consent_contact: bool,
             with session.begin_nested():
                 session.add(row)
         except IntegrityError:
-            if find_volunteer(session, call, user) is not None:
+            if find_volunteer(session, call, user, withdrawn=True) is not None:
                 raise DomainError(N_("You have already volunteered for this panel.")) from None
             continue  # the number was taken: draw another
         record_participation(session, call.space_id, user, LEDGER_MODULE)
@@ -350,13 +360,13 @@ def withdraw(session: Session, call: PanelCall, user) -> None:
     row = find_volunteer(session, call, user)
     if row is None:
         raise DomainError(N_("You have not volunteered for this panel."))
-    session.delete(row)
+    row.withdrawn_at = utcnow()
     session.flush()
 
 
 def pool_size(session: Session, call: PanelCall) -> int:
-    return session.scalar(select(func.count()).select_from(PanelVolunteer)
-                          .where(PanelVolunteer.call_id == call.id)) or 0
+    return session.scalar(select(func.count()).select_from(PanelVolunteer).where(
+        PanelVolunteer.call_id == call.id, PanelVolunteer.withdrawn_at.is_(None))) or 0
 
 
 # --- what facilitators see of the pool -------------------------------------------------------
@@ -374,10 +384,11 @@ def suppress(counts: Mapping[str, int], min_cell: int) -> dict[str, int | None]:
 
 def pool_counts(session: Session, call: PanelCall, *, batch: int,
                 min_cell: int) -> tuple[int, dict[str, dict[str, int | None]]]:
-    """The pool per category, for facilitators: only the first whole batches of volunteers
-    (in the order they volunteered) are counted, so two looks at the page differ by a batch at
-    least, and small counts are suppressed. Counted in SQL."""
-    total = pool_size(session, call)
+    """Who volunteered, per category, for facilitators: only the first whole batches (in the
+    order people volunteered, those who withdrew included) are counted, so two looks at the page
+    differ by a whole batch or not at all, and small counts are suppressed. Counted in SQL."""
+    total = session.scalar(select(func.count()).select_from(PanelVolunteer)
+                           .where(PanelVolunteer.call_id == call.id)) or 0
     counted = total - total % batch if batch > 1 else total
     first = (select(PanelVolunteer.id).where(PanelVolunteer.call_id == call.id)
              .order_by(PanelVolunteer.created_at, PanelVolunteer.id).limit(counted).subquery())

@@ -89,9 +89,11 @@ def volunteer(call):
         else:
             flash(_("Thank you: you are in the pool of volunteers."), "success")
             return redirect(url_for(".detail", call_id=call.id))
-    known = services.profile_features(call.space, current_user)
+    returning = services.find_volunteer(db.session, call, current_user, withdrawn=True)
+    known = returning.features if returning else services.profile_features(call.space,
+                                                                             current_user)
     return render_template("panels/volunteer.html", space=g.space, call=call, form=form,
-                           missing=services.missing_features(call, current_user),
+                           missing=[] if returning else services.missing_features(call, current_user),
                            known={f: known[f] for f in call.features if f in known})
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: e4a9c2b71d30
 Revises: 7c1f0e9d2a41
-Create Date: 2026-12-07 07:34:20.022309
+Create Date: 2026-12-07 07:40:44.914028
 
 """
 from alembic import op
@@ -95,6 +95,7 @@ def upgrade():
     sa.Column('selection_probability', sa.Double(), nullable=True),
     sa.Column('lottery_probability', sa.Double(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('withdrawn_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['call_id'], ['panel_calls.id'], name=op.f('fk_panel_volunteers_call_id_panel_calls'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_panel_volunteers_user_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_panel_volunteers')),

@@ -99,15 +99,27 @@ def test_volunteering_needs_consent_and_missing_answers(db, make, space):
     assert person.demographics is None  # the answers stay with the call
 
 
-def test_withdraw_only_while_open(db, make, space):
+def test_withdraw_only_while_open_and_the_batches_do_not_move(db, make, space):
     call = _call(db, space)
     services.open_call(db.session, call)
-    person = make.user(birth_year=1990, gender="male")
-    services.volunteer(db.session, call, person, consent_contact=True)
+    people = pool(make, call, 15)
+    person = people[0]
+    before = services.pool_counts(db.session, call, batch=5, min_cell=5)
+    first = services.find_volunteer(db.session, call, person)
     services.withdraw(db.session, call, person)
     assert services.find_volunteer(db.session, call, person) is None
-    services.volunteer(db.session, call, person, consent_contact=True)
+    assert services.pool_size(db.session, call) == 14
+    assert services.pool_counts(db.session, call, batch=5, min_cell=5) == before
+    again = services.volunteer(db.session, call, person, consent_contact=True)
+    assert (again.id, again.number) == (first.id, first.number)  # the same place
+    assert services.pool_size(db.session, call) == 15
+    services.withdraw(db.session, call, people[1])
     services.close_call(db.session, call)
+    assert selection.claim_run(db.session, call.id, "leximin")
+    db.session.refresh(call)
+    draw = selection.compute_draw(db.session, call, seed=1)
+    gone = services.find_volunteer(db.session, call, people[1], withdrawn=True)
+    assert draw.pool_size == 14 and not any(gone.number in panel for panel in draw.panels)
     with pytest.raises(DomainError):
         services.withdraw(db.session, call, person)
 

@@ -150,7 +150,7 @@ def test_the_pool_table_suppresses_small_counts(client, db, make, space, facilit
     pool(make, call, 7)  # 4 women and 3 men; counted: the first batch of 5
     login(client, "fac@example.jp")
     html = client.get(f"/spaces/panel-space/panels/{call.id}/manage").get_data(as_text=True)
-    assert "最初の 5 人" in html
+    assert "最初に応募した 5 人" in html
     gender_table = html[html.index("<caption>性別"):]
     gender_table = gender_table[:gender_table.index("</table>")]
     assert re.findall(r'class="num">(\d+)</td>', gender_table) == []  # 3/2 split: both hidden
@@ -259,3 +259,20 @@ def test_the_volunteer_form_says_what_the_profile_already_answers(client, db, ma
     assert client.post(f"/spaces/panel-space/panels/{call.id}/volunteer",
                        data={"consent_contact": "y"}).status_code == 302  # already in: to the call
     assert len(db.session.scalars(select(PanelVolunteer)).all()) == 1
+
+
+def test_withdraw_asks_for_confirmation_and_one_can_come_back(client, db, make, space):
+    call = services.create_call(db.session, space, title="t", description_md="d", size=4)
+    services.open_call(db.session, call)
+    db.session.commit()
+    make.user("back@example.jp", birth_year=1980, gender="female")
+    login(client, "back@example.jp")
+    client.post(f"/spaces/panel-space/panels/{call.id}/volunteer", data={"consent_contact": "y"})
+    client.post(f"/spaces/panel-space/panels/{call.id}/withdraw", data={})  # not confirmed
+    assert services.pool_size(db.session, call) == 1
+    client.post(f"/spaces/panel-space/panels/{call.id}/withdraw", data={"confirm": "y"})
+    assert services.pool_size(db.session, call) == 0
+    page = client.get(f"/spaces/panel-space/panels/{call.id}").get_data(as_text=True)
+    assert f'href="/spaces/panel-space/panels/{call.id}/volunteer"' in page
+    client.post(f"/spaces/panel-space/panels/{call.id}/volunteer", data={"consent_contact": "y"})
+    assert services.pool_size(db.session, call) == 1
