@@ -38,7 +38,6 @@ MODULES = (
 # Packages not yet converted to register(app): their blueprint and command modules.
 _LEGACY_PARTS = {
     "app.demo": ((), ("app.demo.cli",)),
-    "app.panels": ((), ("app.panels.cli",)),
 }
 
 

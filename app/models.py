@@ -16,3 +16,6 @@ from app.proposals.models import (  # noqa: F401
     Proposal, ProposalCategory, ProposalSettings, ProposalStatusChange, ProposalSupport,
 )
 from app.exports.models import ExportFile  # noqa: F401
+from app.panels.models import (  # noqa: F401
+    PanelCall, PanelDraw, PanelMember, PanelQuota, PanelVolunteer,
+)

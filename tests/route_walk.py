@@ -21,6 +21,9 @@ from app.extensions import db
 from app.forum import services as forum
 from app.moderation import services as moderation
 from app.notifications.models import Notification
+from app.panels import selection as panel_selection
+from app.panels import services as panels
+from app.panels.models import PanelMember
 from app.proposals import comments
 from app.proposals import services as proposals
 from app.representation import bodies
@@ -41,6 +44,7 @@ CANARY_HIDDEN = "canary-hidden-reply-8b02"        # a reply a moderator hid
 CANARY_FLAG = "canary-flag-note-31c7"             # the note of a flag
 CANARY_ANSWER = "canary-survey-answer-c4a9"       # a free-text survey answer
 CANARY_BODY = "canary-body-name-77f0"             # a deliberation body (facilitators' tool)
+CANARY_MEMBER = "canary-panel-member-9e3b"        # a selected panel member's name
 PARTICIPANT_EMAIL = "walk-participant@example.jp"
 RESIDENT_EMAIL = "walk-resident@example.jp"
 CANARIES = {
@@ -49,6 +53,7 @@ CANARIES = {
     CANARY_FLAG: {"moderator", "admin"},
     CANARY_ANSWER: {"facilitator", "admin"},
     CANARY_BODY: {"facilitator", "admin"},
+    CANARY_MEMBER: {"facilitator", "admin"},
     PARTICIPANT_EMAIL: {"participant", "admin"},
     RESIDENT_EMAIL: {"admin"},
 }
@@ -151,6 +156,7 @@ def build_world(session, secret_key: str) -> World:
     session.flush()
     release = releases.create_release(session, space, facilitator, public_k=10, batch=5)
     session.commit()
+    panel = _panel(session, space, crowd[:5])
 
     # A registration waiting for its e-mailed link, for the confirmation page.
     waiting = registration.request_registration(
@@ -180,7 +186,29 @@ def build_world(session, secret_key: str) -> World:
         "token": accounts.make_reset_token(participant, secret_key),
         "release_number": release.number, "export_id": background.id,
         "confirm_token": registration.make_confirmation_token(waiting, secret_key),
+        **panel,
     })
+
+
+def _panel(session, space, people) -> dict:
+    """A drawn panel call of five from five crowd members (everyone is seated); one of them
+    carries the canary name only facilitators may see."""
+    people[0].display_name = CANARY_MEMBER
+    call = panels.create_call(session, space, title="市民パネル", description_md="五人を選びます。",
+                              size=5, lottery_size=20)
+    panels.save_quotas(session, call, {(q.feature, q.value): (0, 5) for q in call.quotas})
+    panels.open_call(session, call)
+    for person in people:
+        panels.volunteer(session, call, person, consent_contact=True)
+    panels.close_call(session, call)
+    assert panel_selection.claim_run(session, call.id, "leximin", "walk lottery")
+    session.refresh(call)
+    panel_selection.compute_draw(session, call, seed=3)
+    panel_selection.pick(session, call, "2026")
+    session.commit()
+    member = session.scalar(select(PanelMember.id).where(PanelMember.call_id == call.id,
+                                                         PanelMember.status == "selected"))
+    return {"call_id": call.id, "member_id": member}
 
 
 # --- URL arguments ------------------------------------------------------------------------
@@ -193,7 +221,8 @@ URL_ARGUMENTS = {
     "block_id": "block_id", "proposal_id": "proposal_id", "category_id": "category_id",
     "survey_id": "survey_id", "section_id": "section_id", "question_id": "question_id",
     "body_id": "body_id", "notification_id": "notification_id", "token": "token",
-    "number": "release_number", "export_id": "export_id",
+    "number": "release_number", "export_id": "export_id", "call_id": "call_id",
+    "member_id": "member_id",
 }
 # Per endpoint: argument -> a world key, or a literal in a one-element tuple.
 _DRAFT = {"proposal_id": "draft_id"}  # the author's own draft, the only proposal these serve
@@ -256,6 +285,7 @@ PUBLIC_ENDPOINTS = {
     "api.release", "representation.area_index", "representation.area_overview",
     "api.area_overview", "api.area_overview_csv",
     "proposals_api.proposal", "proposals_api.space_proposals",
+    "panels.index", "panels.detail", "panels.result", "panels.lottery_csv",
 }
 # The first space's facilitators' pages: the other space's facilitator never opens them.
 FACILITATOR_PAGES = {
@@ -275,6 +305,8 @@ FACILITATOR_PAGES = {
     "surveys.results_breakdown", "surveys.results_text", "surveys.export_csv",
     "surveys.export_background",
     "surveys.set_weight_cap",
+    "panels.new", "panels.edit", "panels.quotas", "panels.propose", "panels.manage",
+    "panels.change_status", "panels.run", "panels.pick", "panels.decline",
     # Results of a survey still open are the facilitators' until it closes (the default
     # results visibility), on the page and in the API alike.
     "surveys.results_page", "surveys_api.survey_results",
@@ -291,7 +323,7 @@ ACCESS: dict[str, frozenset] = {
         "notifications.index", "notifications.read_all",
         "proposals.new", "proposals.support", "proposals.unsupport", "proposals.comment",
         "surveys.answer_start", "surveys.answer_section", "surveys.answer_review",
-        "surveys.answer_done")},
+        "surveys.answer_done", "panels.volunteer", "panels.withdraw")},
     # Every logged-in person may flag a post, except its author (the participant wrote it).
     "moderation.flag": LOGGED_IN - PARTICIPANT,
     **{endpoint: PARTICIPANT for endpoint in (

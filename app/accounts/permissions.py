@@ -340,3 +340,28 @@ def can_copy_survey(user, survey) -> bool:
     manages surveys somewhere (the target space is checked again when the copy is made)."""
     return can_manage_survey(user, survey) or (bool(survey.published)
                                                and can_create_space(user))
+
+
+# --- citizens' panels --------------------------------------------------------------------
+
+def can_manage_panels(user, space) -> bool:
+    """Create panel calls, set their quotas, open and close them, run the selection, pick the
+    panel and record who declines: the space's facilitators. They alone see the members' names,
+    and the contact of those who agreed to be contacted."""
+    return can_facilitate(user, space)
+
+
+def can_manage_panel_call(user, call) -> bool:
+    return can_manage_panels(user, call.space)
+
+
+def can_view_panel_call(user, call) -> bool:
+    """A call is public once opened (its explanation, its published lottery, its result); a
+    draft is its facilitators' only."""
+    return call.status != "draft" or can_manage_panel_call(user, call)
+
+
+def can_volunteer(user, call) -> bool:
+    """Volunteer, see one's own number and probability, withdraw: anyone logged in who can see
+    the call; whether it takes volunteers now is its own state, checked by the services."""
+    return _authenticated(user) and can_view_panel_call(user, call)

@@ -403,8 +403,13 @@ def delete_account(session: Session, user: User) -> None:
     """Erase the person and keep what must stay anonymous: the account row remains (other
     modules' rows point at it) with no e-mail, no password and no name; demographics and roles
     are deleted; participation snapshots stay in the ledger, unlinked, so published statistics
-    do not shift."""
+    do not shift (and panel volunteers stay in their published lottery, unlinked)."""
     session.execute(update(Participation).where(Participation.user_id == user.id)
+                    .values(user_id=None))
+    from app.panels.models import PanelVolunteer
+
+    # Panel volunteers too: the published lottery keeps the number, not who it was.
+    session.execute(update(PanelVolunteer).where(PanelVolunteer.user_id == user.id)
                     .values(user_id=None))
     session.execute(delete(RoleAssignment).where(RoleAssignment.user_id == user.id))
     session.execute(delete(Demographics).where(Demographics.user_id == user.id))

@@ -248,6 +248,9 @@ def load_demo(session: Session, *, today: date | None = None,
                                            users["admin@example.jp"],
                                            users["facilitator@example.jp"], public_k=public_k,
                                            batch=batch))
+    from app.demo.panels import create_demo_panels
+
+    counts["panel_calls"] = create_demo_panels(session, space)
     return counts
 
 

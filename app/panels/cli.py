@@ -7,7 +7,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from app.panels import files, lottery as lotteries
+from app.panels import explain, files, lottery as lotteries
 from app.representation import sortition
 
 cli = AppGroup("panel", help="Citizens' panels: stratified selection by lottery.")
@@ -23,24 +23,7 @@ def _fail(message: str) -> None:
 
 def describe_infeasible(error: sortition.InfeasibleQuotas, k: int) -> str:
     """The conflicts and the nearest quotas that can be met, one line each."""
-    def keys(conflict):
-        return ", ".join(f"{feature}={value}" for feature, value in conflict.quotas)
-
-    lines = [f"no panel of {k} meets every quota."]
-    for c in error.conflicts:
-        feature = c.quotas[0][0] if c.quotas else ""
-        lines.append("  - " + {
-            "pool_too_small": f"the pool is {c.people} short of the panel size {k}",
-            "pool_short": f"{keys(c)}: the pool is {c.people} short of the minimum",
-            "minimums_exceed_size": f"{feature}: the minimums exceed the panel size {k} by {c.people}",
-            "maximums_below_size": f"{feature}: the maximums (at most the volunteers there are) fall"
-                                   f" {c.people} short of the panel size {k}",
-            "combined": f"these quotas cannot all be met together (by {c.people}): {keys(c)}",
-        }[c.kind] + ".")
-    if error.relaxation:
-        lines.append(f"Nearest quotas that can be met (changing {error.total_relaxation} in total):")
-        lines += [f"  - {c.feature}={c.value}: {c.bound} {c.old} -> {c.new}" for c in error.relaxation]
-    return "\n".join(lines)
+    return explain.as_text(explain.explain_infeasible(error, k))
 
 
 @cli.command("select")

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-__all__ = ["DEFAULT_LOTTERY_SIZE", "Lottery", "LotteryInputError", "pick_number", "to_lottery"]
+__all__ = ["DEFAULT_LOTTERY_SIZE", "Lottery", "LotteryInputError", "canonical_number", "pick_number",
+           "to_lottery"]
 
 DEFAULT_LOTTERY_SIZE = 1000
 _INF = highspy.kHighsInf
@@ -49,11 +50,16 @@ class Lottery:
 def pick_number(public_number: str, m: int) -> int:
     """``1 + int(SHA-256(n)) mod m`` where n is the public number in decimal without leading
     zeros or separators (so "0042", "42" and "4 2" pick alike): anyone can re-run it."""
+    digest = hashlib.sha256(canonical_number(public_number).encode("ascii")).digest()
+    return 1 + int.from_bytes(digest, "big") % m
+
+
+def canonical_number(public_number: str) -> str:
+    """The public number as hashed: decimal digits, no leading zeros, spaces, '-' or ','."""
     digits = "".join(str(public_number).split()).replace("-", "").replace(",", "")
     if not digits.isascii() or not digits.isdigit():
         raise LotteryInputError(f"not a whole number: {public_number!r}")
-    digest = hashlib.sha256(str(int(digits)).encode("ascii")).digest()
-    return 1 + int.from_bytes(digest, "big") % m
+    return str(int(digits))
 
 
 def to_lottery(distribution, m: int = DEFAULT_LOTTERY_SIZE, seed: int = 0,
