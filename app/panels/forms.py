@@ -9,7 +9,7 @@ from wtforms import (BooleanField, IntegerField, RadioField, SelectField, Select
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.accounts.forms import GENDER_LABELS as ACCOUNT_GENDER_LABELS
+from app.accounts.forms import GENDER_ANSWER_LABELS
 from app.common.forms import Form, MaxLength
 from app.panels.models import (DESCRIPTION_MAX, LOTTERY_MAX, NUMBER_SOURCE_MAX, OUTSIDE,
                                PANEL_FEATURES, SIZE_MAX, SLACK_MAX, TITLE_MAX)
@@ -30,7 +30,7 @@ MEMBER_STATUS_LABELS = {"selected": _l("Selected"), "reserve": _l("Reserve"),
 
 def value_label(feature: str, value: str) -> str:
     if feature == "gender" and value == "other":
-        return str(ACCOUNT_GENDER_LABELS["other"])
+        return str(GENDER_ANSWER_LABELS["other"])
     if feature == "sub_area":
         return _area_name(value)
     return labels.category_label(feature, value)

@@ -34,7 +34,7 @@ def sub_areas(space) -> list:
 
     session = object_session(space)
     if space.area.is_region:
-        return reference_areas(session, space.area)
+        return reference_areas(space.area)
     return list(session.scalars(select(Area).where(Area.parent_id == space.area_id)
                                 .order_by(Area.code)))
 
@@ -168,7 +168,7 @@ def _sub_area_shares(session: Session, space, reference, total: float) -> dict[s
     """Each sub-area's eligible people in the space's own source, over the space's."""
     from dataclasses import replace
 
-    from app.representation.population import PopulationSource
+    from app.representation.models import PopulationSource
     from app.representation.reference import population_ranges
 
     source_id = session.scalar(select(PopulationSource.id)

@@ -209,6 +209,17 @@ def _source_ranges(session: Session, area_ids: list[int],
                             for *_source, sex, a, b, n in rows)
 
 
+def population_ranges(session: Session, source_id: int, area_ids: list[int]) -> tuple[PopulationRange, ...]:
+    """One source's counts of the areas summed per sex and age range (a panel's sub-areas)."""
+    rows = session.execute(
+        select(PopulationCount.sex, PopulationCount.age_from, PopulationCount.age_to,
+               func.sum(PopulationCount.count))
+        .where(PopulationCount.source_id == source_id, PopulationCount.area_id.in_(area_ids))
+        .group_by(PopulationCount.sex, PopulationCount.age_from, PopulationCount.age_to)
+    ).all()
+    return tuple(PopulationRange(sex, *record_range(a, b), int(n)) for sex, a, b, n in rows)
+
+
 def reference_for(session: Session, space) -> Reference:
     """The population statistics a space compares against, following space.reference_choice:
     'census', 'register' (the register or a municipality's own CSV) or 'auto' (census when every

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import DESKTOP, PHONE, keep_inside
-from tests.factories import TEST_PASSWORD
+from tests.browser.pages import log_in
 from tests.people import client_as
 from tests.route_walk import ACCESS, EMAILS, build_world, plan_visits
 
@@ -61,13 +61,8 @@ def html_pages(app, world) -> dict[str, list[str]]:
 
 
 def _log_in(page, role: str) -> None:
-    if role == "anonymous":
-        return
-    page.goto("/auth/login")
-    page.fill("input[name=email]", EMAILS[role])
-    page.fill("input[name=password]", TEST_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    if role != "anonymous":
+        log_in(page, EMAILS[role])
 
 
 @pytest.mark.parametrize("locale", ["ja", "en"])

@@ -15,6 +15,7 @@ from app.accounts.services import check_password
 from app.common.time import today_jst
 from app.spaces.models import Space
 from tests.browser.conftest import PHONE, committed
+from tests.browser.pages import log_in
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -29,14 +30,6 @@ def html_lang(page) -> str:
 
 def user_by_email(db, email: str) -> User | None:
     return committed(db).scalar(select(User).where(User.email == email))
-
-
-def log_in(page, email: str, password: str = TEST_PASSWORD) -> None:
-    page.goto("/auth/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.click("main form.stacked button[type=submit]")
-    page.wait_for_load_state()
 
 
 class Interactions:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.panels.models import PanelCall, PanelVolunteer
 from tests.browser.conftest import PHONE, committed
-from tests.browser.test_foundation import log_in
+from tests.browser.pages import log_in
 from tests.panels.web_world import census, pool
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import keep_inside
-from tests.factories import TEST_PASSWORD
+from tests.browser.pages import log_in
 from tests.route_walk import EMAILS, build_world
 
 pytestmark = pytest.mark.browser
@@ -35,11 +35,7 @@ def test_screenshots_of_the_main_pages(app, db, browser, live_server, outside_re
         try:
             page = context.new_page()
             if role:
-                page.goto("/auth/login")
-                page.fill("input[name=email]", EMAILS[role])
-                page.fill("input[name=password]", TEST_PASSWORD)
-                page.click("main button[type=submit]")
-                page.wait_for_load_state()
+                log_in(page, EMAILS[role])
             response = page.goto(url)
             assert response.status == 200, url
             path = SHOTS / f"{name}-{size}.png"

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from app.panels import selection, services
 from app.panels.models import PanelCall, PanelVolunteer
-from tests.conftest import csrf_token_from, login
+from tests.conftest import login
+from tests.dom import csrf_token
 from tests.panels.web_world import census, pool
 
 
@@ -173,7 +174,7 @@ def test_drafts_are_the_facilitators_and_csrf_is_checked(app, client, db, make, 
                                data={"action": "open", "confirm": "y"})
         assert response.status_code == 400
         page = client.get(f"/spaces/panel-space/panels/{call.id}/manage").get_data(as_text=True)
-        token = csrf_token_from(page)
+        token = csrf_token(page)
         assert client.post(f"/spaces/panel-space/panels/{call.id}/status", data={
             "action": "open", "confirm": "y", "csrf_token": token}).status_code == 302
     finally:

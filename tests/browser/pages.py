@@ -1,0 +1,13 @@
+"""Shortcuts of the browser tests that act as a person would."""
+from __future__ import annotations
+
+from tests.factories import TEST_PASSWORD
+
+
+def log_in(page, email: str, password: str = TEST_PASSWORD) -> None:
+    """Log in through the login form (the page then shows wherever the login leads)."""
+    page.goto("/auth/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("main form.stacked button[type=submit]")
+    page.wait_for_load_state()
