@@ -17,7 +17,7 @@ from app.representation.queries import DIMENSIONS
 from app.representation.targets import set_targets
 from tests.conftest import login
 from tests.representation.disclosure_checks import report_ranges
-from tests.representation.test_services import add_rows
+from tests.representation.ledger_rows import add_rows
 TOP_KEYS = {"space", "dimension", "module", "reference", "participants", "answered", "unknown",
             "unreferenced", "min_cell", "categories", "chi_square", "dissimilarity",
             "rate_ratio_min_max", "overall_test", "merged_hidden", "expected_dissimilarity",

@@ -12,7 +12,7 @@ from app.representation import batches, services
 from app.representation.models import Participation
 from app.representation.dashboard import facilitator_page, offered_modules
 from app.representation.queries import ReportError
-from tests.representation.test_services import add_rows, sapporo  # noqa: F401 (fixture)
+from tests.representation.ledger_rows import add_rows, sapporo  # noqa: F401 (fixture)
 
 
 def test_63_participants_count_as_60_for_k_5_and_for_k_10(db, sapporo):

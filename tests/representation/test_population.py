@@ -2,7 +2,6 @@
 idempotency, and the reference figures a space compares against."""
 from __future__ import annotations
 
-import csv
 from datetime import date
 from pathlib import Path
 
@@ -11,19 +10,11 @@ from sqlalchemy import func, select
 
 from app.areas.models import Area, RegionMember
 from app.representation.models import PopulationCount, PopulationSource
-from app.representation.population import AGE_OPEN, AGE_UNKNOWN, DATA_DIR, load_shipped_population
+from app.representation.population import AGE_OPEN, AGE_UNKNOWN, load_shipped_population
 from app.representation.reference import age_bands, reference_for, youth_band
+from tests.representation.ledger_rows import shipped_rows
 
 CENSUS_XLSX = Path("/work/shared/data/census2020/table2-1.xlsx")
-
-
-def _shipped_rows(name: str, code: str) -> dict[str, dict[str, int]]:
-    """{sex: {age label: count}} read straight from the shipped CSV, independently of the app."""
-    with open(DATA_DIR / name, encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        header = next(reader)
-        return {row[1]: {label: int(v) for label, v in zip(header[2:], row[2:]) if v != ""}
-                for row in reader if row[0] == code}
 
 
 def _count(session, **where) -> int:
@@ -71,7 +62,7 @@ def test_sentinels_for_unknown_and_open_ended_ages(db, sapporo_population):
     unknown = db.session.scalar(select(PopulationCount.count).where(
         PopulationCount.source_id == census, PopulationCount.area_id == sapporo,
         PopulationCount.sex == "male", PopulationCount.age_from == AGE_UNKNOWN))
-    assert unknown == _shipped_rows("census2020.csv", "01100")["male"]["unknown"] == 16646
+    assert unknown == shipped_rows("census2020.csv", "01100")["male"]["unknown"] == 16646
     open_ended = db.session.scalar(select(func.count()).select_from(PopulationCount).where(
         PopulationCount.source_id == census, PopulationCount.age_to == AGE_OPEN))
     assert open_ended == 2 * 2  # 110+ for men and women of 2 areas with census figures (01100, 04100)
@@ -99,7 +90,7 @@ def _older_than_19(sex_rows: dict[str, int]) -> int:
 
 def _share_18_19(code: str, sex: str) -> float:
     """Ages 18 and 19 among 15..19 in the census's single years of the area, read directly."""
-    years = _shipped_rows("census2020.csv", code)[sex]
+    years = shipped_rows("census2020.csv", code)[sex]
     return (years["18"] + years["19"]) / sum(years[str(a)] for a in range(15, 20))
 
 
@@ -109,7 +100,7 @@ def test_register_reference_splits_the_cut_band_by_the_census_shape(db, make, sa
     ref = reference_for(db.session, space)
     assert (ref.kind, ref.source_key) == ("register", "register2022") and ref.estimated
     assert ref.split_method == "census_shape" and ref.shape_areas == ("01100",)
-    rows = _shipped_rows("register2022.csv", "01100")
+    rows = shipped_rows("register2022.csv", "01100")
     # Sapporo's own single-year census shape, not 2 of 5 years: 18-19 are 44.5 % of 15-19.
     both_share = ((_share_18_19("01100", "male") * rows["male"]["15-19"]
                    + _share_18_19("01100", "female") * rows["female"]["15-19"])
@@ -134,7 +125,7 @@ def test_a_municipality_without_census_figures_takes_its_prefectures_shape(db, m
     village = db.session.scalar(select(Area).where(Area.code == "01304"))
     ref = reference_for(db.session, make.space(area=village))
     assert ref.kind == "register" and ref.shape_areas == ("01000",)
-    rows = _shipped_rows("register2022.csv", "01304")
+    rows = shipped_rows("register2022.csv", "01304")
     assert ref.population(18, None, "male") == pytest.approx(
         _share_18_19("01000", "male") * rows["male"]["15-19"] + _older_than_19(rows["male"]))
 
@@ -144,7 +135,7 @@ def test_without_any_census_figures_a_cut_band_is_split_by_years(db, make):
     ref = reference_for(db.session, make.space(
         area=db.session.scalar(select(Area).where(Area.code == "01304"))))
     assert ref.estimated and ref.split_method == "even" and ref.shape_areas == ()
-    rows = _shipped_rows("register2022.csv", "01304")
+    rows = shipped_rows("register2022.csv", "01304")
     assert ref.population(18, None) == pytest.approx(
         sum(2 / 5 * r["15-19"] + _older_than_19(r) for r in rows.values()))
 
@@ -152,7 +143,7 @@ def test_without_any_census_figures_a_cut_band_is_split_by_years(db, make):
 def test_the_reference_says_how_many_have_an_unknown_age(db, make, sapporo_population):
     ref = reference_for(db.session, make.space(
         area=db.session.scalar(select(Area).where(Area.code == "01100"))))
-    rows = _shipped_rows("census2020.csv", "01100")
+    rows = shipped_rows("census2020.csv", "01100")
     unknown = sum(r["unknown"] for r in rows.values())
     everyone = sum(v for r in rows.values() for v in r.values())
     assert ref.unknown_age_share == pytest.approx(unknown / everyone)
@@ -180,7 +171,7 @@ def test_region_reference_is_the_sum_of_its_members(db, make, sapporo_population
     db.session.commit()
     ref = reference_for(db.session, make.space(area=cities))
     assert ref.kind == "census" and ref.area_codes == ("01100", "04100")
-    sendai = _shipped_rows("census2020.csv", "04100")
+    sendai = shipped_rows("census2020.csv", "04100")
     sendai_18 = sum(v for sex in sendai.values() for label, v in sex.items()
                     if label not in ("unknown",) and int(label.rstrip("+")) >= 18)
     assert ref.population(18, None) == 1_679_929 + sendai_18
@@ -191,7 +182,7 @@ def test_region_reference_is_the_sum_of_its_members(db, make, sapporo_population
     assert ref.shape_areas == ("01100",)
     expected = 0.0
     for code in ("01101", "01102"):
-        for sex, counts in _shipped_rows("register2022.csv", code).items():
+        for sex, counts in shipped_rows("register2022.csv", code).items():
             expected += _share_18_19("01100", sex) * counts["15-19"] + _older_than_19(counts)
     assert ref.population(18, None) == pytest.approx(expected)
 

@@ -21,7 +21,7 @@ from tests.conftest import login
 from tests.dom import csrf_token
 from tests.representation.dashboard_fixtures import add_participants, load_population
 from tests.representation.disclosure_checks import report_ranges
-from tests.representation.test_services import add_rows, random_rows
+from tests.representation.ledger_rows import add_rows, random_rows
 
 PUBLIC_K, BATCH = 10, 5
 

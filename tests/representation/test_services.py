@@ -10,12 +10,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from scipy.stats import beta, binom, chi2
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, select
 
 from app.areas.models import Area
 from app.extensions import db as _db
 from app.representation import services
-from app.representation.models import Participation
 from app.representation import page as page_module
 from app.representation.page import build_page
 from app.representation.population import load_shipped_population
@@ -24,12 +23,11 @@ from app.representation.queries import DIMENSIONS, MODULE_FILTERS, ReportError
 from app.representation.targets import TargetError, get_targets, set_targets
 from tests.representation.disclosure_checks import (page_small_groups, report_ranges,
                                                     same_window_truth)
-from tests.representation.test_population import _shipped_rows
+from tests.representation.ledger_rows import MODULE_FLAGS, add_rows, random_rows, sapporo, shipped_rows  # noqa: F401 (fixture)
 
 Z = 1.959963984540054
 BANDS = [("18-29", 18, 29), ("30-39", 30, 39), ("40-49", 40, 49), ("50-59", 50, 59),
          ("60-69", 60, 69), ("70-79", 70, 79), ("80+", 80, None)]
-MODULE_FLAGS = ("forum", "proposals", "proposal_supporters", "surveys")
 
 
 # --- independent arithmetic -----------------------------------------------------------------
@@ -72,7 +70,7 @@ def gap(c: int, n: int, pi: float) -> int:
 def census_population() -> dict[tuple[str, int | None], int]:
     """{(sex, age or None for unknown): count} for Sapporo from the shipped CSV; 110+ as 110."""
     out = {}
-    for sex, cells in _shipped_rows("census2020.csv", "01100").items():
+    for sex, cells in shipped_rows("census2020.csv", "01100").items():
         for label, count in cells.items():
             out[(sex, None if label == "unknown" else int(label.rstrip("+")))] = count
     return out
@@ -116,43 +114,6 @@ def check_figures(report, counts: dict[str, int], population: dict[str, float]) 
 
 
 # --- fixtures ---------------------------------------------------------------------------------
-
-@pytest.fixture
-def sapporo(db, make):
-    load_shipped_population(db.session, area_codes={"01100"})
-    db.session.commit()
-    return make.space(slug="sapporo-review", area=db.session.scalar(select(Area).where(Area.code == "01100")))
-
-
-def add_rows(session, space, rows: list[dict]) -> None:
-    base = {"user_id": None, "first_at": datetime(2026, 6, 10, 3, 0), "age": None, "gender": None,
-            "residency": "resident", "sector": None, "home_area_id": None,
-            **dict.fromkeys((*MODULE_FLAGS, "panel"), False)}
-    def with_times(row: dict) -> dict:
-        row = {**base, "space_id": space.id, **row}
-        return {**row, **{f"{m}_at": row["first_at"] for m in (*MODULE_FLAGS, "panel") if row[m]}}
-    session.execute(insert(Participation), [with_times(r) for r in rows])
-    session.commit()
-
-
-def random_rows(rng: random.Random, n: int) -> list[dict]:
-    rows = []
-    for _ in range(n):
-        modules = {m: rng.random() < 0.4 for m in MODULE_FLAGS}
-        if not any(modules.values()):
-            modules[rng.choice(MODULE_FLAGS)] = True
-        rows.append({
-            "age": rng.choice([None, 15, 17, *range(18, 95)]) if rng.random() < 0.9 else None,
-            "gender": rng.choice(["female", "female", "male", "male", "male", "other", "no_answer", None]),
-            "residency": rng.choice(["resident", "resident", "resident", "relationship", "commuter",
-                                     "dual_region", "other"]),
-            "sector": rng.choice([None, "industry", "government", "academia", "civil_society", "none",
-                                  "media"]),
-            "first_at": datetime(2026, 5, 1) + timedelta(hours=rng.randrange(24 * 70)),
-            **modules,
-        })
-    return rows
-
 
 # --- figures recomputed -------------------------------------------------------------------------
 
@@ -217,7 +178,7 @@ def test_register_reference_report_is_marked_estimated(app, db, make):
     assert report.reference.kind == "register" and report.reference.estimated
     with app.test_request_context():  # labels are translated for a request's locale
         assert services.report_as_dict(report)["reference"]["kind"] == "register"
-    band = _shipped_rows("register2022.csv", "01304")
+    band = shipped_rows("register2022.csv", "01304")
     expected = sum(2 / 5 * band[s]["15-19"] + band[s]["20-24"] + band[s]["25-29"] for s in band)
     assert report.categories[0].population == pytest.approx(expected)
 
