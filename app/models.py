@@ -15,3 +15,6 @@ from app.surveys.models import (  # noqa: F401
 from app.proposals.models import (  # noqa: F401
     Proposal, ProposalCategory, ProposalSettings, ProposalStatusChange, ProposalSupport,
 )
+from app.furusato.models import (  # noqa: F401
+    FurusatoActivity, FurusatoProgramme, FurusatoRegistration,
+)
