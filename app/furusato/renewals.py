@@ -1,5 +1,6 @@
 """The yearly renewal job (`flask furusato renew-reminders`, daily): a reminder notification
-REMINDER_DAYS before a registration ends (once per year of validity, by dedupe key), lapsed
+REMINDER_DAYS before a registration with a municipality ends (a prefecture's row follows its
+municipalities' and is renewed with them) (once per year of validity, by dedupe key), lapsed
 marking of registrations past their end (never deleted), and the premium tier taken back where
 fewer than PREMIUM_MIN_ACTIVITIES confirmed activities remain in the last year (it comes back
 with the next confirmations). No Flask; only flushes."""
@@ -39,6 +40,7 @@ def run_renewals(session: Session, today: date | None = None) -> RenewalRun:
     due = session.execute(select(FurusatoRegistration.id, FurusatoRegistration.user_id,
                                  FurusatoRegistration.area_id, FurusatoRegistration.valid_until)
                           .where(FurusatoRegistration.status == "active",
+                                 FurusatoRegistration.derived.is_(False),
                                  FurusatoRegistration.valid_until
                                  <= today + timedelta(days=REMINDER_DAYS))).all()
     reminded = 0

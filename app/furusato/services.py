@@ -185,6 +185,7 @@ def _register_prefecture(session: Session, user: User, area: Area, tie_kind: str
         return
     row = registration_of(session, user.id, prefecture.id)
     if row is not None and row.status == "active":
+        row.valid_until = max(row.valid_until, one_year_from(today))
         return
     if row is None:
         row = FurusatoRegistration(user_id=user.id, area_id=prefecture.id, registered_on=today,
@@ -209,7 +210,20 @@ def renew(session: Session, registration: FurusatoRegistration,
         registration.valid_until = one_year_from(registration.valid_until + timedelta(days=1))
     else:
         _activate(registration, today)
+    if not registration.derived:
+        _follow_with_prefecture(session, registration)
     session.flush()
+
+
+def _follow_with_prefecture(session: Session, registration: FurusatoRegistration) -> None:
+    """The prefecture's row lasts as long as the longest of its municipalities' rows."""
+    prefecture = prefecture_of(registration.area)
+    row = registration_of(session, registration.user_id, prefecture.id) if prefecture else None
+    if row is None or not row.derived or row.status == "left":
+        return
+    if row.status == "lapsed":
+        row.status, row.lapsed_at, row.valid_from = "active", None, registration.valid_from
+    row.valid_until = max(row.valid_until, registration.valid_until)
 
 
 
@@ -315,8 +329,9 @@ def decide_activity(session: Session, activity: FurusatoActivity, staff: User, *
                     confirm: bool, today: date | None = None) -> None:
     if activity.status != "pending":
         raise DomainError(N_("This activity was already decided."))
-    activity.status = "confirmed" if confirm else "rejected"
-    activity.decided_by_id, activity.decided_at = staff.id, utcnow()
+    staff_id, now = staff.id, utcnow()  # read before any change: no autoflush in between
+    activity.status, activity.decided_by_id, activity.decided_at = \
+        ("confirmed" if confirm else "rejected"), staff_id, now
     session.flush()
     if confirm:
         grant_premium_if_earned(session, activity.registration, today)
