@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
 from app.common.forms import Form, MaxLength
@@ -33,11 +34,11 @@ ACTIVITY_STATUS_LABELS = {"pending": _l("Awaiting confirmation"), "confirmed": _
 
 
 class RegisterForm(Form):
-    tier = RadioField(_l("Tier"), choices=list(TIER_LABELS.items()), default="basic",
+    tier = RadioField(_l("Tier"), choices=[SelectChoice(k, v) for k, v in TIER_LABELS.items()], default="basic",
                       validators=[InputRequired(_l("Choose a tier."))])
     tie_kind = RadioField(
         _l("How are you connected?"),
-        choices=[(key, TIE_LABELS[key]) for key in BASIC_TIES + PREMIUM_TIES],
+        choices=[SelectChoice(key, TIE_LABELS[key]) for key in BASIC_TIES + PREMIUM_TIES],
         validators=[InputRequired(_l("Choose how you are connected."))])
     contact_consent = BooleanField(_l("The municipality may contact me (name and e-mail)"))
 

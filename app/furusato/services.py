@@ -159,8 +159,10 @@ def register(session: Session, user: User, programme: FurusatoProgramme, *, tier
     if tier not in ("basic", "premium"):
         raise DomainError(N_("Choose a tier."), field="tier")
     allowed = BASIC_TIES if tier == "basic" else PREMIUM_TIES
-    if tie_kind not in allowed:
+    if not tie_kind:
         raise DomainError(N_("Choose how you are connected."), field="tie_kind")
+    if tie_kind not in allowed:
+        raise DomainError(N_("Choose a kind of tie of the tier you chose."), field="tie_kind")
     row = registration_of(session, user.id, area.id)
     if row is not None and row.status == "active":
         raise DomainError(N_("You are already registered here."))

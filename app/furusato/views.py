@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from app.accounts.permissions import can_register_furusato, is_registrant, require
 from app.common.errors import DomainError
@@ -79,8 +80,8 @@ def card(registration):
 def record_activity(registration):
     programme = services.programme_for(db.session, registration.area)
     form = ActivityForm()
-    form.category.choices = [("", _("Choose…"))] + [
-        (c, c) for c in (programme.category_list if programme else [])]
+    form.category.choices = [SelectChoice("", _("Choose…"))] + [
+        SelectChoice(c, c) for c in (programme.category_list if programme else [])]
     if request.method == "POST" and form.validate_on_submit():
         try:
             services.record_activity(db.session, registration, on_date=form.on_date.data,
