@@ -18,6 +18,7 @@ from app.accounts.models import Demographics, RoleAssignment, User
 from app.admin import regions
 from app.extensions import db
 from app.forum import services as forum
+from app.furusato import services as furusato
 from app.moderation import services as moderation
 from app.notifications.models import Notification
 from app.proposals import comments
@@ -42,6 +43,7 @@ CANARY_ANSWER = "canary-survey-answer-c4a9"       # a free-text survey answer
 CANARY_BODY = "canary-body-name-77f0"             # a deliberation body (facilitators' tool)
 PARTICIPANT_EMAIL = "walk-participant@example.jp"
 RESIDENT_EMAIL = "walk-resident@example.jp"
+FURUSATO_EMAIL = "walk-furusato@example.jp"  # contactable: Sapporo's staff see it
 CANARIES = {
     CANARY_DRAFT: {"participant"},
     CANARY_HIDDEN: {"moderator", "admin"},
@@ -50,6 +52,7 @@ CANARIES = {
     CANARY_BODY: {"facilitator", "admin"},
     PARTICIPANT_EMAIL: {"participant", "admin"},
     RESIDENT_EMAIL: {"admin"},
+    FURUSATO_EMAIL: {"facilitator", "admin"},
 }
 
 CROWD = 32  # older men, enough for the statistics and the under-representation alert
@@ -157,6 +160,8 @@ def build_world(session, secret_key: str) -> World:
         display_name="確認 待ち", residency="resident", home_area=sapporo).user
     session.commit()
 
+    furusato = _furusato(session, make, sapporo, participant)
+
     notification_id = session.scalar(select(Notification.id).where(
         Notification.user_id == participant.id))
     assignment_id = session.scalar(select(RoleAssignment.id).where(
@@ -172,7 +177,26 @@ def build_world(session, secret_key: str) -> World:
         "token": accounts.make_reset_token(participant, secret_key),
         "release_number": release.number,
         "confirm_token": registration.make_confirmation_token(waiting, secret_key),
+        **furusato,
     })
+
+
+def _furusato(session, make, sapporo, participant) -> dict:
+    """Sapporo and Otaru open furusato registration; someone from Otaru registers with Sapporo
+    (contactable, with an activity to confirm) and the participant (from Sapporo) with Otaru."""
+    otaru = make.area("01203")
+    programmes = {area.code: furusato.save_programme(
+        session, area, description_ja=f"{area.name_ja}のふるさと住民", description_en="",
+        categories="雪かき\n観光案内", is_open=True) for area in (sapporo, otaru)}
+    registrant = make.user(FURUSATO_EMAIL, display_name="小樽 ふるさと", home_area=otaru)
+    theirs = furusato.register(session, registrant, programmes["01100"], tier="premium",
+                               tie_kind="volunteering", contact_consent=True)
+    activity = furusato.record_activity(session, theirs, on_date=date.today(),
+                                        category="雪かき", note="除雪を手伝った")
+    mine = furusato.register(session, participant, programmes["01203"], tier="basic",
+                             tie_kind="visits", contact_consent=False)
+    session.commit()
+    return {"furusato_code": "01100", "registration_id": mine.id, "activity_id": activity.id}
 
 
 # --- URL arguments ------------------------------------------------------------------------
@@ -186,6 +210,8 @@ URL_ARGUMENTS = {
     "survey_id": "survey_id", "section_id": "section_id", "question_id": "question_id",
     "body_id": "body_id", "notification_id": "notification_id", "token": "token",
     "number": "release_number",
+    "area_code": "furusato_code", "registration_id": "registration_id",
+    "activity_id": "activity_id",
 }
 # Per endpoint: argument -> a world key, or a literal in a one-element tuple.
 _DRAFT = {"proposal_id": "draft_id"}  # the author's own draft, the only proposal these serve
@@ -245,6 +271,7 @@ PUBLIC_ENDPOINTS = {
     "api.openapi", "api.representation", "api.representation_csv", "api.release_list",
     "api.release",
     "proposals_api.proposal", "proposals_api.space_proposals",
+    "furusato.index",
 }
 # The first space's facilitators' pages: the other space's facilitator never opens them.
 FACILITATOR_PAGES = {
@@ -265,6 +292,9 @@ FACILITATOR_PAGES = {
     # Results of a survey still open are the facilitators' until it closes (the default
     # results visibility), on the page and in the API alike.
     "surveys.results_page", "surveys_api.survey_results",
+    # Sapporo's furusato register: staff are its spaces' facilitators (and admins).
+    "furusato.manage", "furusato.programme", "furusato.activities", "furusato.decide",
+    "furusato.contacts", "furusato.contacts_csv", "furusato.announce",
 }
 
 ACCESS: dict[str, frozenset] = {
@@ -278,14 +308,16 @@ ACCESS: dict[str, frozenset] = {
         "notifications.index", "notifications.read_all",
         "proposals.new", "proposals.support", "proposals.unsupport", "proposals.comment",
         "surveys.answer_start", "surveys.answer_section", "surveys.answer_review",
-        "surveys.answer_done")},
+        "surveys.answer_done", "furusato.mine", "furusato.register")},
     # Every logged-in person may flag a post, except its author (the participant wrote it).
     "moderation.flag": LOGGED_IN - PARTICIPANT,
     **{endpoint: PARTICIPANT for endpoint in (
         "forum.edit_post", "forum.delete_post",
         "proposals.edit", "proposals.preview", "proposals.publish", "proposals.delete",
-        "notifications.read", "notifications.open_")},
-    **{endpoint: SPACE_CREATORS for endpoint in ("spaces.new", "spaces.copy", "surveys.copy")},
+        "notifications.read", "notifications.open_",
+        "furusato.card", "furusato.record_activity", "furusato.renew", "furusato.leave")},
+    **{endpoint: SPACE_CREATORS for endpoint in ("spaces.new", "spaces.copy", "surveys.copy",
+                                                 "furusato.find_register")},
     **{endpoint: MODERATORS for endpoint in (
         "moderation.queue", "moderation.hidden", "moderation.blocks", "moderation.unblock",
         "moderation.review", "moderation.hide", "moderation.restore", "moderation.dismiss",
