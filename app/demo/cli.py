@@ -29,6 +29,8 @@ LABELS = {
     "proposal_official_steps": "official steps on proposals (review, answer, merge)",
     "surveys": "surveys published",
     "survey_responses": "survey responses submitted",
+    "furusato_programmes": "furusato registration programmes opened",
+    "furusato_registrations": "furusato registrations made",
 }
 
 

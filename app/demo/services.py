@@ -21,6 +21,7 @@ from app.accounts.models import Demographics, RoleAssignment, User
 from app.areas.models import Area
 from app.common.time import today_jst
 from app.demo import content
+from app.demo.furusato import create_demo_furusato
 from app.demo.plan import PlannedParticipant, plan_participants
 from app.representation.ledger import record_participation
 from app.representation.models import Participation
@@ -245,6 +246,7 @@ def load_demo(session: Session, *, today: date | None = None,
                                               today=today, note=note))
     counts["releases"] = _releases(session, space, users["facilitator@example.jp"], public_k,
                                    batch)
+    counts.update(create_demo_furusato(session, users["facilitator@example.jp"], today))
     return counts
 
 
