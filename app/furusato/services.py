@@ -373,3 +373,13 @@ def area_names(session: Session, codes: list[str]) -> dict[str, Area]:
     if not wanted:
         return {}
     return {a.code: a for a in session.scalars(select(Area).where(Area.code.in_(wanted)))}
+
+
+def erase_person(session: Session, user_id: int) -> None:
+    """Account deletion: the person's registrations and activities go (the account row stays,
+    so the foreign key's cascade does not fire)."""
+    from sqlalchemy import delete
+
+    mine = select(FurusatoRegistration.id).where(FurusatoRegistration.user_id == user_id)
+    session.execute(delete(FurusatoActivity).where(FurusatoActivity.registration_id.in_(mine)))
+    session.execute(delete(FurusatoRegistration).where(FurusatoRegistration.user_id == user_id))

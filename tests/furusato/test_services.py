@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.common.errors import DomainError
+from app.common.time import today_jst
 from app.furusato import renewals, services
 from app.furusato.models import FurusatoActivity, FurusatoRegistration
 from app.notifications.models import Notification
@@ -219,3 +220,17 @@ def test_renewing_adds_a_year_in_the_last_two_months_and_restarts_a_lapsed_one(d
     services.renew(db.session, row, today=date(2029, 3, 1))
     assert (row.status, row.valid_from, row.valid_until) == ("active", date(2029, 3, 1),
                                                              date(2030, 2, 28))
+
+
+def test_deleting_the_account_erases_its_registrations_and_activities(db, make, places):
+    from app.accounts.services import delete_account
+
+    person = make.user(home_area=places.shinjuku)
+    row = _register(db, person, places.sapporo_programme, tier="premium", tie="volunteering",
+                    today=today_jst())
+    services.record_activity(db.session, row, on_date=today_jst(), category="観光案内", note="x")
+    db.session.commit()
+    delete_account(db.session, person)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(FurusatoRegistration)) == 0
+    assert db.session.scalar(select(func.count()).select_from(FurusatoActivity)) == 0
