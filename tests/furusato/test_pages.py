@@ -1,6 +1,7 @@
 """The person's furusato pages and the municipality's register, through HTTP."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
@@ -212,3 +213,17 @@ def test_staff_open_and_edit_a_programme_audited(client, sign_in, make, db, plac
     assert programme.category_list == ["農業", "祭り"] and programme.is_open
     assert db.session.scalar(select(AuditEntry.id).where(
         AuditEntry.action == "furusato.programme")) is not None
+
+
+def test_the_persons_data_export_holds_their_registrations(client, sign_in, make, db, places):
+    person = make.user(home_area=places.shinjuku)
+    services.register(db.session, person, places.sapporo_programme, tier="basic",
+                      tie_kind="grew_up", contact_consent=True)
+    db.session.commit()
+    sign_in(person)
+    response = client.get("/auth/profile/export")
+    assert response.status_code == 200
+    data = json.loads(response.get_data(as_text=True))
+    codes = {r["area_code"]: r for r in data["furusato"]}
+    assert set(codes) == {"01100", "01000"}
+    assert codes["01100"]["tie_kind"] == "grew_up" and codes["01100"]["contact_consent"]
