@@ -38,10 +38,12 @@ def mine():
                            registrations=services.registrations_of(db.session, current_user.id))
 
 
-def _render_register(programme, form, status=200):
+def _render_register(programme, form):
+    existing = services.registration_of(db.session, current_user.id, programme.area_id)
     return render_template("furusato/register.html", programme=programme, form=form,
-                           locale=locale(), home=services.is_home(current_user.home_area,
-                                                                  programme.area)), status
+                           locale=locale(),
+                           existing=existing if existing and existing.status == "active" else None,
+                           home=services.is_home(current_user.home_area, programme.area))
 
 
 @bp.route("/<area_code>/register", methods=["GET", "POST"])

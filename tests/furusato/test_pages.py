@@ -186,8 +186,13 @@ def test_an_announcement_reaches_the_opted_in_only(client, sign_in, make, db, pl
     db.session.commit()
     sign_in(make.user(roles=("admin",)))
     refused = client.post("/furusato/01100/manage/announce",
-                          data={"title": "", "text": "本文", "link": "javascript:alert(1)"})
+                          data={"title": "", "text": "本文", "link": "https://evil.example/"})
     assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert 'id="title-error"' in html and "https://evil.example/" in html  # kept to correct
+    offsite = client.post("/furusato/01100/manage/announce",
+                          data={"title": "件名", "text": "本文", "link": "//evil.example/"})
+    assert offsite.status_code == 422 and 'id="link-error"' in offsite.get_data(as_text=True)
     sent = client.post("/furusato/01100/manage/announce",
                        data={"title": "雪まつりの集い", "text": "ご参加ください。",
                              "link": "/spaces/"})
@@ -227,3 +232,14 @@ def test_the_persons_data_export_holds_their_registrations(client, sign_in, make
     codes = {r["area_code"]: r for r in data["furusato"]}
     assert set(codes) == {"01100", "01000"}
     assert codes["01100"]["tie_kind"] == "grew_up" and codes["01100"]["contact_consent"]
+
+
+def test_the_register_page_of_a_registered_person_leads_to_the_card(client, sign_in, make, db,
+                                                                    places):
+    person = make.user(home_area=places.shinjuku)
+    row = services.register(db.session, person, places.sapporo_programme, tier="basic",
+                            tie_kind="visits", contact_consent=False)
+    db.session.commit()
+    sign_in(person)
+    html = client.get("/furusato/01100/register").get_data(as_text=True)
+    assert f'href="/furusato/card/{row.id}"' in html and 'name="tier"' not in html
