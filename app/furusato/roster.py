@@ -1,13 +1,12 @@
 """The municipality's register: who its furusato residents are, in aggregate, and the few who
 agreed to be contacted, by name. No Flask; only flushes.
 
-The counts (by tier, kind of tie, home prefecture, age band, gender, and the month people
-registered) are one GROUP BY over the area's active registrations; every figure is a sum of its
-atoms (the finest combinations present) and app/representation/disclosure decides once, over the
-whole page, which to hide: figures of 1 .. k-1 people, and the complements that would let them
-be recovered from the total and the rest. Only combinations present are atoms, which credits an
-attacker with knowing where nobody is: stricter, never looser. Age and gender come from the
-optional demographic answers (unknown when not given)."""
+The counts (by tier, kind of tie, home prefecture, age band, gender, and the month people first
+registered) are GROUP BYs over the area's active registrations, one per table; the audit of
+app/representation/disclosure hides the figures of 1 .. k-1 people and the complements that would
+let them be recovered from the total (see register_counts for why one table at a time is the
+whole page's audit). Age and gender come from the optional demographic answers (unknown when not
+given)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -66,77 +65,90 @@ def _month_of(dialect: str, column):
     return func.strftime("%Y-%m", column)
 
 
-def _atoms(session: Session, area: Area, today: date) -> list[tuple[tuple, int]]:
+def _dimensions(session: Session, today: date) -> dict:
+    """SQL expressions of each dimension of the page, over the joins of _counts()."""
     home, up1, up2 = aliased(Area), aliased(Area), aliased(Area)
     prefecture = case((home.kind == "prefecture", home.code), (up1.kind == "prefecture", up1.code),
                       (up2.kind == "prefecture", up2.code), else_=literal(UNKNOWN))
     age = literal(today.year) - Demographics.birth_year
-    band = case((Demographics.birth_year.is_(None), literal("unknown")),
+    band = case((Demographics.birth_year.is_(None), literal(UNKNOWN)),
                 (age < 30, literal("under_30")), (age < 40, literal("30s")),
                 (age < 50, literal("40s")), (age < 60, literal("50s")),
                 (age < 70, literal("60s")), else_=literal("70_plus"))
-    gender = func.coalesce(Demographics.gender, literal(UNKNOWN))
+    gender = case((Demographics.gender.in_(("female", "male")), Demographics.gender),
+                  (Demographics.gender.is_(None), literal(UNKNOWN)), else_=literal("other"))
     month = _month_of(session.get_bind().dialect.name, FurusatoRegistration.registered_on)
-    keys = (FurusatoRegistration.tier, func.coalesce(FurusatoRegistration.tie_kind, UNKNOWN),
-            prefecture, band, gender, month)
-    rows = session.execute(
-        select(*keys, func.count())
-        .join(User, User.id == FurusatoRegistration.user_id)
-        .outerjoin(Demographics, Demographics.user_id == User.id)
-        .outerjoin(home, home.id == User.home_area_id)
-        .outerjoin(up1, up1.id == home.parent_id)
-        .outerjoin(up2, up2.id == up1.parent_id)
-        .where(FurusatoRegistration.area_id == area.id, FurusatoRegistration.status == "active")
-        .group_by(*keys)).all()
+    joins = (home, up1, up2)
+    return {"tier": FurusatoRegistration.tier,
+            "tie_kind": func.coalesce(FurusatoRegistration.tie_kind, literal(UNKNOWN)),
+            "prefecture": prefecture, "age_band": band, "gender": gender, "month": month}, joins
+
+
+def _counts(session: Session, area: Area, today: date) -> dict[str, dict[str, int]]:
+    """One GROUP BY per dimension over the area's active registrations."""
+    expressions, (home, up1, up2) = _dimensions(session, today)
+    counts = {}
+    for name, expression in expressions.items():
+        key = expression.label("key")
+        rows = session.execute(
+            select(key, func.count())
+            .select_from(FurusatoRegistration)
+            .join(User, User.id == FurusatoRegistration.user_id)
+            .outerjoin(Demographics, Demographics.user_id == User.id)
+            .outerjoin(home, home.id == User.home_area_id)
+            .outerjoin(up1, up1.id == home.parent_id)
+            .outerjoin(up2, up2.id == up1.parent_id)
+            .where(FurusatoRegistration.area_id == area.id,
+                   FurusatoRegistration.status == "active")
+            .group_by(key)).all()
+        counts[name] = {str(value): int(n) for value, n in rows}
     months = set(_months(today))
-    atoms: dict[tuple, int] = {}
-    for tier, tie, pref, age_band, sex, registered, n in rows:
-        sex = sex if sex in GENDERS else "other"
-        key = (tier, tie, pref, age_band, sex, registered if registered in months else EARLIER)
-        atoms[key] = atoms.get(key, 0) + int(n)
-    return list(atoms.items())
+    by_month: dict[str, int] = {}
+    for month, n in counts["month"].items():
+        bucket = month if month in months else EARLIER
+        by_month[bucket] = by_month.get(bucket, 0) + n
+    counts["month"] = by_month
+    return counts
 
 
-# The dimensions of the page: name -> (position in the atom key, the keys always listed).
-DIMENSIONS = {"tier": (0, TIERS), "tie_kind": (1, TIE_KINDS), "prefecture": (2, ()),
-              "age_band": (3, AGE_BANDS), "gender": (4, GENDERS)}
+# The tables of the page and the keys always listed (a prefecture appears when someone lives there).
+DIMENSIONS = {"tier": TIERS, "tie_kind": TIE_KINDS, "prefecture": (), "age_band": AGE_BANDS,
+              "gender": GENDERS}
+
+
+def _protected(keys: list[str], values: dict[str, int], total: int, k: int) -> list:
+    """One table beside the total the page states: each cell an atom, the audit of
+    app/representation/disclosure decides what to hide (the cells below k and the complements
+    that the total would give away)."""
+    figures = [Figure(("cell", key), frozenset({i}), values.get(key, 0), "cell")
+               for i, key in enumerate(keys)]
+    figures.append(Figure(("total",), frozenset(range(len(keys))), total, "total",
+                          hideable=False))
+    hidden = protect(len(keys), figures, k).hidden
+    return [(key, None if ("cell", key) in hidden else values.get(key, 0)) for key in keys]
 
 
 def register_counts(session: Session, area: Area, k: int = 5,
                     today: date | None = None) -> RegisterCounts:
-    """Every figure of the register page, protected together."""
+    """Every figure of the register page. Each table is a one-way breakdown of the same
+    registrants, beside their total: any breakdown consistent with that total can be combined
+    with any other, so no figure of one table narrows a cell of another, and auditing each
+    table with the total is the audit of the whole page (the representation dashboard, which
+    also shows cross tables and a series, needs its joint audit)."""
     today = today or today_jst()
     k = max(1, int(k))
-    atoms = _atoms(session, area, today)
-    values = [n for _, n in atoms]
-    total = sum(values)
+    counts = _counts(session, area, today)
+    total = sum(counts["tier"].values())
     result = RegisterCounts(total=total, k=k)
     if total < k:  # a breakdown of fewer than k people tells about each of them
         result.too_few = True
         return result
-    figures = [Figure(("total",), frozenset(range(len(atoms))), total, "total", hideable=False)]
-    order: dict[str, list[str]] = {}
-    for name, (position, always) in DIMENSIONS.items():
-        present = sorted({key[position] for key, _ in atoms})
-        keys = list(always) + [key for key in present if key not in always]
-        order[name] = keys
-        for key in keys:
-            members = frozenset(i for i, (atom, _) in enumerate(atoms) if atom[position] == key)
-            figures.append(Figure((name, key), members, sum(values[i] for i in members), name))
-    month_keys = [EARLIER, *_months(today)]
-    for key in month_keys:
-        members = frozenset(i for i, (atom, _) in enumerate(atoms) if atom[5] == key)
-        figures.append(Figure(("month", key), members, sum(values[i] for i in members), "month"))
-    protection = protect(len(atoms), figures, k)
-    by_key = {f.key: f.value for f in figures}
-
-    def shown(key):
-        return None if key in protection.hidden else by_key[key]
-
-    result.tables = [Table(name, [(key, shown((name, key))) for key in order[name]])
-                     for name in DIMENSIONS]
-    result.months = [(key, shown(("month", key))) for key in month_keys]
-    result.hidden = len(protection.hidden)
+    for name, always in DIMENSIONS.items():
+        keys = list(always) + sorted(key for key in counts[name] if key not in always)
+        result.tables.append(Table(name, _protected(keys, counts[name], total, k)))
+    result.months = _protected([EARLIER, *_months(today)], counts["month"], total, k)
+    result.hidden = sum(value is None for table in result.tables for _, value in table.rows) \
+        + sum(value is None for _, value in result.months)
     return result
 
 

@@ -243,3 +243,26 @@ def test_the_register_page_of_a_registered_person_leads_to_the_card(client, sign
     sign_in(person)
     html = client.get("/furusato/01100/register").get_data(as_text=True)
     assert f'href="/furusato/card/{row.id}"' in html and 'name="tier"' not in html
+
+
+def test_age_bands_and_months_are_counted_in_sql_and_shown_when_large_enough(db, make, places):
+    today = today_jst()
+    thirties, seventies = today.year - 35, today.year - 75
+    _registrants(make, db, places, [("female", thirties, False, places.shinjuku)] * 5
+                 + [("male", seventies, False, places.shinjuku)] * 5)
+    counts = roster.register_counts(db.session, places.sapporo, k=5, today=today)
+    ages = dict(next(t for t in counts.tables if t.dimension == "age_band").rows)
+    assert (ages["30s"], ages["70_plus"], ages["unknown"]) == (5, 5, 0)
+    months = dict(counts.months)
+    assert months[f"{today.year:04d}-{today.month:02d}"] == 10 and months["earlier"] == 0
+
+
+def test_a_table_audit_hides_two_small_cells_without_a_complement(db, make, places):
+    _registrants(make, db, places, [("female", 1990, False, places.shinjuku)] * 6
+                 + [("male", 1990, False, places.shinjuku)] * 6
+                 + [("other", 1990, False, places.shinjuku)] * 2
+                 + [(None, 1990, False, places.shinjuku)] * 2)
+    genders = dict(next(t for t in roster.register_counts(db.session, places.sapporo, k=5).tables
+                        if t.dimension == "gender").rows)
+    # Two hidden cells of 2 and 2: together 4, each 0..4 -> still k - 1 values apart.
+    assert genders == {"female": 6, "male": 6, "other": None, "unknown": None}
