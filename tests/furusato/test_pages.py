@@ -266,3 +266,39 @@ def test_a_table_audit_hides_two_small_cells_without_a_complement(db, make, plac
                         if t.dimension == "gender").rows)
     # Two hidden cells of 2 and 2: together 4, each 0..4 -> still k - 1 values apart.
     assert genders == {"female": 6, "male": 6, "other": None, "unknown": None}
+
+
+def test_the_renewal_command_reminds_and_the_card_renews(app, client, sign_in, make, db, places):
+    person = make.user(home_area=places.shinjuku, locale="en")
+    row = services.register(db.session, person, places.sapporo_programme, tier="basic",
+                            tie_kind="visits", contact_consent=False,
+                            today=today_jst() - timedelta(days=350))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["furusato", "renew-reminders"])
+    assert result.exit_code == 0 and "Reminded 1, marked 0 lapsed" in result.output
+    sign_in(person)
+    notifications = client.get("/notifications/").get_data(as_text=True)
+    assert "Your furusato registration with Sapporo ends on" in notifications
+    until = row.valid_until
+    assert client.post(f"/furusato/card/{row.id}/renew").status_code == 303
+    db.session.expire_all()
+    assert db.session.get(FurusatoRegistration, row.id).valid_until > until
+
+
+def test_staff_decide_only_their_municipalitys_activities(client, sign_in, make, db, places):
+    person = make.user(home_area=places.shinjuku)
+    otaru_row = services.register(db.session, person, places.otaru_programme, tier="premium",
+                                  tie_kind="volunteering", contact_consent=False)
+    activity = services.record_activity(db.session, otaru_row, on_date=today_jst(),
+                                        category="運河清掃", note="")
+    ward_space = make.space("chuo-plan", area=places.chuo)
+    ward_staff = make.user(roles=(f"facilitator:{ward_space.id}",))
+    db.session.commit()
+    sign_in(ward_staff)  # a facilitator of a ward of Sapporo keeps Sapporo's register
+    assert client.get("/furusato/01100/manage").status_code == 200
+    assert client.get("/furusato/01203/manage").status_code == 403
+    swapped = client.post(f"/furusato/01100/manage/activities/{activity.id}",
+                          data={"decision": "confirm"})
+    assert swapped.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(FurusatoActivity, activity.id).status == "pending"
