@@ -53,7 +53,7 @@ def manage(area):
     return render_template(
         "furusato/manage.html", area=area, counts=counts, locale=locale(),
         programme=services.programme_for(db.session, area),
-        pending=len(services.pending_activities(db.session, area)),
+        pending=services.pending_count(db.session, area),
         contactable=roster.contactable_count(db.session, area),
         labels={"tier": TIER_NAMES, "tie_kind": TIE_LABELS, "age_band": AGE_LABELS,
                 "prefecture": prefecture_names})
@@ -84,8 +84,9 @@ def programme(area):
 @bp.get("/<area_code>/manage/activities")
 @require(can_manage_furusato, area=area_from_url)
 def activities(area):
-    return render_template("furusato/activities.html", area=area, locale=locale(),
-                           activities=services.pending_activities(db.session, area))
+    page = paginate(db.session, services.pending_query(area),
+                    request.args.get("page", 1, type=int), 50)
+    return render_template("furusato/activities.html", area=area, locale=locale(), page=page)
 
 
 @bp.post("/<area_code>/manage/activities/<int:activity_id>")

@@ -339,16 +339,16 @@ def decide_activity(session: Session, activity: FurusatoActivity, staff: User, *
         grant_premium_if_earned(session, activity.registration, today)
 
 
-def pending_activities(session: Session, area: Area) -> list[FurusatoActivity]:
-    return list(session.scalars(
-        select(FurusatoActivity).join(FurusatoRegistration)
-        .where(FurusatoRegistration.area_id == area.id, FurusatoActivity.status == "pending")
-        .order_by(FurusatoActivity.on_date, FurusatoActivity.id).limit(200)))
+def pending_query(area: Area):
+    """The area's activities awaiting a decision, oldest first (for paginate())."""
+    return (select(FurusatoActivity).join(FurusatoRegistration)
+            .where(FurusatoRegistration.area_id == area.id, FurusatoActivity.status == "pending")
+            .order_by(FurusatoActivity.on_date, FurusatoActivity.id))
 
 
-def activity_in(session: Session, area: Area, activity_id: int) -> FurusatoActivity | None:
-    return session.scalar(select(FurusatoActivity).join(FurusatoRegistration).where(
-        FurusatoActivity.id == activity_id, FurusatoRegistration.area_id == area.id))
+def pending_count(session: Session, area: Area) -> int:
+    return session.scalar(select(func.count()).select_from(
+        pending_query(area).order_by(None).subquery())) or 0
 
 
 def managed_areas(session: Session, user: User) -> list[Area]:
