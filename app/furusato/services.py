@@ -76,10 +76,10 @@ def programme_for(session: Session, area: Area) -> FurusatoProgramme | None:
     return session.scalar(select(FurusatoProgramme).where(FurusatoProgramme.area_id == area.id))
 
 
-def open_programmes(session: Session) -> list[FurusatoProgramme]:
-    return list(session.scalars(
-        select(FurusatoProgramme).join(Area, Area.id == FurusatoProgramme.area_id)
-        .where(FurusatoProgramme.is_open.is_(True)).order_by(Area.code)))
+def open_programmes_query():
+    """Programmes open for registration, by area code (for paginate())."""
+    return (select(FurusatoProgramme).join(Area, Area.id == FurusatoProgramme.area_id)
+            .where(FurusatoProgramme.is_open.is_(True)).order_by(Area.code))
 
 
 def _categories(text: str | None) -> str:

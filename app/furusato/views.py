@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.accounts.permissions import can_register_furusato, is_registrant, require
 from app.common.errors import DomainError
+from app.common.pagination import paginate
 from app.common.time import today_jst
 from app.extensions import db
 from app.furusato import bp, services
@@ -19,7 +20,8 @@ from app.proposals.pages import locale
 
 @bp.get("/")
 def index():
-    programmes = services.open_programmes(db.session)
+    programmes = paginate(db.session, services.open_programmes_query(),
+                          request.args.get("page", 1, type=int), 30)
     mine = managed = []
     if current_user.is_authenticated:
         mine = services.registrations_of(db.session, current_user.id)
