@@ -176,6 +176,7 @@ def register(session: Session, user: User, programme: FurusatoProgramme, *, tier
     session.flush()
     row.number = row.number or _number(row, area)
     _register_prefecture(session, user, area, tie_kind if tier == "basic" else None, today)
+    grant_premium_if_earned(session, row, today)  # back after a lapse, its activities still count
     session.flush()
     return row
 
@@ -265,7 +266,7 @@ def record_activity(session: Session, registration: FurusatoRegistration, *, on_
     categories = programme.category_list if programme is not None else []
     if on_date is None:
         raise DomainError(N_("Give the date of the activity."), field="on_date")
-    if on_date > today or on_date < today - timedelta(days=PREMIUM_WINDOW_DAYS):
+    if on_date > today or on_date <= today - timedelta(days=PREMIUM_WINDOW_DAYS):
         raise DomainError(N_("The date lies within the last year, today at the latest."),
                           field="on_date")
     category = normalize(category)

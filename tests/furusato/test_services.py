@@ -234,3 +234,16 @@ def test_deleting_the_account_erases_its_registrations_and_activities(db, make, 
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(FurusatoRegistration)) == 0
     assert db.session.scalar(select(func.count()).select_from(FurusatoActivity)) == 0
+
+
+def test_registering_again_after_leaving_keeps_the_activities_that_earned_premium(db, make,
+                                                                                 places):
+    staff = make.user(roles=("admin",))
+    person = make.user(home_area=places.shinjuku)
+    row = _register(db, person, places.sapporo_programme, tier="premium", tie="volunteering")
+    _activities(db, row, 3, staff)
+    assert row.tier == "premium"
+    services.leave(db.session, row)
+    assert row.tier == "basic"
+    again = _register(db, person, places.sapporo_programme, tier="premium", tie="side_job")
+    assert again.id == row.id and again.tier == "premium"
