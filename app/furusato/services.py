@@ -136,6 +136,20 @@ def registrations_of(session: Session, user_id: int) -> list[FurusatoRegistratio
         .order_by(FurusatoRegistration.derived, Area.code)))
 
 
+def _inserted(session: Session, row: FurusatoRegistration) -> bool:
+    """Insert `row` in a savepoint; False when the one-per-person-and-area constraint refused it
+    (a concurrent request inserted the same pair first)."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
 def _number(registration: FurusatoRegistration, area: Area) -> str:
     return f"{area.code}-{registration.id:07d}"
 
@@ -168,11 +182,12 @@ def register(session: Session, user: User, programme: FurusatoProgramme, *, tier
         raise DomainError(N_("You are already registered here."))
     if row is None:
         row = FurusatoRegistration(user_id=user.id, area_id=area.id, registered_on=today)
-        session.add(row)
     _activate(row, today)
     row.derived = False
     row.tie_kind, row.contact_consent = tie_kind, bool(contact_consent)
     row.premium_requested = tier == "premium"
+    if row.id is None and not _inserted(session, row):  # a second submission, at the same time
+        raise DomainError(N_("You are already registered here."))
     session.flush()
     row.number = row.number or _number(row, area)
     _register_prefecture(session, user, area, tie_kind if tier == "basic" else None, today)
@@ -193,7 +208,9 @@ def _register_prefecture(session: Session, user: User, area: Area, tie_kind: str
     if row is None:
         row = FurusatoRegistration(user_id=user.id, area_id=prefecture.id, registered_on=today,
                                    derived=True, tier="basic", tie_kind=tie_kind)
-        session.add(row)
+        _activate(row, today)
+        if not _inserted(session, row):  # another municipality's registration made it just now
+            return
     _activate(row, today)
     session.flush()
     row.number = row.number or _number(row, prefecture)

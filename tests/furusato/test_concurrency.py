@@ -81,3 +81,43 @@ def test_a_fourth_concurrent_premium_is_refused(app, db, make, round_):
     assert db.session.scalar(select(func.count()).select_from(FurusatoRegistration).where(
         FurusatoRegistration.user_id == person_id,
         FurusatoRegistration.tier == "premium")) == 3
+
+
+def test_two_registrations_submitted_at_once_leave_one_row_and_no_error_page(app, db, make):
+    from app.accounts.models import User
+    from app.extensions import db as _db
+    from tests.people import PersonClient, log_in
+
+    places = build_map(make, db)
+    person = make.user(home_area=places.shinjuku)
+    db.session.commit()
+    person_id, sapporo_id, hokkaido_id = person.id, places.sapporo.id, places.hokkaido.id
+    barrier = threading.Barrier(4)
+    statuses, errors, lock = [], [], threading.Lock()
+
+    def worker() -> None:
+        try:
+            with app.app_context():
+                client = PersonClient(app, app.response_class, use_cookies=True)
+                log_in(client, _db.session.get(User, person_id))
+                _db.session.remove()
+                barrier.wait(timeout=30)
+                response = client.post("/furusato/01100/register",
+                                       data={"tier": "basic", "tie_kind": "visits"})
+                with lock:
+                    statuses.append(response.status_code)
+        except BaseException as error:  # noqa: BLE001 (re-raised in the main thread)
+            with lock:
+                errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert sorted(statuses) == [303, 422, 422, 422]
+    db.session.expire_all()
+    areas = set(db.session.scalars(select(FurusatoRegistration.area_id).where(
+        FurusatoRegistration.user_id == person_id)))
+    assert areas == {sapporo_id, hokkaido_id}
