@@ -34,6 +34,7 @@ MODULES = (
     "app.proposals",
     "app.demo",
     "app.panels",
+    "app.furusato",
 )
 # Packages not yet converted to register(app): their blueprint and command modules.
 _LEGACY_PARTS = {

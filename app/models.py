@@ -19,3 +19,6 @@ from app.exports.models import ExportFile  # noqa: F401
 from app.panels.models import (  # noqa: F401
     PanelCall, PanelDraw, PanelMember, PanelQuota, PanelVolunteer,
 )
+from app.furusato.models import (  # noqa: F401
+    FurusatoActivity, FurusatoProgramme, FurusatoRegistration,
+)

@@ -16,9 +16,11 @@ from app.accounts import registration
 from app.accounts import services as accounts
 from app.accounts.models import Demographics, RoleAssignment, User
 from app.admin import regions
+from app.areas.models import Area
 from app.exports import services as exports
 from app.extensions import db
 from app.forum import services as forum
+from app.furusato import services as furusato
 from app.moderation import services as moderation
 from app.notifications.models import Notification
 from app.panels import selection as panel_selection
@@ -47,6 +49,7 @@ CANARY_BODY = "canary-body-name-77f0"             # a deliberation body (facilit
 CANARY_MEMBER = "canary-panel-member-9e3b"        # a selected panel member's name
 PARTICIPANT_EMAIL = "walk-participant@example.jp"
 RESIDENT_EMAIL = "walk-resident@example.jp"
+FURUSATO_EMAIL = "walk-furusato@example.jp"  # contactable: Sapporo's staff see it
 CANARIES = {
     CANARY_DRAFT: {"participant"},
     CANARY_HIDDEN: {"moderator", "admin"},
@@ -56,6 +59,7 @@ CANARIES = {
     CANARY_MEMBER: {"facilitator", "admin"},
     PARTICIPANT_EMAIL: {"participant", "admin"},
     RESIDENT_EMAIL: {"admin"},
+    FURUSATO_EMAIL: {"facilitator", "admin"},
 }
 
 CROWD = 32  # older men, enough for the statistics and the under-representation alert
@@ -170,6 +174,7 @@ def build_world(session, secret_key: str) -> World:
     exports.finish(session, background, "proposals-walk-main.csv", "\ufeff提案\r\n".encode(), 0,
                    ttl=timedelta(hours=1))
     session.commit()
+    furusato = _furusato(session, make, sapporo, participant)
 
     notification_id = session.scalar(select(Notification.id).where(
         Notification.user_id == participant.id))
@@ -187,6 +192,7 @@ def build_world(session, secret_key: str) -> World:
         "release_number": release.number, "export_id": background.id,
         "confirm_token": registration.make_confirmation_token(waiting, secret_key),
         **panel,
+        **furusato,
     })
 
 
@@ -211,6 +217,24 @@ def _panel(session, space, people) -> dict:
     return {"call_id": call.id, "member_id": member}
 
 
+def _furusato(session, make, sapporo, participant) -> dict:
+    """Sapporo and Otaru open furusato registration; someone from Otaru registers with Sapporo
+    (contactable, with an activity to confirm) and the participant (from Sapporo) with Otaru."""
+    otaru = session.scalar(select(Area).where(Area.code == "01203"))
+    programmes = {area.code: furusato.save_programme(
+        session, area, description_ja=f"{area.name_ja}のふるさと住民", description_en="",
+        categories="雪かき\n観光案内", is_open=True) for area in (sapporo, otaru)}
+    registrant = make.user(FURUSATO_EMAIL, display_name="小樽 ふるさと", home_area=otaru)
+    theirs = furusato.register(session, registrant, programmes["01100"], tier="premium",
+                               tie_kind="volunteering", contact_consent=True)
+    activity = furusato.record_activity(session, theirs, on_date=date.today(),
+                                        category="雪かき", note="除雪を手伝った")
+    mine = furusato.register(session, participant, programmes["01203"], tier="basic",
+                             tie_kind="visits", contact_consent=False)
+    session.commit()
+    return {"furusato_code": "01100", "registration_id": mine.id, "activity_id": activity.id}
+
+
 # --- URL arguments ------------------------------------------------------------------------
 
 # Converter argument name -> the world's value. Names that mean different things on different
@@ -223,6 +247,8 @@ URL_ARGUMENTS = {
     "body_id": "body_id", "notification_id": "notification_id", "token": "token",
     "number": "release_number", "export_id": "export_id", "call_id": "call_id",
     "member_id": "member_id",
+    "area_code": "furusato_code", "registration_id": "registration_id",
+    "activity_id": "activity_id",
 }
 # Per endpoint: argument -> a world key, or a literal in a one-element tuple.
 _DRAFT = {"proposal_id": "draft_id"}  # the author's own draft, the only proposal these serve
@@ -286,6 +312,7 @@ PUBLIC_ENDPOINTS = {
     "api.area_overview", "api.area_overview_csv",
     "proposals_api.proposal", "proposals_api.space_proposals",
     "panels.index", "panels.detail", "panels.result", "panels.lottery_csv",
+    "furusato.index",
 }
 # The first space's facilitators' pages: the other space's facilitator never opens them.
 FACILITATOR_PAGES = {
@@ -310,6 +337,9 @@ FACILITATOR_PAGES = {
     # Results of a survey still open are the facilitators' until it closes (the default
     # results visibility), on the page and in the API alike.
     "surveys.results_page", "surveys_api.survey_results",
+    # Sapporo's furusato register: staff are its spaces' facilitators (and admins).
+    "furusato.manage", "furusato.programme", "furusato.activities", "furusato.decide",
+    "furusato.contacts", "furusato.contacts_csv", "furusato.announce",
 }
 
 ACCESS: dict[str, frozenset] = {
@@ -323,17 +353,20 @@ ACCESS: dict[str, frozenset] = {
         "notifications.index", "notifications.read_all",
         "proposals.new", "proposals.support", "proposals.unsupport", "proposals.comment",
         "surveys.answer_start", "surveys.answer_section", "surveys.answer_review",
-        "surveys.answer_done", "panels.volunteer", "panels.withdraw")},
+        "surveys.answer_done", "panels.volunteer", "panels.withdraw", "furusato.mine",
+        "furusato.register")},
     # Every logged-in person may flag a post, except its author (the participant wrote it).
     "moderation.flag": LOGGED_IN - PARTICIPANT,
     **{endpoint: PARTICIPANT for endpoint in (
         "forum.edit_post", "forum.delete_post",
         "proposals.edit", "proposals.preview", "proposals.publish", "proposals.delete",
-        "notifications.read", "notifications.open_")},
+        "notifications.read", "notifications.open_",
+        "furusato.card", "furusato.record_activity", "furusato.renew", "furusato.leave")},
     # The facilitator asked for the world's background export: nobody else sees it, not even
     # an administrator.
     **{endpoint: frozenset({"facilitator"}) for endpoint in ("exports.detail", "exports.download")},
-    **{endpoint: SPACE_CREATORS for endpoint in ("spaces.new", "spaces.copy", "surveys.copy")},
+    **{endpoint: SPACE_CREATORS for endpoint in ("spaces.new", "spaces.copy", "surveys.copy",
+                                                 "furusato.find_register")},
     **{endpoint: MODERATORS for endpoint in (
         "moderation.queue", "moderation.hidden", "moderation.blocks", "moderation.unblock",
         "moderation.review", "moderation.hide", "moderation.restore", "moderation.dismiss",

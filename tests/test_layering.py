@@ -45,6 +45,8 @@ WEB_LAYER_FILES = {
     "app/proposals/manage.py",         # the facilitators' views of proposals
     "app/proposals/pages.py",          # loaders and template helpers of the proposals views
     "app/proposals/notifications.py",  # renderers, at display time
+    "app/furusato/manage.py",          # the municipality's staff views of its register
+    "app/furusato/notifications.py",   # renderers, at display time
     "app/surveys/loaders.py",          # the surveys views' URL loaders (404)
     "app/representation/labels.py",    # category labels in the reader's language
     "app/representation/presenters.py",  # what the dashboard template reads, translated

@@ -365,3 +365,49 @@ def can_volunteer(user, call) -> bool:
     """Volunteer, see one's own number and probability, withdraw: anyone logged in who can see
     the call; whether it takes volunteers now is its own state, checked by the services."""
     return _authenticated(user) and can_view_panel_call(user, call)
+
+
+# --- furusato registration ---------------------------------------------------------------
+
+def can_manage_furusato(user, area) -> bool:
+    """A municipality's furusato register (its programme, registrants, activities to confirm,
+    announcements): admins, site-wide facilitators, and the facilitators of a space whose area
+    is the municipality or one of its wards. Hiroba has no area role; a space of the municipality is what ties its
+    staff to it."""
+    if not (user and user.is_authenticated):
+        return False
+    if user.has_role("facilitator"):  # site-wide facilitators and admins
+        return True
+    from sqlalchemy import or_, select
+
+    from app.accounts.roles import space_ids_with_role
+    from app.areas.models import Area
+    from app.extensions import db
+    from app.spaces.models import Space
+
+    wards = select(Area.id).where(Area.parent_id == area.id, Area.kind == "ward")
+    return db.session.scalar(select(Space.id).where(
+        Space.id.in_(space_ids_with_role(user.id, "facilitator")),
+        or_(Space.area_id == area.id, Space.area_id.in_(wards))).limit(1)) is not None
+
+
+def can_find_furusato_register(user) -> bool:
+    """The form that finds a register by area code: anyone who may keep one somewhere (each
+    register still asks can_manage_furusato)."""
+    return bool(user and user.is_authenticated and holds_role_anywhere(user, "facilitator"))
+
+
+def can_register_furusato(user, programme) -> bool:
+    """Registering with a municipality's programme: anyone logged in (the services refuse the
+    person's home and closed programmes, with a message)."""
+    return _authenticated(user)
+
+
+def is_registrant(user, registration) -> bool:
+    """A furusato registration's card, activities and leaving: the registered person only."""
+    return bool(user and user.is_authenticated and registration.user_id == user.id)
+
+
+def can_decide_activity(user, area, activity) -> bool:
+    """Confirming or rejecting an activity: the staff of its registration's municipality."""
+    return activity.registration.area_id == area.id and can_manage_furusato(user, area)

@@ -413,6 +413,9 @@ def delete_account(session: Session, user: User) -> None:
                     .values(user_id=None))
     session.execute(delete(RoleAssignment).where(RoleAssignment.user_id == user.id))
     session.execute(delete(Demographics).where(Demographics.user_id == user.id))
+    from app.furusato.services import erase_person  # the furusato rows say where one is tied
+
+    erase_person(session, user.id)
     session.expire(user, ["roles", "demographics"])
     user.email = None
     user.password_hash = None

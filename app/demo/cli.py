@@ -32,6 +32,8 @@ LABELS = {
     "town_spaces": "other Hokkaido spaces created (Otaru, Hakodate)",
     "town_participations": "ledger rows written in those spaces",
     "town_releases": "releases published in those spaces",
+    "furusato_programmes": "furusato registration programmes opened",
+    "furusato_registrations": "furusato registrations made",
 }
 
 

@@ -21,6 +21,7 @@ from app.accounts.models import Demographics, RoleAssignment, User
 from app.areas.models import Area
 from app.common.time import today_jst
 from app.demo import content, towns
+from app.demo.furusato import create_demo_furusato
 from app.demo.plan import PlannedParticipant, plan_participants
 from app.representation.ledger import record_participation
 from app.representation.models import Participation
@@ -251,6 +252,7 @@ def load_demo(session: Session, *, today: date | None = None,
     from app.demo.panels import create_demo_panels
 
     counts["panel_calls"] = create_demo_panels(session, space)
+    counts.update(create_demo_furusato(session, users["facilitator@example.jp"], today))
     return counts
 
 

@@ -21,7 +21,7 @@ from app.surveys.answering import Given
 from tests.conftest import login
 
 SECTIONS = ("forum", "flags_filed", "blocks", "proposals", "survey_responses", "notifications",
-            "panel_volunteering")
+            "panel_volunteering", "furusato")
 # Words only the exporting person wrote (or that only concern them).
 HANAKO_ONLY = ("バスを増やしてほしい", "同感です。追記します", "高齢者が休める場所を", "まだ下書きの提案",
                "地下鉄の終電を延ばして", "荒らしの繰り返し", "話題から外れています", "hanako@example.jp",
@@ -290,7 +290,7 @@ def test_someone_who_did_nothing_gets_empty_sections(app, world):
     assert set(data) == {"profile", "demographics", "roles", "participations", *SECTIONS}
     assert data["forum"] == {"threads": [], "posts": [], "reactions": []}
     assert data["proposals"] == {"authored": [], "supported": []}
-    for name in ("flags_filed", "blocks", "survey_responses", "notifications", "panel_volunteering"):
+    for name in ("flags_filed", "blocks", "survey_responses", "notifications", "panel_volunteering", "furusato"):
         assert data[name] == []
     for words in HANAKO_ONLY:
         assert words not in text, words

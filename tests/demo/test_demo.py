@@ -398,3 +398,31 @@ def test_content_is_skipped_outside_the_input_phase(db, monkeypatch, without_pop
     monkeypatch.setattr("app.spaces.models.today_jst", lambda: TODAY)
     counts = services.load_demo(db.session, today=TODAY)
     assert counts["forum_threads"] == 5 and counts["survey_responses"] == 120
+
+
+def test_furusato_programmes_and_registrants_from_elsewhere(db, without_population,
+                                                            without_content):
+    from app.furusato import services as furusato
+    from app.furusato.models import FurusatoActivity, FurusatoProgramme, FurusatoRegistration
+
+    counts = services.load_demo(db.session, today=TODAY)
+    db.session.commit()
+    assert counts["furusato_programmes"] == 3 and counts["furusato_registrations"] > 30
+    opened = set(db.session.scalars(select(Area.code).join(
+        FurusatoProgramme, FurusatoProgramme.area_id == Area.id)))
+    assert opened == {"01100", "01408", "01395"}
+    rows = db.session.scalars(select(FurusatoRegistration)).all()
+    assert all(services_home_elsewhere(furusato, r) for r in rows)
+    tiers = {(r.area.code, r.tier) for r in rows}
+    assert ("01100", "premium") in tiers and ("01100", "basic") in tiers
+    assert ("01000", "basic") in tiers  # Hokkaido's rows, through its municipalities
+    assert db.session.scalar(select(func.count()).select_from(FurusatoActivity).where(
+        FurusatoActivity.status == "pending")) > 0
+    again = services.load_demo(db.session, today=TODAY)
+    assert again["furusato_programmes"] == 0 and again["furusato_registrations"] == 0
+
+
+def services_home_elsewhere(furusato, registration) -> bool:
+    home = registration.user.home_area
+    return furusato.prefecture_of(home).code != "01000" and registration.user.email.startswith(
+        "demo-")

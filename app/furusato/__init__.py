@@ -1,0 +1,27 @@
+"""Furusato resident registration (ふるさと住民登録): municipalities open registration, people
+who live elsewhere register with them (basic or premium tier), get a registration card and
+record activities; each municipality's staff keep its register (aggregates under disclosure
+control, the contactable list, announcements). views.py holds the person's pages, manage.py
+the staff's; `register(app)` adds the blueprint, the `flask furusato` commands and the
+notification kinds; importing a module registers nothing."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("furusato", __name__, url_prefix="/furusato")
+
+
+def register(app) -> None:
+    from app.accounts.export import register_export_section
+    from app.furusato import export_user, notifications, renewals, roster
+    from app.furusato import manage, views  # noqa: F401  (their routes join bp)
+    from app.furusato.cli import cli
+    from app.notifications.kinds import register_kind
+    from flask_babel import format_date
+
+    app.register_blueprint(bp)
+    app.add_template_filter(format_date, "furusato_date")
+    app.cli.add_command(cli)
+    register_kind(renewals.KIND_RENEWAL, notifications.render_renewal)
+    register_kind(roster.KIND_ANNOUNCEMENT, notifications.render_announcement)
+    register_export_section("furusato", export_user.export_registrations)
