@@ -12,7 +12,7 @@ import random
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
@@ -249,9 +249,13 @@ class Generator:
                       survey: tuple[int, dict[str, list[int]], dict[str, int]]) -> None:
         sizes, rng = self.sizes, self.rng
         spaces = sizes.spaces
-        share = (lambda total: total // spaces + (1 if number <= total % spaces else 0))
+
+        def share(total: int) -> int:
+            return total // spaces + (1 if number <= total % spaces else 0)
+
         participants = rng.sample(list(self.people), min(len(self.people), share(sizes.ledger)))
-        posts, proposals_n = share(sizes.posts), share(sizes.proposals)
+        posts = plan.post_shares(sizes.posts, spaces)[number - 1]
+        proposals_n = share(sizes.proposals)
         responses = int(share(sizes.survey_answers) / plan.ANSWERS_PER_RESPONSE)
         roles = plan.split_roles(rng, participants, posts=posts, proposals=proposals_n,
                                  responses=responses)
@@ -274,7 +278,9 @@ class Generator:
         thread_id = self.ids.take("forum_threads", len(sizes))
         post_id = self.ids.take("forum_posts", posts)
         for offset, replies in enumerate(sizes):
-            planned = plan.thread_posts(rng, self.window, replies, cycle)
+            # The long thread keeps all its replies: exactly LONG_THREAD are shown.
+            planned = plan.thread_posts(rng, self.window, replies, cycle,
+                                        withdrawals=not (long_thread and offset == 0))
             title = rng.choice(plan.THREAD_TITLES)
             ids = {p.key: post_id + p.key for p in planned}
             counted = sum(1 for p in planned[1:] if not p.withdrawn)

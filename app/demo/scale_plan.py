@@ -163,7 +163,7 @@ def thread_sizes(rng: random.Random, posts: int, long_thread: bool) -> list[int]
     replies when asked for and possible."""
     sizes: list[int] = []
     left = posts
-    if long_thread and left > LONG_THREAD:
+    if long_thread and left >= LONG_THREAD + 1:
         sizes.append(LONG_THREAD)
         left -= LONG_THREAD + 1
     while left > 0:
@@ -184,8 +184,19 @@ class PlannedPost:
     withdrawn: bool
 
 
-def thread_posts(rng: random.Random, window: Window, replies: int, authors: Iterator[int]
-                 ) -> list[PlannedPost]:
+def post_shares(total: int, spaces: int) -> list[int]:
+    """Posts per space: even, except that the first space gets room for the long thread."""
+    shares = [total // spaces + (1 if n < total % spaces else 0) for n in range(spaces)]
+    want = min(total, LONG_THREAD + 1)
+    if spaces > 1 and shares[0] < want:
+        rest = total - want
+        shares = [want] + [rest // (spaces - 1) + (1 if n < rest % (spaces - 1) else 0)
+                           for n in range(spaces - 1)]
+    return shares
+
+
+def thread_posts(rng: random.Random, window: Window, replies: int, authors: Iterator[int],
+                 withdrawals: bool = True) -> list[PlannedPost]:
     opened = window.moment(rng, high=window.end - (window.end - window.start) / 4)
     posts = [PlannedPost(0, next(authors), None, None, rng.choice(OPENING_BODIES), opened, False)]
     at, top_level = opened, []
@@ -195,7 +206,7 @@ def thread_posts(rng: random.Random, window: Window, replies: int, authors: Iter
         if parent is None:
             top_level.append(key)
         posts.append(PlannedPost(key, next(authors), parent, parent, rng.choice(REPLY_BODIES),
-                                 at, rng.random() < WITHDRAWN_SHARE))
+                                 at, withdrawals and rng.random() < WITHDRAWN_SHARE))
     return posts
 
 
@@ -214,11 +225,27 @@ def proposal_fate(rng: random.Random) -> tuple[str, tuple[str, ...]]:
 
 
 def support_targets(rng: random.Random, proposals: int, supports: int, pool: int) -> list[int]:
-    """How many supports each proposal gets: skewed (a few popular ones), summing to at most
-    `supports`, none above the number of possible supporters."""
+    """How many supports each proposal gets: skewed (a few popular ones), summing to
+    `supports` where the pool allows, none above the number of possible supporters (what a
+    popular proposal cannot take goes to the others)."""
     weights = [rng.paretovariate(1.3) for _ in range(proposals)]
-    total = sum(weights) or 1
-    return [min(pool, int(supports * w / total)) for w in weights]
+    targets = [0] * proposals
+    left = min(supports, proposals * pool)
+    open_ = list(range(proposals))
+    while left > 0 and open_:
+        total = sum(weights[i] for i in open_)
+        given = 0
+        for i in open_:
+            add = min(pool - targets[i], int(left * weights[i] / total))
+            targets[i] += add
+            given += add
+        if not given:  # less than one each is left: to the most popular
+            for i in sorted(open_, key=lambda i: -weights[i])[:left]:
+                targets[i] += 1
+                given += 1
+        left -= given
+        open_ = [i for i in open_ if targets[i] < pool]
+    return targets
 
 
 def choose_supporters(rng: random.Random, targets: list[int], must: list[int],
