@@ -255,7 +255,7 @@ class Generator:
 
         participants = rng.sample(list(self.people), min(len(self.people), share(sizes.ledger)))
         posts = plan.post_shares(sizes.posts, spaces)[number - 1]
-        proposals_n = share(sizes.proposals)
+        proposals_n = plan.proposal_shares(sizes.proposals, spaces)[number - 1]
         responses = int(share(sizes.survey_answers) / plan.ANSWERS_PER_RESPONSE)
         roles = plan.split_roles(rng, participants, posts=posts, proposals=proposals_n,
                                  responses=responses)

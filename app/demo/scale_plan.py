@@ -184,15 +184,28 @@ class PlannedPost:
     withdrawn: bool
 
 
+def shares(total: int, spaces: int, first: int = 0) -> list[int]:
+    """`total` split evenly over the spaces, except that the first space gets at least `first`
+    (room for the long thread; a prefecture-wide space with 500 pages of proposals)."""
+    even = [total // spaces + (1 if n < total % spaces else 0) for n in range(spaces)]
+    want = min(total, first)
+    if spaces == 1 or even[0] >= want:
+        return even
+    rest = total - want
+    return [want] + [rest // (spaces - 1) + (1 if n < rest % (spaces - 1) else 0)
+                     for n in range(spaces - 1)]
+
+
 def post_shares(total: int, spaces: int) -> list[int]:
-    """Posts per space: even, except that the first space gets room for the long thread."""
-    shares = [total // spaces + (1 if n < total % spaces else 0) for n in range(spaces)]
-    want = min(total, LONG_THREAD + 1)
-    if spaces > 1 and shares[0] < want:
-        rest = total - want
-        shares = [want] + [rest // (spaces - 1) + (1 if n < rest % (spaces - 1) else 0)
-                           for n in range(spaces - 1)]
-    return shares
+    return shares(total, spaces, LONG_THREAD + 1)
+
+
+# The first space's proposal list reaches page 500 at 20 a page when there are enough.
+BIG_SPACE_PROPOSALS = 10_000
+
+
+def proposal_shares(total: int, spaces: int) -> list[int]:
+    return shares(total, spaces, min(BIG_SPACE_PROPOSALS, total // 5))
 
 
 def thread_posts(rng: random.Random, window: Window, replies: int, authors: Iterator[int],
