@@ -6,7 +6,8 @@ set and Redis, driven by wrk (Debian's `wrk`) at 16 connections for a fixed time
 
 If the database has no scale data set it is created and filled first
 (`flask db upgrade` and `flask demo scale --users N`). Prints, per URL: requests/s, p50, p99,
-errors (non-2xx/3xx answers and socket errors) and each read page's throughput as a share of
+errors (answers with another status than expected, 200 or the support's 303, and socket
+errors) and each read page's throughput as a share of
 /healthz measured in the same run.
 
 The server runs with HIROBA_CONFIG=production, rate limits ON and counted in Redis, but with
@@ -41,10 +42,23 @@ FACILITATOR = "scale-facilitator@example.jp"
 SUPPORTER = "scale-supporter@example.jp"
 PASSWORD = "hiroba-scale-2026"
 
+AGENT = "hiroba-load-benchmark"
+# Every answer whose status is not the expected one counts as an error (a logged-in page that
+# redirects to the login form would otherwise look fast and fine).
 REPORT_LUA = """
+local threads = {}
+setup = function(thread)
+  thread:set("offset", #threads)
+  table.insert(threads, thread)
+end
+unexpected = 0
+response = function(status, headers, body)
+  if status ~= expected then unexpected = unexpected + 1 end
+end
 done = function(summary, latency, requests)
-  local errors = summary.errors.status + summary.errors.connect + summary.errors.read
+  local errors = summary.errors.connect + summary.errors.read
                  + summary.errors.write + summary.errors.timeout
+  for _, thread in ipairs(threads) do errors = errors + thread:get("unexpected") end
   io.write(string.format('JSON:{"requests": %d, "seconds": %f, "p50": %f, "p99": %f, ' ..
     '"errors": %d}\\n', summary.requests, summary.duration / 1e6,
     latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
@@ -119,14 +133,15 @@ def log_in(base: str, email: str) -> tuple[str, str]:
     """A real login through the form; returns (Cookie header, CSRF token of that session).
     The cookie is read from Set-Cookie by hand: it is Secure (production) and we speak http."""
     opener = urllib.request.build_opener(NoRedirect)
-    page = opener.open(f"{base}/auth/login")  # nosec B310: our own server on 127.0.0.1
+    page = opener.open(urllib.request.Request(  # nosec B310: our own server on 127.0.0.1
+        f"{base}/auth/login", headers={"User-Agent": AGENT}))
     cookie = _session_cookie(page.headers)
     form = Inputs()
     form.feed(page.read().decode())
     data = urllib.parse.urlencode({"csrf_token": form.values["csrf_token"], "email": email,
                                    "password": PASSWORD}).encode()
     request = urllib.request.Request(f"{base}/auth/login", data=data,
-                                     headers={"Cookie": cookie})
+                                     headers={"Cookie": cookie, "User-Agent": AGENT})
     try:
         opener.open(request)  # nosec B310
         raise SystemExit(f"login of {email} did not redirect")
@@ -135,7 +150,7 @@ def log_in(base: str, email: str) -> tuple[str, str]:
             raise SystemExit(f"login of {email} answered {answer.code}") from answer
         cookie = _session_cookie(answer.headers) or cookie
     page = urllib.request.urlopen(urllib.request.Request(  # nosec B310
-        f"{base}/auth/profile", headers={"Cookie": cookie}))
+        f"{base}/auth/profile", headers={"Cookie": cookie, "User-Agent": AGENT}))
     # The form's token is kept in the session: the page sends the session back with it.
     cookie = _session_cookie(page.headers) or cookie
     form = Inputs()
@@ -143,9 +158,10 @@ def log_in(base: str, email: str) -> tuple[str, str]:
     return cookie, form.values.get("csrf_token", "")
 
 
-def wrk(url: str, seconds: int, connections: int, lua: str) -> dict:
+def wrk(url: str, seconds: int, connections: int, lua: str, expected: int = 200) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(lua + REPORT_LUA)
+        script.write(f'wrk.headers["User-Agent"] = "{AGENT}"\nexpected = {expected}\n'
+                     + REPORT_LUA + lua)
     try:
         out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout",
                               "10s", "-s", script.name, url], capture_output=True, text=True,
@@ -161,7 +177,8 @@ def wrk(url: str, seconds: int, connections: int, lua: str) -> dict:
 def check(base: str, path: str, cookie: str | None, expected: int = 200) -> None:
     """One request before the load: a page that answers a redirect or an error would be
     measured as fast and error-free, so refuse to measure it."""
-    request = urllib.request.Request(base + path, headers={"Cookie": cookie} if cookie else {})
+    headers = {"User-Agent": AGENT, **({"Cookie": cookie} if cookie else {})}
+    request = urllib.request.Request(base + path, headers=headers)
     try:
         status = urllib.request.build_opener(NoRedirect).open(request).status  # nosec B310
     except urllib.error.HTTPError as answer:
@@ -181,16 +198,11 @@ def support_lua(cookie: str, token: str, targets: list[tuple[str, int]]) -> str:
     return f"""
 local paths = {{{paths}}}
 local counter = 0
-local threads_made = 0
-setup = function(thread)
-  thread:set("offset", threads_made)
-  threads_made = threads_made + 1
-end
 init = function(args) counter = offset end
 request = function()
   local path = paths[(counter % #paths) + 1]
   counter = counter + 2
-  return wrk.format("POST", path, {{["Cookie"] = "{cookie}",
+  return wrk.format("POST", path, {{["Cookie"] = "{cookie}", ["User-Agent"] = "{AGENT}",
     ["Content-Type"] = "application/x-www-form-urlencoded"}}, "{body}")
 end
 """
@@ -216,7 +228,7 @@ def targets(url: str) -> dict:
     proposals = run_sql(url, "SELECT count(*) FROM proposals WHERE space_id = %s "
                         "AND status <> 'draft'", space[0])[0][0]
     thread = run_sql(url, "SELECT id, reply_count FROM forum_threads WHERE space_id = %s AND "
-                     "module = 'forum' ORDER BY reply_count DESC LIMIT 1", space[0])[0]
+                     "module = 'forum' ORDER BY reply_count = 200 DESC, reply_count DESC LIMIT 1", space[0])[0]
     survey = run_sql(url, "SELECT id FROM surveys WHERE space_id = %s", space[0])[0][0]
     open_ = run_sql(url, """SELECT s.slug, p.id FROM proposals p JOIN spaces s ON s.id = p.space_id
         WHERE p.status IN ('published', 'under_review') AND NOT EXISTS (
@@ -277,7 +289,7 @@ def main() -> None:
             print(f"  measured {label}", file=sys.stderr)
         before = supports_of(args.database_url)
         post = wrk(base + "/", args.duration, args.connections,
-                   support_lua(supporter_cookie, token, found["open"]))
+                   support_lua(supporter_cookie, token, found["open"]), expected=303)
         written = supports_of(args.database_url) - before
         results.append(("support POST (logged in)", post))
     finally:

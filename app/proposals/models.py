@@ -73,6 +73,9 @@ class Proposal(db.Model):
         CheckConstraint("status IN ('" + "', '".join(STATUSES) + "')", name="status_known"),
         CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_self_merged"),
         Index("ix_proposals_space_status_published", "space_id", "status", "published_at"),
+        # The public list (every public status, newest first) walks this in order and stops
+        # after one page, instead of sorting all of a big space's proposals (tests/performance).
+        Index("ix_proposals_space_published_id", "space_id", "published_at", "id"),
         Index("ix_proposals_space_supports", "space_id", "support_count"),
         Index("ix_proposals_space_answered", "space_id", "answered_at"),
     )
