@@ -305,7 +305,7 @@ def main() -> None:
     for label, r in results:
         print(f"| {label} | {r['rps']:,.0f} | {r['rps'] / ceiling:.0%} | {r['p50']:.0f} ms | "
               f"{r['p99']:.0f} ms | {r['errors']} |")
-    print(f"\nsupport POSTs: {post['requests']} sent, {written} supports written "
+    print(f"\nsupport POSTs: {post['requests']} completed in the window, {written} supports written "
           f"(each request supports a proposal the account did not support yet; "
           f"{len(found['open'])} available).")
 
