@@ -198,11 +198,11 @@ def _register_request_hooks(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from app.common.markdown import render_markdown
     from app.common.time import to_jst
     from app.common.urls import return_path
 
-    app.jinja_env.filters["markdown"] = render_markdown
+    # No `markdown` filter: user Markdown is rendered when written and templates show the stored
+    # SanitisedHtml columns (app/common/stored_html.py).
     app.jinja_env.filters["jst"] = lambda dt, fmt="%Y-%m-%d %H:%M": to_jst(dt).strftime(fmt) if dt else ""
     app.jinja_env.add_extension("jinja2.ext.do")
 

@@ -1,6 +1,7 @@
 """The one Markdown component for user text: markdown-it-py (raw HTML off) then nh3 with an
 allow-list. Everything a user wrote goes through render_markdown(); nothing else may mark user
-text safe."""
+text safe. Its output is a SanitisedHtml, the one type the stored-HTML columns accept
+(app/common/stored_html.py), so HTML kept in the database can be traced back to nh3."""
 from __future__ import annotations
 
 import html
@@ -62,13 +63,20 @@ def _make_parser() -> MarkdownIt:
 _PARSER = _make_parser()
 
 
+class SanitisedHtml(Markup):
+    """HTML that came out of nh3 in render_markdown (or was stored from there and read back).
+    Only render_markdown constructs it from user text."""
+
+    __slots__ = ()
+
+
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if tag == "a" and attribute == "href" and not _safe_href(value):
         return None
     return value
 
 
-def render_markdown(text: str | None) -> Markup:
+def render_markdown(text: str | None) -> SanitisedHtml:
     """Markdown to sanitised HTML. The output is safe to embed; the input never is."""
     rendered = _PARSER.render(text or "")
     cleaned = nh3.clean(
@@ -80,4 +88,4 @@ def render_markdown(text: str | None) -> Markup:
         attribute_filter=_filter_attribute,
         strip_comments=True,
     )
-    return Markup(cleaned)  # nosec B704: sanitised by nh3 just above (allow-listed tags)
+    return SanitisedHtml(cleaned)  # nosec B704: sanitised by nh3 just above (allow-listed tags)

@@ -56,3 +56,46 @@ def load(today) -> None:
         click.echo(f"  {email} / {password}")
     click.echo(f"  demo-001@example.jp … demo-{PARTICIPANTS:03d}@example.jp / "
                f"{services.DEMO_PARTICIPANT_PASSWORD}")
+
+
+@cli.command("scale")
+@click.option("--users", type=click.IntRange(1), default=100_000, show_default=True)
+@click.option("--spaces", type=click.IntRange(1), default=None, help="Default: 50.")
+@click.option("--ledger", type=click.IntRange(0), default=None,
+              help="Participation ledger rows over all spaces. Default: 10 per user.")
+@click.option("--posts", type=click.IntRange(0), default=None,
+              help="Forum posts (openings and replies). Default: 2 per user.")
+@click.option("--proposals", type=click.IntRange(0), default=None,
+              help="Default: one per 2 users.")
+@click.option("--supports", type=click.IntRange(0), default=None,
+              help="Proposal supports. Default: 20 per user.")
+@click.option("--survey-answers", type=click.IntRange(0), default=None,
+              help="Survey answer rows. Default: 5 per user.")
+@click.option("--seed", type=int, default=2026, show_default=True)
+def scale(users, spaces, ledger, posts, proposals, supports, survey_answers, seed) -> None:
+    """Fill the database with a national-scale data set in bulk (for load tests)."""
+    import time
+
+    from app.common.time import today_jst
+    from app.demo import scale as generator
+
+    sizes = generator.Sizes.for_users(users, spaces=spaces, ledger=ledger, posts=posts,
+                                      proposals=proposals, supports=supports,
+                                      survey_answers=survey_answers)
+    click.echo(f"Generating: {sizes}")
+    started = time.perf_counter()
+    try:
+        counts = generator.generate(db.session, sizes, seed=seed, today=today_jst(),
+                                    progress=click.echo,
+                                    public_k=current_app.config["MIN_CELL_PUBLIC"],
+                                    batch=current_app.config["MIN_CELL_FACILITATOR"])
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    elapsed = time.perf_counter() - started
+    total = sum(counts.values())
+    for table, count in counts.items():
+        click.echo(f"  {table}: {count:,}")
+    click.echo(f"{total:,} rows in {elapsed:.1f} s ({total / max(elapsed, 1e-9):,.0f} rows/s).")
+    click.echo(f"Log in as {generator.FACILITATOR} (facilitator of every space) or "
+               f"{generator.SUPPORTER}, password {generator.PASSWORD}.")

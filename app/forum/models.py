@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from app.common.markdown import SanitisedHtml, render_markdown
+from app.common.stored_html import rendered_column
 from app.common.time import utcnow
 from app.extensions import db
 
@@ -81,6 +83,8 @@ class Post(db.Model):
     reply_to_id: Mapped[int | None] = mapped_column(
         ForeignKey("forum_posts.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
+    # render_markdown(body), kept in step by _render_body and `flask markdown rerender`.
+    body_html: Mapped[SanitisedHtml] = rendered_column()
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None]
@@ -107,6 +111,11 @@ class Post(db.Model):
 
     def reaction_count(self, kind: str) -> int:
         return getattr(self, f"{kind}_count")
+
+    @validates("body")
+    def _render_body(self, _key: str, value: str) -> str:
+        self.body_html = render_markdown(value)  # stored beside the source, shown by templates
+        return value
 
 
 class Reaction(db.Model):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.admin.services import audit
 from app.common.errors import N_, DomainError
+from app.common.markdown import render_markdown
 from app.common.pagination import Page, paginate
 from app.common.sql import dialect_insert
 from app.common.time import utcnow
@@ -304,7 +305,7 @@ def delete_post(session: Session, post: Post, user) -> None:
     if post.author_id != user.id:
         raise DomainError(N_("Only the author can delete a post."))
     now = utcnow()
-    erase = {"deleted_at": now, "body": "", "search_text": ""}
+    erase = {"deleted_at": now, "body": "", "body_html": render_markdown(""), "search_text": ""}
     live = session.execute(
         update(Post).where(Post.id == post.id, Post.deleted_at.is_(None), Post.hidden_at.is_(None))
         .values(**erase).execution_options(synchronize_session=False)).rowcount

@@ -4,8 +4,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from app.common.markdown import SanitisedHtml, render_markdown
+from app.common.stored_html import rendered_column
 from app.common.time import today_jst, utcnow
 from app.extensions import db
 
@@ -27,6 +29,7 @@ class Space(db.Model):
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     title: Mapped[str] = mapped_column(String(150))
     description_md: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[SanitisedHtml] = rendered_column()  # render_markdown(description_md)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     min_age: Mapped[int] = mapped_column(default=18)
     youth_min: Mapped[int] = mapped_column(default=18)
@@ -45,6 +48,11 @@ class Space(db.Model):
     phases: Mapped[list[Phase]] = relationship(
         back_populates="space", cascade="all, delete-orphan", order_by="Phase.position"
     )
+
+    @validates("description_md")
+    def _render_description_md(self, _key: str, value: str) -> str:
+        self.description_html = render_markdown(value)  # stored beside the source, shown by templates
+        return value
 
     def module_enabled(self, module: str) -> bool:
         return bool(getattr(self, f"{module}_enabled"))

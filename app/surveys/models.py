@@ -9,8 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from app.common.markdown import SanitisedHtml, render_markdown
+from app.common.stored_html import rendered_column
 from app.common.time import utcnow
 from app.extensions import db
 
@@ -42,6 +44,7 @@ class Survey(db.Model):
     space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     description_md: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[SanitisedHtml] = rendered_column()  # render_markdown(description_md)
     # Unpublished surveys are seen by facilitators only. Published ones are open between
     # opens_at and closes_at (naive UTC; NULL = no bound); opening or closing "by hand" sets them.
     published: Mapped[bool] = mapped_column(default=False)
@@ -60,6 +63,11 @@ class Survey(db.Model):
     sections: Mapped[list[SurveySection]] = relationship(
         back_populates="survey", cascade="all, delete-orphan",
         order_by="(SurveySection.position, SurveySection.id)")
+
+    @validates("description_md")
+    def _render_description_md(self, _key: str, value: str) -> str:
+        self.description_html = render_markdown(value)  # stored beside the source, shown by templates
+        return value
 
     def status(self, now: datetime | None = None) -> str:
         """'draft' (unpublished), 'scheduled', 'open' or 'closed'."""
@@ -92,12 +100,18 @@ class SurveySection(db.Model):
                                            index=True)
     title: Mapped[str] = mapped_column(String(200))
     description_md: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[SanitisedHtml] = rendered_column()  # render_markdown(description_md)
     position: Mapped[int] = mapped_column(default=0)
 
     survey: Mapped[Survey] = relationship(back_populates="sections")
     questions: Mapped[list[SurveyQuestion]] = relationship(
         back_populates="section", cascade="all, delete-orphan",
         order_by="(SurveyQuestion.position, SurveyQuestion.id)")
+
+    @validates("description_md")
+    def _render_description_md(self, _key: str, value: str) -> str:
+        self.description_html = render_markdown(value)  # stored beside the source, shown by templates
+        return value
 
 
 class SurveyQuestion(db.Model):

@@ -1,0 +1,91 @@
+"""The hot pages' queries use indexes on PostgreSQL: every SELECT that the proposal list (first
+and a later page), a long thread (first and a later page of replies), the facilitator's
+dashboard (ledger aggregates) and a proposal's page (its supports) run is EXPLAINed, and none may scan a big table sequentially. The data is the scale generator's at a
+few thousand rows per table over 20 spaces, ANALYZEd, so these are the planner's real choices
+(no enable_seqscan tricks). Skipped on SQLite."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import event, select
+
+from app.demo import scale, services
+from app.extensions import db as _db
+from app.forum.models import Thread
+from app.proposals.models import Proposal
+from app.spaces.models import Space
+from tests.people import client_as
+
+BIG_TABLES = ("participations", "proposals", "proposal_supports", "forum_posts",
+              "forum_threads", "survey_answers", "survey_responses", "users", "demographics")
+
+
+@pytest.fixture
+def generated(app, db, monkeypatch):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("EXPLAIN judgments are about PostgreSQL's planner")
+    monkeypatch.setattr(services, "POPULATION_LOADERS", ())
+    monkeypatch.setattr(scale, "generate_password_hash",
+                        lambda password: services.generate_password_hash(
+                            password, method="pbkdf2:sha256:1"))
+    result = app.test_cli_runner().invoke(args=[
+        "demo", "scale", "--users", "3000", "--spaces", "20", "--ledger", "20000",
+        "--posts", "8000", "--proposals", "2000", "--supports", "20000",
+        "--survey-answers", "8000"])
+    assert result.exit_code == 0, result.output
+
+
+def statements_of(app, client, url: str) -> list[tuple[str, object]]:
+    seen = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, parameters))
+
+    event.listen(_db.engine, "before_cursor_execute", remember)
+    try:
+        assert client.get(url).status_code == 200, url
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", remember)
+    return seen
+
+
+def sequential_scans(statement: str, parameters) -> list[str]:
+    raw = _db.engine.raw_connection()
+    try:
+        with raw.cursor() as cursor:
+            cursor.execute("EXPLAIN " + statement, parameters)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+    finally:
+        raw.close()
+    return [line.strip() for line in plan.splitlines()
+            if (m := re.search(r"Seq Scan on (\w+)", line)) and m.group(1) in BIG_TABLES] and [plan]
+
+
+def test_hot_pages_scan_no_big_table(app, db, generated):
+    space = db.session.scalar(select(Space).order_by(Space.id))
+    thread = db.session.scalar(select(Thread).where(Thread.space_id == space.id)
+                               .order_by(Thread.reply_count.desc()))
+    proposal = db.session.scalar(select(Proposal).where(Proposal.space_id == space.id)
+                                 .order_by(Proposal.support_count.desc()))
+    slug = space.slug
+    pages = [(None, f"/spaces/{slug}/proposals/"), (None, f"/spaces/{slug}/proposals/?page=2"),
+             (None, f"/spaces/{slug}/proposals/?sort=supports"),
+             (None, f"/spaces/{slug}/forum/threads/{thread.id}"),
+             (None, f"/spaces/{slug}/forum/threads/{thread.id}?page=5"),
+             (None, f"/spaces/{slug}/proposals/{proposal.id}"),
+             # Not yet: a deep page (OFFSET of most of a space) reads and sorts the space's
+             # proposals whatever the index; that needs keyset pagination (see README).
+             # Not yet: the survey results API joins all of a survey's answers and PostgreSQL
+             # scans survey_answers for it (no survey_id on answers to index); see README.
+             (scale.FACILITATOR, f"/spaces/{slug}/representation/"),
+             (scale.SUPPORTER, f"/spaces/{slug}/proposals/")]
+    found = {}
+    for who, url in pages:
+        for statement, parameters in statements_of(app, client_as(app, who), url):
+            scans = sequential_scans(statement, parameters)
+            if scans:
+                found.setdefault(url, []).append((statement, scans[0]))
+    assert not found, "\n\n".join(f"{url}\n{sql}\n{plan}" for url, items in found.items()
+                                      for sql, plan in items)
