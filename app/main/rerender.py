@@ -29,7 +29,8 @@ def rendered_columns() -> tuple[RenderedColumn, ...]:
             RenderedColumn("proposal_status_changes", "answer", "answer_html"),
             RenderedColumn("spaces", "description_md", "description_html"),
             RenderedColumn("surveys", "description_md", "description_html"),
-            RenderedColumn("survey_sections", "description_md", "description_html"))
+            RenderedColumn("survey_sections", "description_md", "description_html"),
+            RenderedColumn("panel_calls", "description_md", "description_html"))
 
 
 def rerender_table(connection: Connection, table: Table, source: str, html: str, *,

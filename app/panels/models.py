@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from app.common.markdown import SanitisedHtml, render_markdown
+from app.common.stored_html import rendered_column
 from app.common.time import utcnow
 from app.extensions import db
 
@@ -50,6 +52,7 @@ class PanelCall(db.Model):
     space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     description_md: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[SanitisedHtml] = rendered_column()  # render_markdown(description_md)
     size: Mapped[int]
     features: Mapped[list] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(10), default="draft")
@@ -72,6 +75,11 @@ class PanelCall(db.Model):
         order_by="PanelQuota.id")
     draw: Mapped[PanelDraw | None] = relationship(
         back_populates="call", cascade="all, delete-orphan", passive_deletes=True, uselist=False)
+
+    @validates("description_md")
+    def _render_description_md(self, _key: str, value: str) -> str:
+        self.description_html = render_markdown(value)  # stored beside the source, shown by templates
+        return value
 
 
 class PanelQuota(db.Model):

@@ -6,25 +6,34 @@ written; this migration adds the columns and renders the rows already there.
 `flask --app wsgi markdown rerender` does the same again whenever the renderer changes.
 
 Revision ID: 5e8d1c3a9b72
-Revises: 7c1f0e9d2a41
+Revises: fc139e8a72f4
 Create Date: 2026-12-08 10:00:00
 
 """
 from alembic import op
 import sqlalchemy as sa
 
-from app.main.rerender import rendered_columns, rerender_table
+from app.main.rerender import RenderedColumn, rerender_table
+
+# The columns as of this revision (app.main.rerender.rendered_columns may grow later).
+COLUMNS = (RenderedColumn("forum_posts", "body", "body_html"),
+           RenderedColumn("proposals", "body", "body_html"),
+           RenderedColumn("proposal_status_changes", "answer", "answer_html"),
+           RenderedColumn("spaces", "description_md", "description_html"),
+           RenderedColumn("surveys", "description_md", "description_html"),
+           RenderedColumn("survey_sections", "description_md", "description_html"),
+           RenderedColumn("panel_calls", "description_md", "description_html"))
 
 
 # revision identifiers, used by Alembic.
 revision = '5e8d1c3a9b72'
-down_revision = '7c1f0e9d2a41'
+down_revision = 'fc139e8a72f4'
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    columns = rendered_columns()
+    columns = COLUMNS
     for column in columns:
         with op.batch_alter_table(column.table, schema=None) as batch_op:
             batch_op.add_column(sa.Column(column.html, sa.Text(), server_default='',
@@ -38,6 +47,6 @@ def upgrade():
 
 
 def downgrade():
-    for column in reversed(rendered_columns()):
+    for column in reversed(COLUMNS):
         with op.batch_alter_table(column.table, schema=None) as batch_op:
             batch_op.drop_column(column.html)
