@@ -48,3 +48,20 @@ def csrf_token(html: str) -> str:
     node = parse(html).css_first('input[name="csrf_token"]')
     assert node is not None, "no csrf_token in page"
     return node.attributes["value"]
+
+
+def outer_html(html: str, selector: str) -> str:
+    """The HTML of the first element matching `selector` (for assertions about one part)."""
+    node = parse(html).css_first(selector)
+    assert node is not None, f"no element matches {selector!r}"
+    return node.html
+
+
+def table_rows(html: str) -> dict[str, list[str]]:
+    """{row header text: [cell texts]} of every table row with a `th scope=row` in `html`."""
+    rows = {}
+    for tr in parse(html).css("tr"):
+        head = tr.css_first('th[scope="row"]')
+        if head is not None:
+            rows[head.text(strip=True)] = [td.text(strip=True) for td in tr.css("td")]
+    return rows

@@ -1,7 +1,6 @@
 """Deliberation bodies: the service's rules, the pages (create, edit, compare, delete) and bad input."""
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -14,6 +13,7 @@ from app.representation.targets import set_targets
 from tests.conftest import login
 from tests.dom import csrf_token
 from tests.representation.dashboard_fixtures import load_population
+from tests.dom import attribute, field_error, outer_html
 
 
 @pytest.fixture
@@ -118,10 +118,9 @@ def test_create_view_and_compare(client, facilitator, space, db):
     assert "総合計画審議会" in html
     assert html.count("<svg") == 2  # age and gender; sector has no targets yet
     assert "No target shares are set for this dimension yet." in html
-    gender = re.search(r'id="dim-gender".*?</section>', html, re.S).group(0)
+    gender = outer_html(html, 'section[id="dim-gender"]')
     assert "Members" in gender and "20.0%" in gender  # 3 of 15
-    svg = re.search(r"<svg.*?</svg>", gender, re.S).group(0)
-    assert ET.fromstring(svg).get("role") == "img"
+    assert ET.fromstring(outer_html(gender, "svg")).get("role") == "img"
     listing = client.get(f"/spaces/{space.slug}/representation/bodies").get_data(as_text=True)
     assert "総合計画審議会" in listing and ">15<" in listing
 
@@ -131,7 +130,7 @@ def test_negative_count_is_shown_next_to_the_field(client, facilitator, space, d
         "name": "審議会", "gender__female": "-2", "gender__male": "abc"})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert re.search(r'id="gender__female-error">Enter a whole number between 0 and 10000', html)
+    assert field_error(html, "gender__female").startswith("Enter a whole number between 0 and 10000")
     assert 'id="gender__male-error"' in html
     assert 'value="審議会"' in html and 'value="-2"' in html  # what was typed stays
     assert _bodies(db) == 0
@@ -160,7 +159,7 @@ def test_edit_prefills_and_saves(client, facilitator, space, db):
     db.session.commit()
     url = f"/spaces/{space.slug}/representation/bodies/{body.id}/edit"
     html = client.get(url).get_data(as_text=True)
-    assert 'value="旧名"' in html and re.search(r'name="gender__female"[^>]*value="4"', html)
+    assert 'value="旧名"' in html and attribute(html, 'input[name="gender__female"]', "value") == "4"
     response = client.post(url, data={"name": "新名", "gender__female": "5", "gender__male": "3"})
     assert response.status_code == 302
     db.session.expire_all()

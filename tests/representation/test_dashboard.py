@@ -3,7 +3,6 @@ module filter (offered modules only), suppression, dates, audited filtered views
 release, and a space without population figures."""
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from html import unescape
 
@@ -20,6 +19,7 @@ from app.representation.indicators import headline
 from app.representation.queries import DIMENSIONS
 from app.representation.targets import set_targets
 from tests.conftest import login
+from tests.dom import attribute, field_error, outer_html, parse, table_rows
 from tests.representation.dashboard_fixtures import (YOUTH_SHARE, add_participants,
                                                      load_population, skewed_space)
 
@@ -46,20 +46,10 @@ def _page(client, space, query=""):
 
 
 def _section(html, dimension):
-    match = re.search(rf'<section class="rep-section" id="dim-{dimension}".*?</section>', html, re.S)
-    assert match, dimension
-    return match.group(0)
+    return outer_html(html, f'section.rep-section[id="dim-{dimension}"]')
 
 
-def _table(section_html):
-    """{row label: [cell texts]} of the section's table."""
-    rows = {}
-    for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", section_html, re.S):
-        head = re.search(r'<th scope="row">(.*?)</th>', tr, re.S)
-        if head:
-            cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)]
-            rows[unescape(head.group(1).strip())] = [unescape(c) for c in cells]
-    return rows
+_table = table_rows
 
 
 def test_headline_cards(setup, client, db):
@@ -94,15 +84,14 @@ def test_headline_cards(setup, client, db):
 
 
 def _cards(html):
-    return unescape(re.search(r'<div class="cards headline-cards">.*?</div>\s*\n', html, re.S).group(0))
+    return unescape(outer_html(html, "div.cards.headline-cards"))
 
 
 def test_one_chart_per_dimension_and_a_time_series(setup, client):
     html = _page(client, setup)
     for dimension in DIMENSIONS:
         section = _section(html, dimension)
-        svg = re.search(r"<svg.*?</svg>", section, re.S).group(0)
-        root = ET.fromstring(svg)
+        root = ET.fromstring(outer_html(section, "svg"))
         assert root.get("role") == "img"
         assert root.get("aria-labelledby") == f"chart-{dimension}-title chart-{dimension}-desc"
     assert html.count("<svg") == len(DIMENSIONS) + 1  # plus the weekly series
@@ -139,7 +128,7 @@ def test_suppression_marks_hidden_cells_alike(setup, client, db):
     # the mark never says "fewer than k": a hidden 0 and a hidden 4 read the same
     assert "< 5" not in unescape(html) and "&lt; 5" not in html
     assert "“Hidden” marks a group of fewer than 5 people, or a figure hidden with it" in unescape(section)
-    root = ET.fromstring(re.search(r"<svg.*?</svg>", section, re.S).group(0))
+    root = ET.fromstring(outer_html(section, "svg"))
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert "hidden" in texts
     page = facilitator_page(db.session, setup, k=5)
@@ -168,8 +157,7 @@ def test_module_filter(setup, client, db):
 
 
 def _options(html):
-    select_html = re.search(r'<select[^>]*name="module".*?</select>', html, re.S).group(0)
-    return re.findall(r'<option[^>]*value="([^"]*)"', select_html)
+    return [option.attributes["value"] for option in parse(html).css('select[name="module"] option')]
 
 
 def test_module_select_offers_only_modules_with_k_on_both_sides(setup, client, db):
@@ -188,15 +176,11 @@ def test_a_module_that_is_not_offered_gets_a_message_next_to_the_field(setup, cl
     html = _page(client, setup, f"?module={module}")
     assert _field_error(html, "module").startswith(
         "This filter is not offered: fewer than 5 people took part this way")
-    assert re.search(r'<select[^>]*aria-invalid="true"[^>]*name="module"|'
-                     r'<select[^>]*name="module"[^>]*aria-invalid="true"', html)
+    assert attribute(html, 'select[name="module"]', "aria-invalid") == "true"
     assert "60 participants" in html  # falls back to everyone
 
 
-def _field_error(html, name):
-    match = re.search(rf'<p class="error" id="{name}-error">(.*?)</p>', html, re.S)
-    assert match, f"no error next to {name}"
-    return unescape(match.group(1)).strip()
+_field_error = field_error
 
 
 def test_date_filter_and_bad_range(setup, client, db):

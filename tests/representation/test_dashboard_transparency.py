@@ -11,6 +11,7 @@ import pytest
 from app.representation import releases
 from app.representation.targets import set_targets
 from tests.representation.dashboard_fixtures import add_participants, load_population
+from tests.dom import outer_html, parse, table_rows, texts
 
 
 @pytest.fixture
@@ -51,24 +52,23 @@ def test_public_page_uses_k_10_and_shows_no_counts(client, db, space, app):
     for dimension in ("gender", "age_band", "residency"):
         assert f'id="dim-{dimension}"' in html
     assert 'id="dim-sector"' not in html and 'id="dim-age_band_x_gender"' not in html
-    age = re.search(r'id="dim-age_band".*?</section>', html, re.S).group(0)
-    row = re.search(r'<th scope="row">18–29</th>(.*?)</tr>', age, re.S).group(1)
-    assert "hidden" in row  # 7 people: hidden on public pages (shown to facilitators)
+    row = table_rows(outer_html(html, 'section[id="dim-age_band"]'))["18–29"]
+    assert "hidden" in " ".join(row)  # 7 people: hidden on public pages (shown to facilitators)
     assert "&lt; 10" not in html and "< 10" not in unescape(html)
     # shares only: no count columns
-    headers = re.findall(r'<th scope="col"[^>]*>(.*?)</th>', html)
+    headers = texts(html, 'th[scope="col"]')
     assert headers[:5] == ["Category", "Share", "95% interval", "Population share", "Assessment"]
     assert "Parity gap" not in html and "Population" not in headers
     # the release states how many it covers, and only there; the live total (59) never
     assert "59" not in _words(html)
-    scope = unescape(re.search(r'<p class="rep-scope"[^>]*>(.*?)</p>', html, re.S).group(1))
+    scope = parse(html).css_first("p.rep-scope").text(strip=True)
     assert re.fullmatch(r"Release 1, published \d{4}-\d\d-\d\d \d\d:\d\d: the first 55 participants\.",
                         scope)
     assert _words(html).count("55") == 1
-    residency = re.search(r'id="dim-residency".*?</section>', html, re.S).group(0)
+    residency = outer_html(html, 'section[id="dim-residency"]')
     assert "against targets" in residency
     assert "出典：テスト国勢調査" in html
-    cards = unescape(re.search(r'<div class="cards headline-cards">.*?</div>\s*\n', html, re.S).group(0))
+    cards = unescape(outer_html(html, "div.cards.headline-cards"))
     assert "Young people (18–39)" in cards and "Women" in cards
     assert "n =" not in cards and "more" not in cards  # no sample size, no parity gap
 
@@ -111,8 +111,7 @@ def test_every_release_is_listed_and_can_be_opened(client, db, space):
     _release(db, space, at=datetime(2025, 2, 10, 1, 0))
     html = _page(client, space)
     assert "Release 2, published 2025-02-10 10:00: the first 75 participants." in unescape(html)
-    listing = re.search(r'<section aria-labelledby="releases-title">.*?</section>', html, re.S).group(0)
-    items = re.findall(r"<li>(.*?)</li>", listing, re.S)
+    items = [li.html for li in parse(html).css('section[aria-labelledby="releases-title"] li')]
     assert len(items) == 2
     assert '<strong aria-current="page">Release 2</strong>' in items[0]  # newest first, current
     assert "75 participants" in items[0] and "2025-02-10 10:00" in items[0]
@@ -122,11 +121,11 @@ def test_every_release_is_listed_and_can_be_opened(client, db, space):
     assert "Release 1, published 2025-01-10 10:00: the first 55 participants." in unescape(first)
     assert '<strong aria-current="page">Release 1</strong>' in first
     # release 1's figures: the 7 young people still hidden among 55
-    age = re.search(r'id="dim-age_band".*?</section>', first, re.S).group(0)
-    assert "hidden" in re.search(r'<th scope="row">18–29</th>(.*?)</tr>', age, re.S).group(1)
+    age = table_rows(outer_html(first, 'section[id="dim-age_band"]'))
+    assert "hidden" in " ".join(age["18–29"])
     # release 2: 23 young people among 75, shown as a share
-    age = re.search(r'id="dim-age_band".*?</section>', html, re.S).group(0)
-    assert "hidden" not in re.search(r'<th scope="row">18–29</th>(.*?)</tr>', age, re.S).group(1)
+    age = table_rows(outer_html(html, 'section[id="dim-age_band"]'))
+    assert "hidden" not in " ".join(age["18–29"])
 
 
 @pytest.mark.parametrize("query", ["?release=3", "?release=0", "?release=-1"])

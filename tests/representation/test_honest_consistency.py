@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-from html import unescape
 
 import pytest
 
@@ -16,6 +14,7 @@ from app.representation.dashboard import facilitator_page
 from app.representation.targets import set_targets
 from tests.conftest import login
 from tests.representation.dashboard_fixtures import add_participants, load_population
+from tests.dom import outer_html, table_rows
 
 
 @pytest.fixture
@@ -32,13 +31,7 @@ def space(make, db):
 
 
 def _rows(html: str, dimension: str) -> dict[str, list[str]]:
-    section = re.search(rf'id="dim-{dimension}".*?</section>', html, re.S).group(0)
-    body = re.search(r"<tbody>(.*?)</tbody>", section, re.S).group(1)
-    rows = {}
-    for label, cells in re.findall(r'<th scope="row">(.*?)</th>(.*?)</tr>', body, re.S):
-        rows[unescape(label)] = [unescape(re.sub(r"<[^>]+>", "", c)).strip()
-                                 for c in re.findall(r"<td[^>]*>(.*?)</td>", cells, re.S)]
-    return rows
+    return table_rows(outer_html(html, f'section[id="dim-{dimension}"] table'))
 
 
 def _expected(category: dict, *, target: bool, counts: bool) -> list[str]:

@@ -4,9 +4,7 @@ last one, ending on a facilitators' cut, frozen as served; the facilitators' pub
 from __future__ import annotations
 
 import random
-import re
 from datetime import datetime
-from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -22,6 +20,7 @@ from tests.dom import csrf_token
 from tests.representation.dashboard_fixtures import add_participants, load_population
 from tests.representation.disclosure_checks import report_ranges
 from tests.representation.ledger_rows import add_rows, random_rows
+from tests.dom import outer_html, parse
 
 PUBLIC_K, BATCH = 10, 5
 
@@ -184,8 +183,7 @@ def _publish(client, space, **data):
 
 
 def _flash(html):
-    return [unescape(re.sub(r"<[^>]+>", "", m)).strip()
-            for m in re.findall(r'<div class="flash[^"]*"[^>]*>(.*?)</div>', html, re.S)]
+    return [node.text(strip=True) for node in parse(html).css("div.flash")]
 
 
 def test_the_dashboard_says_how_many_more_are_needed(client, db, space, facilitator):
@@ -196,7 +194,8 @@ def test_the_dashboard_says_how_many_more_are_needed(client, db, space, facilita
     _join(db, space, 3)
     html = _dashboard(client, space)
     assert "A new release would cover 10 participants." in html
-    assert re.search(r'<input type="checkbox" name="confirm" value="y" required>', html)
+    box = parse(html).css_first('input[type="checkbox"][name="confirm"]').attributes
+    assert box["value"] == "y" and "required" in box
 
 
 def test_publishing_needs_the_confirmation_box(client, db, space, facilitator):
@@ -229,7 +228,7 @@ def test_publishing_makes_an_audited_release(client, db, space, facilitator):
         AuditEntry.action == "representation.release")).one()
     assert (entry.actor_id, entry.target, entry.detail) == (
         facilitator.id, f"space:{space.id}", {"number": 1, "participants": 10})
-    table = re.search(r'<section class="rep-releases".*?</section>', html, re.S).group(0)
+    table = outer_html(html, "section.rep-releases")
     assert f'href="/spaces/{space.slug}/transparency?release=1"' in table
 
 
