@@ -139,6 +139,7 @@ def test_an_extra_column_reaches_the_page_the_csv_and_the_json(client, make, db,
     data = client.get("/api/v1/areas/01000/overview").get_json()
     assert data["columns"] == ["registrants"]
     assert data["municipalities"][0]["extra"] == {"registrants": 12}
+    client.get("/lang/en")
     html = client.get("/areas/01000/overview?sort=registrants&order=desc").get_data(as_text=True)
     assert 'aria-sort="descending"' in html and "Registrants" in html
     assert [r.split()[0] for r in _body_rows(html)][0] == "011002"
