@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from app.accounts import registration
 from app.accounts import services as accounts
+from app.accounts import ties as accounts_ties
 from app.accounts.models import Demographics, RoleAssignment, User
 from app.admin import regions
 from app.extensions import db
@@ -79,7 +80,7 @@ def _population(session) -> None:
 def build_world(session, secret_key: str) -> World:
     make = Factory(session)
     sapporo = make.area("01100", "札幌市", "Sapporo")
-    make.area("01203", "小樽市", "Otaru")
+    otaru = make.area("01203", "小樽市", "Otaru")
     _population(session)
     admin = make.user(EMAILS["admin"], display_name="運営 管理", roles=("admin",))
     region = regions.create_region(session, admin, "R-WALK", "札幌小樽圏", "Sapporo-Otaru",
@@ -140,7 +141,7 @@ def build_world(session, secret_key: str) -> World:
     representation.set_targets(session, space, "residency", {"resident": 0.8,
                                                              "relationship": 0.2})
     crowd = [User(email=f"walk-crowd{i}@example.jp", password_hash="!", display_name=f"群衆{i}",
-                  residency="resident", demographics=Demographics(
+                  home_area=sapporo, demographics=Demographics(
                       birth_year=1940 + i % 25, gender="male", sector="none"))
              for i in range(CROWD)]
     session.add_all(crowd)
@@ -154,7 +155,10 @@ def build_world(session, secret_key: str) -> World:
     # A registration waiting for its e-mailed link, for the confirmation page.
     waiting = registration.request_registration(
         session, email="walk-waiting@example.jp", password="a sentence to remember",
-        display_name="確認 待ち", residency="resident", home_area=sapporo).user
+        display_name="確認 待ち", home_area=sapporo).user
+    session.commit()
+
+    tie = accounts_ties.add_tie(session, participant, otaru, "visits")
     session.commit()
 
     notification_id = session.scalar(select(Notification.id).where(
@@ -170,7 +174,7 @@ def build_world(session, secret_key: str) -> World:
         "category_id": category.id, "survey_id": survey.id, "section_id": section.id,
         "question_id": free_text.id, "body_id": body.id, "notification_id": notification_id,
         "token": accounts.make_reset_token(participant, secret_key),
-        "release_number": release.number,
+        "release_number": release.number, "tie_id": tie.id,
         "confirm_token": registration.make_confirmation_token(waiting, secret_key),
     })
 
@@ -185,7 +189,7 @@ URL_ARGUMENTS = {
     "block_id": "block_id", "proposal_id": "proposal_id", "category_id": "category_id",
     "survey_id": "survey_id", "section_id": "section_id", "question_id": "question_id",
     "body_id": "body_id", "notification_id": "notification_id", "token": "token",
-    "number": "release_number",
+    "number": "release_number", "tie_id": "tie_id",
 }
 # Per endpoint: argument -> a world key, or a literal in a one-element tuple.
 _DRAFT = {"proposal_id": "draft_id"}  # the author's own draft, the only proposal these serve

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.time import utcnow
@@ -60,6 +60,9 @@ class Participation(db.Model):
     residency: Mapped[str | None] = mapped_column(String(20))
     sector: Mapped[str | None] = mapped_column(String(20))
     home_area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    # The one-tap "how are you connected to this area?" was answered or skipped: asked once per
+    # person and space (app.representation.ledger).
+    residency_asked: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Release(db.Model):
