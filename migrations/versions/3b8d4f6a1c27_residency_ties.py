@@ -76,8 +76,10 @@ def upgrade():
             "spaces in several areas", "space area not a prefecture, municipality or ward",
             "home inside the space's area", "deleted account")))
 
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('residency')
+    # A plain ALTER TABLE (SQLite 3.35+ drops a column in place): batch mode would rebuild
+    # `users`, and dropping the old table with foreign keys on would cascade to every row that
+    # points at a user.
+    op.drop_column('users', 'residency')
 
 
 def _chain(area_id, parents):
@@ -136,17 +138,15 @@ def _verdict(user, spaces, areas, parents):  # noqa: C901 (one reason per branch
 def downgrade():
     # Lossy: one answer per account again, from the person's latest ledger snapshot (else
     # "resident" with a home area, "other" without); the ties are gone.
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('residency', sa.String(length=20), nullable=True))
+    # NOT NULL with a default, added in place (see upgrade: no rebuild of `users`).
+    op.add_column('users', sa.Column('residency', sa.String(length=20), nullable=False,
+                                     server_default='other'))
     op.execute(sa.text(
         "UPDATE users SET residency = COALESCE("
         "(SELECT p.residency FROM participations p WHERE p.user_id = users.id "
         "AND p.residency IS NOT NULL ORDER BY p.first_at DESC LIMIT 1), "
         "CASE WHEN home_area_id IS NULL THEN 'other' ELSE 'resident' END)"))
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.alter_column('residency', existing_type=sa.String(length=20), nullable=False)
-    with op.batch_alter_table('participations', schema=None) as batch_op:
-        batch_op.drop_column('residency_asked')
+    op.drop_column('participations', 'residency_asked')
     with op.batch_alter_table('residency_ties', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_residency_ties_user_id'))
         batch_op.drop_index(batch_op.f('ix_residency_ties_area_id'))
