@@ -277,12 +277,14 @@ ACCESS: dict[str, frozenset] = {
     **{endpoint: LOGGED_IN for endpoint in (
         "accounts.profile", "accounts.delete_account", "accounts.demographics",
         "accounts.withdraw_demographics", "accounts.export", "accounts.change_password",
-        "accounts.logout_everywhere",
+        "accounts.logout_everywhere", "accounts.residency_ties", "accounts.delete_residency_tie",
         "forum.settings", "forum.new_thread", "forum.reply", "forum.react",
         "notifications.index", "notifications.read_all",
         "proposals.new", "proposals.support", "proposals.unsupport", "proposals.comment",
         "surveys.answer_start", "surveys.answer_section", "surveys.answer_review",
         "surveys.answer_done")},
+    # The one-tap "how are you connected to this area?": for the people who took part there.
+    "accounts.connection": PARTICIPANT,
     # Every logged-in person may flag a post, except its author (the participant wrote it).
     "moderation.flag": LOGGED_IN - PARTICIPANT,
     **{endpoint: PARTICIPANT for endpoint in (
