@@ -6,7 +6,7 @@ from itertools import count
 
 from werkzeug.security import generate_password_hash
 
-from app.accounts.models import Demographics, RoleAssignment, User
+from app.accounts.models import Demographics, ResidencyTie, RoleAssignment, User
 from app.areas.models import Area
 from app.common.time import today_jst
 from app.spaces.models import Phase, Space
@@ -31,19 +31,28 @@ class Factory:
         return area
 
     def user(self, email: str | None = None, *, display_name: str | None = None,
-             residency: str = "resident", roles: tuple = (), birth_year: int | None = None,
-             gender: str | None = None, sector: str | None = None, home_area=None,
-             locale: str = "ja") -> User:
+             residency: str | None = "resident", roles: tuple = (),
+             birth_year: int | None = None, gender: str | None = None, sector: str | None = None,
+             home_area=None, tie_area=None, locale: str = "ja") -> User:
+        """`residency` is how the person is connected to `tie_area` (default: the factory's
+        area, 01100, every factory space's area unless told otherwise): "resident" without a
+        `home_area` makes it their home; another type records a tie of that type to it; None
+        neither (the ledger then counts them as unknown)."""
         n = next(_seq)
+        if residency == "resident" and home_area is None:
+            home_area = tie_area or self.area()
         user = User(email=email or f"user{n}@example.jp", password_hash=_HASH,
-                    display_name=display_name or f"利用者{n}", residency=residency,
-                    home_area=home_area, locale=locale)
+                    display_name=display_name or f"利用者{n}", home_area=home_area, locale=locale)
         if birth_year is not None or gender is not None or sector is not None:
             user.demographics = Demographics(birth_year=birth_year, gender=gender, sector=sector)
         for role in roles:
             role, _, space = role.partition(":") if isinstance(role, str) else (role[0], "", role[1])
             user.roles.append(RoleAssignment(role=role, space_id=int(space) if space else None))
         self.session.add(user)
+        self.session.flush()
+        if residency not in (None, "resident"):
+            self.session.add(ResidencyTie(user_id=user.id, area_id=(tie_area or self.area()).id,
+                                          kind=residency))
         self.session.commit()
         return user
 

@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from app.accounts import registration
 from app.accounts import services as accounts
+from app.accounts import ties as accounts_ties
 from app.accounts.models import Demographics, RoleAssignment, User
 from app.admin import regions
 from app.areas.models import Area
@@ -89,7 +90,7 @@ def _population(session) -> None:
 def build_world(session, secret_key: str) -> World:
     make = Factory(session)
     sapporo = make.area("01100", "札幌市", "Sapporo")
-    make.area("01203", "小樽市", "Otaru")
+    otaru = make.area("01203", "小樽市", "Otaru")
     _population(session)
     admin = make.user(EMAILS["admin"], display_name="運営 管理", roles=("admin",))
     region = regions.create_region(session, admin, "R-WALK", "札幌小樽圏", "Sapporo-Otaru",
@@ -150,7 +151,7 @@ def build_world(session, secret_key: str) -> World:
     set_targets(session, space, "residency", {"resident": 0.8,
                                                              "relationship": 0.2})
     crowd = [User(email=f"walk-crowd{i}@example.jp", password_hash="!", display_name=f"群衆{i}",
-                  residency="resident", demographics=Demographics(
+                  home_area=sapporo, demographics=Demographics(
                       birth_year=1940 + i % 25, gender="male", sector="none"))
              for i in range(CROWD)]
     session.add_all(crowd)
@@ -165,7 +166,10 @@ def build_world(session, secret_key: str) -> World:
     # A registration waiting for its e-mailed link, for the confirmation page.
     waiting = registration.request_registration(
         session, email="walk-waiting@example.jp", password="a sentence to remember",
-        display_name="確認 待ち", residency="resident", home_area=sapporo).user
+        display_name="確認 待ち", home_area=sapporo).user
+    session.commit()
+
+    tie = accounts_ties.add_tie(session, participant, otaru, "visits")
     session.commit()
 
     # The facilitator's background export of the space's proposals, for its status page.
@@ -189,7 +193,7 @@ def build_world(session, secret_key: str) -> World:
         "category_id": category.id, "survey_id": survey.id, "section_id": section.id,
         "question_id": free_text.id, "body_id": body.id, "notification_id": notification_id,
         "token": accounts.make_reset_token(participant, secret_key),
-        "release_number": release.number, "export_id": background.id,
+        "release_number": release.number, "export_id": background.id, "tie_id": tie.id,
         "confirm_token": registration.make_confirmation_token(waiting, secret_key),
         **panel,
         **furusato,
@@ -249,6 +253,7 @@ URL_ARGUMENTS = {
     "member_id": "member_id",
     "area_code": "furusato_code", "registration_id": "registration_id",
     "activity_id": "activity_id",
+    "tie_id": "tie_id",
 }
 # Per endpoint: argument -> a world key, or a literal in a one-element tuple.
 _DRAFT = {"proposal_id": "draft_id"}  # the author's own draft, the only proposal these serve
@@ -348,13 +353,15 @@ ACCESS: dict[str, frozenset] = {
     **{endpoint: LOGGED_IN for endpoint in (
         "accounts.profile", "accounts.delete_account", "accounts.demographics",
         "accounts.withdraw_demographics", "accounts.export", "accounts.change_password",
-        "accounts.logout_everywhere",
+        "accounts.logout_everywhere", "accounts.residency_ties", "accounts.delete_residency_tie",
         "forum.settings", "forum.new_thread", "forum.reply", "forum.react",
         "notifications.index", "notifications.read_all",
         "proposals.new", "proposals.support", "proposals.unsupport", "proposals.comment",
         "surveys.answer_start", "surveys.answer_section", "surveys.answer_review",
         "surveys.answer_done", "panels.volunteer", "panels.withdraw", "furusato.mine",
         "furusato.register")},
+    # The one-tap "how are you connected to this area?": for the people who took part there.
+    "accounts.connection": PARTICIPANT,
     # Every logged-in person may flag a post, except its author (the participant wrote it).
     "moderation.flag": LOGGED_IN - PARTICIPANT,
     **{endpoint: PARTICIPANT for endpoint in (

@@ -162,7 +162,7 @@ def test_a_failed_flush_still_gets_the_error_page_in_the_readers_language(tmp_pa
 
     @application.get("/_duplicate")
     def duplicate():
-        _db.session.add(User(email="taro@example.jp", display_name="二人目", residency="other"))
+        _db.session.add(User(email="taro@example.jp", display_name="二人目"))
         _db.session.flush()  # the address is taken: IntegrityError, an unexpected exception
 
     with application.app_context():

@@ -5,7 +5,6 @@ import click
 from flask.cli import AppGroup
 
 from app.accounts import services
-from app.accounts.models import RESIDENCY_TYPES
 from app.common.errors import DomainError
 from app.common.text import normalize_email
 from app.extensions import db
@@ -19,10 +18,7 @@ _OPTIONS = {"email": "--email", "password": "--password", "display_name": "--dis
 @click.option("--email", help="E-mail address of the administrator.")
 @click.option("--password", help="Password for a new account (prompted, hidden, when missing).")
 @click.option("--display-name", help="Name shown to others (prompted when missing).")
-@click.option("--residency", type=click.Choice(RESIDENCY_TYPES), default="other", show_default=True,
-              help="Residency type of a new account.")
-def create_admin(email: str | None, password: str | None, display_name: str | None,
-                 residency: str) -> None:
+def create_admin(email: str | None, password: str | None, display_name: str | None) -> None:
     """Create an administrator, or make an existing account one."""
     email = normalize_email(email or click.prompt("E-mail"))
     if services.email_problem(email) is not None:
@@ -43,8 +39,7 @@ def create_admin(email: str | None, password: str | None, display_name: str | No
     password = password or click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = services.register_user(db.session, email=email, password=password,
-                                      display_name=display_name, residency=residency,
-                                      home_area=None)
+                                      display_name=display_name, home_area=None)
     except DomainError as error:
         # Operators read the services' English messages (str(error)), untranslated.
         raise click.BadParameter(str(error), param_hint=_OPTIONS.get(error.field)) from None

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import RoleAssignment, User
+from app.accounts.models import ResidencyTie, RoleAssignment, User
+from app.areas.models import Area
 from app.representation.models import LEDGER_MODULES, Participation
 from app.spaces.models import Space
 
@@ -40,7 +41,7 @@ def _export_profile(session: Session, user: User) -> dict:
     area = user.home_area
     return {
         "id": user.id, "email": user.email, "display_name": user.display_name,
-        "locale": user.locale, "residency": user.residency,
+        "locale": user.locale,
         "home_area": {"code": area.code, "name_ja": area.name_ja, "name_en": area.name_en}
         if area else None,
         "created_at": iso_utc(user.created_at),
@@ -53,6 +54,15 @@ def _export_demographics(session: Session, user: User) -> dict | None:
         return None
     return {"birth_year": demo.birth_year, "gender": demo.gender, "sector": demo.sector,
             "consented_at": iso_utc(demo.consented_at), "updated_at": iso_utc(demo.updated_at)}
+
+
+def _export_ties(session: Session, user: User) -> list[dict]:
+    rows = session.execute(
+        select(ResidencyTie.kind, ResidencyTie.created_at, Area.code, Area.name_ja, Area.name_en)
+        .join(Area, Area.id == ResidencyTie.area_id)
+        .where(ResidencyTie.user_id == user.id).order_by(Area.code))
+    return [{"area": {"code": code, "name_ja": name_ja, "name_en": name_en}, "kind": kind,
+             "since": iso_utc(since)} for kind, since, code, name_ja, name_en in rows]
 
 
 def _export_roles(session: Session, user: User) -> list[dict]:
@@ -81,5 +91,6 @@ def register_account_sections() -> None:
     """The account's own sections, first in every export (app.accounts.register calls this)."""
     register_export_section("profile", _export_profile)
     register_export_section("demographics", _export_demographics)
+    register_export_section("residency_ties", _export_ties)
     register_export_section("roles", _export_roles)
     register_export_section("participations", _export_participations)

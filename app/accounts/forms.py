@@ -11,7 +11,9 @@ from wtforms import (BooleanField, EmailField, Field, PasswordField, RadioField,
 from wtforms.fields import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, ValidationError
 
-from app.accounts.models import GENDERS, RESIDENCY_TYPES, SECTORS
+from app.accounts.models import GENDERS, SECTORS
+from app.accounts.ties import tie_area
+from app.areas.residency import CHOOSABLE_TIE_KINDS
 from app.accounts.services import (birth_year_problem, clean_display_name, email_problem,
                                    password_problem, resolve_area)
 from app.common.errors import N_, DomainError
@@ -22,19 +24,26 @@ from app.extensions import db
 # The forms' own messages (the services' rules bring theirs as DomainErrors).
 INVALID_EMAIL = _l("Enter an e-mail address such as taro@example.jp.")
 DISPLAY_NAME_MISSING = _l("Enter the name others will see.")
-RESIDENCY_MISSING = _l("Choose how you are connected to the area.")
 AREA_MISSING = _l("Enter your municipality's name or its 5-digit code.")
 CONSENT_MISSING = N_("To store these answers we need your consent: tick this box, or leave the "
                      "answers empty.")
 CONFIRM_MISSING = _l("Tick this box to confirm.")
 
 
-RESIDENCY_LABELS = {
-    "resident": _l("Resident — I live here"),
-    "relationship": _l("Relationship population — I work or study here, grew up here, donate or visit often"),
-    "dual_region": _l("Dual-region resident — I live here part of the time"),
-    "commuter": _l("Commuter — I come here for work or school"),
-    "other": _l("Other"),
+# How a person is connected to an area that is not their home (app.areas.residency.TIE_KINDS).
+TIE_KIND_LABELS = {
+    "works_or_studies": _l("I work or study there"),
+    "grew_up": _l("I grew up there"),
+    "family": _l("My family lives there"),
+    "furusato_donor": _l("I give it furusato nozei (hometown tax donations)"),
+    "visits": _l("I visit often"),
+    "buys_products": _l("I buy its products"),
+    "volunteers": _l("I volunteer there"),
+    "side_job": _l("I have a side job there"),
+    "relationship": _l("Relationship population (kind not said)"),
+    "dual_region": _l("I live there part of the time (dual-region living)"),
+    "commuter": _l("I commute there for work or school"),
+    "other": _l("Another connection"),
 }
 # How a person answers for themselves (representation.labels names the groups: "Women").
 GENDER_ANSWER_LABELS = {
@@ -129,16 +138,6 @@ class DemographicFields(Form):
             raise ValidationError(_(CONSENT_MISSING))
 
 
-def _residency_field() -> RadioField:
-    return RadioField(
-        _l("How are you connected to the area?"),
-        choices=_choices(RESIDENCY_TYPES, RESIDENCY_LABELS),
-        validate_choice=False,
-        validators=[InputRequired(message=RESIDENCY_MISSING),
-                    AnyOf(RESIDENCY_TYPES, message=RESIDENCY_MISSING)],
-    )
-
-
 class HomeAreaField:
     """A `home_area` text field resolved to an Area (services.resolve_area) while the form is
     validated, so its message comes with the other fields' in one round; the Area is then
@@ -170,7 +169,6 @@ class RegisterForm(HomeAreaField, DemographicFields):
     display_name = StringField(_l("Name shown to others"),
                                validators=[InputRequired(message=DISPLAY_NAME_MISSING),
                                            Length(max=200), _check_display_name])
-    residency = _residency_field()
 
     def validate_email(self, field):
         _problem_next_to_field(email_problem(normalize_email(field.data)))
@@ -183,7 +181,6 @@ class ProfileForm(HomeAreaField, Form):
     display_name = StringField(_l("Name shown to others"),
                                validators=[InputRequired(message=DISPLAY_NAME_MISSING),
                                            Length(max=200), _check_display_name])
-    residency = _residency_field()
     locale = SelectField(_l("Language"), choices=_choices(tuple(LOCALE_LABELS), LOCALE_LABELS),
                          validators=[AnyOf(tuple(LOCALE_LABELS))])
 
@@ -221,3 +218,36 @@ class DeleteAccountForm(Form):
 class LogoutEverywhereForm(Form):
     confirm = BooleanField(_l("Log me out on every device, this one included."),
                            validators=[InputRequired(message=CONFIRM_MISSING)])
+
+
+TIE_KIND_MISSING = _l("Choose how you are connected to this area.")
+
+
+class TieForm(Form):
+    """A tie to an area: the area typed like the home municipality (a name or a code, with the
+    same suggestions), and how the person is connected to it."""
+
+    area = StringField(_l("Area"), validators=[InputRequired(message=_l(
+        "Enter the area's name or its 5-digit code.")), Length(max=100)])
+    kind = RadioField(_l("How are you connected to it?"),
+                      choices=_choices(CHOOSABLE_TIE_KINDS, TIE_KIND_LABELS),
+                      validate_choice=False,
+                      validators=[InputRequired(message=TIE_KIND_MISSING),
+                                  AnyOf(CHOOSABLE_TIE_KINDS, message=TIE_KIND_MISSING)])
+    area_obj = None
+
+    def validate_area(self, field):
+        if field.errors:
+            return
+        try:
+            self.area_obj = tie_area(db.session, field.data)
+        except DomainError as error:
+            raise ValidationError(error.translated(_)) from None
+
+
+class ConnectionForm(Form):
+    """The one-tap question: each answer is a button named `kind`; `skip` says nothing."""
+
+    kind = StringField(validators=[InputRequired(message=TIE_KIND_MISSING),
+                                   AnyOf((*CHOOSABLE_TIE_KINDS, "skip"),
+                                         message=TIE_KIND_MISSING)])

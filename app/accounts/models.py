@@ -6,13 +6,16 @@ from datetime import datetime
 from typing import ClassVar
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.areas.residency import TIE_KINDS
 from app.common.errors import N_
 from app.common.time import utcnow
 from app.extensions import db
 
+# The tracker's residency types. A person's type is not stored on the account: it is derived
+# per space (app.areas.residency) from the home area and the ties below, and kept in the ledger.
 RESIDENCY_TYPES = ("resident", "relationship", "dual_region", "commuter", "other")
 GENDERS = ("female", "male", "other", "no_answer")
 SECTORS = (
@@ -37,7 +40,6 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     display_name: Mapped[str] = mapped_column(String(80))
     locale: Mapped[str] = mapped_column(String(5), default="ja")
-    residency: Mapped[str] = mapped_column(String(20))
     home_area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -134,3 +136,24 @@ class RoleAssignment(db.Model):
 
     user: Mapped[User] = relationship(back_populates="roles")
     space = relationship("Space")
+
+
+class ResidencyTie(db.Model):
+    """How a person is connected to an area that is not their home (relationship population and
+    its kind, dual-region resident, commuter, other): one tie per person and area. A tie to the
+    home or an area containing it is refused (app.accounts.ties)."""
+
+    __tablename__ = "residency_ties"
+    __table_args__ = (
+        UniqueConstraint("user_id", "area_id"),
+        CheckConstraint("kind IN (" + ", ".join(f"'{k}'" for k in TIE_KINDS) + ")",
+                        name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    area = relationship("Area")

@@ -63,6 +63,20 @@ def can_reach_space_by_number(user, space) -> bool:
         Participation.space_id == space.id, Participation.user_id == user.id).limit(1)) is not None
 
 
+def can_answer_connection(user, space) -> bool:
+    """The one-tap "how are you connected to this area?" of a space: for the people who took
+    part in it (whether it is still to be answered is the page's business)."""
+    if not (user and user.is_authenticated):
+        return False
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.representation.models import Participation
+
+    return db.session.scalar(select(Participation.id).where(
+        Participation.space_id == space.id, Participation.user_id == user.id).limit(1)) is not None
+
+
 def can_copy_space(user, space) -> bool:
     """Copying a space as a template: its facilitators, and anyone who may create spaces when
     the source is public (good practice spreads to other municipalities)."""

@@ -38,12 +38,12 @@ class Registration:
 
 
 def request_registration(session: Session, *, email: str, password: str, display_name: str,
-                         residency: str, home_area: Area | None, locale: str = "ja",
+                         home_area: Area | None, locale: str = "ja",
                          demographics: dict | None = None) -> Registration:
     """Record a registration to be confirmed by e-mail; the caller mails whoever owns the address
     according to the outcome, and shows the same page in every case. Raises DomainError only for
     problems with the input itself, never for a taken address."""
-    address, name = checked_registration(email, password, display_name, residency)
+    address, name = checked_registration(email, password, display_name)
     # Hashed whatever happens next, so a taken address answers as slowly as a new one.
     password_hash = generate_password_hash(password)
     given = demographics if demographics and any(v is not None for v in demographics.values()) \
@@ -51,7 +51,7 @@ def request_registration(session: Session, *, email: str, password: str, display
     existing = find_user_by_email(session, address)
     if existing is None:
         user = User(email=address, password_hash=password_hash, display_name=name,
-                    residency=residency, home_area=home_area, locale=locale, active=True)
+                    home_area=home_area, locale=locale, active=True)
         if given:
             user.demographics = new_demographics(given)
         try:
@@ -72,7 +72,6 @@ def request_registration(session: Session, *, email: str, password: str, display
         # details win; the older link dies with the old password's fingerprint.
         existing.password_hash = password_hash
         existing.display_name = name
-        existing.residency = residency
         existing.home_area = home_area
         existing.locale = locale
         if given:

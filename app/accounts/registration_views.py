@@ -76,7 +76,7 @@ def register():
         try:
             result = registration.request_registration(
                 db.session, email=form.email.data, password=form.password.data,
-                display_name=form.display_name.data, residency=form.residency.data,
+                display_name=form.display_name.data,
                 home_area=form.home_area_obj, locale=str(get_locale()),
                 demographics=form.demographic_values() if form.consent_demographics.data else None)
         except DomainError as error:

@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.accounts.models import (BIRTH_YEAR_MIN, GENDERS, RESIDENCY_TYPES, ROLES, SECTORS,
-                                 Demographics, RoleAssignment, User)
+from app.accounts.models import (BIRTH_YEAR_MIN, GENDERS, ROLES, SECTORS, Demographics,
+                                 ResidencyTie, RoleAssignment, User)
 from app.admin.services import audit
 from app.accounts.sessions import end_all_sessions
 from app.areas.models import Area
@@ -183,21 +183,14 @@ def find_user_by_email(session: Session, email: str | None) -> User | None:
     return session.scalar(select(User).where(User.email == address))
 
 
-def checked_registration(email: str, password: str, display_name: str,
-                         residency: str) -> tuple[str, str]:
+def checked_registration(email: str, password: str, display_name: str) -> tuple[str, str]:
     """The normalised address and display name of a registration, or DomainError."""
     address = normalize_email(email)
     if (problem := email_problem(address)) is not None:
         raise problem
     if (problem := password_problem(password, address)) is not None:
         raise problem
-    _check_residency(residency)
     return address, clean_display_name(display_name)
-
-
-def _check_residency(residency: str) -> None:
-    if residency not in RESIDENCY_TYPES:
-        raise DomainError(N_("Choose how you are connected to the area."), "residency")
 
 
 _EMAIL_TAKEN = N_("This e-mail address is already registered. Log in, or reset your password if "
@@ -205,18 +198,18 @@ _EMAIL_TAKEN = N_("This e-mail address is already registered. Log in, or reset y
 
 
 def register_user(session: Session, *, email: str, password: str, display_name: str,
-                  residency: str, home_area: Area | None, locale: str = "ja",
+                  home_area: Area | None, locale: str = "ja",
                   demographics: dict | None = None) -> User:
     """Create an account. `demographics` (birth_year, gender, sector) only with consent, which
     the caller has checked. Raises DomainError for a taken e-mail, also when two registrations
     race past the check: the unique constraint decides, inside a savepoint. The account is
     confirmed at once: this is for operators (CLI); people registering on the web go through
     app.accounts.registration, which confirms the address by e-mail first."""
-    address, name = checked_registration(email, password, display_name, residency)
+    address, name = checked_registration(email, password, display_name)
     if find_user_by_email(session, address) is not None:
         raise DomainError(_EMAIL_TAKEN, "email")
     user = User(email=address, password_hash=generate_password_hash(password), display_name=name,
-                residency=residency, home_area=home_area, locale=locale, active=True)
+                home_area=home_area, locale=locale, active=True)
     if demographics and any(v is not None for v in demographics.values()):
         user.demographics = new_demographics(demographics)
     try:
@@ -313,11 +306,12 @@ def user_for_signed_token(session: Session, token: str, secret_key: str, *, salt
 
 # --- profile and demographics ----------------------------------------------------------------
 
-def update_profile(session: Session, user: User, *, display_name: str, residency: str,
-                   home_area: Area, locale: str) -> None:
-    _check_residency(residency)
+def update_profile(session: Session, user: User, *, display_name: str, home_area: Area,
+                   locale: str) -> None:
+    """A new home does not rewrite a ledger snapshot (it says what was true when the person
+    took part). Ties to the new home or an area containing it stay recorded but never count:
+    residence wins (app.areas.residency)."""
     user.display_name = clean_display_name(display_name)
-    user.residency = residency
     user.home_area = home_area
     user.locale = locale if locale in ("ja", "en") else user.locale
     session.flush()
@@ -401,9 +395,10 @@ def grant_role(session: Session, user: User, role: str, space_id: int | None = N
 
 def delete_account(session: Session, user: User) -> None:
     """Erase the person and keep what must stay anonymous: the account row remains (other
-    modules' rows point at it) with no e-mail, no password and no name; demographics and roles
-    are deleted; participation snapshots stay in the ledger, unlinked, so published statistics
-    do not shift (and panel volunteers stay in their published lottery, unlinked)."""
+    modules' rows point at it) with no e-mail, no password and no name; demographics, ties to
+    areas and roles are deleted; participation snapshots stay in the ledger, unlinked, so
+    published statistics do not shift (and panel volunteers stay in their published lottery,
+    unlinked)."""
     session.execute(update(Participation).where(Participation.user_id == user.id)
                     .values(user_id=None))
     from app.panels.models import PanelVolunteer
@@ -412,6 +407,7 @@ def delete_account(session: Session, user: User) -> None:
     session.execute(update(PanelVolunteer).where(PanelVolunteer.user_id == user.id)
                     .values(user_id=None))
     session.execute(delete(RoleAssignment).where(RoleAssignment.user_id == user.id))
+    session.execute(delete(ResidencyTie).where(ResidencyTie.user_id == user.id))
     session.execute(delete(Demographics).where(Demographics.user_id == user.id))
     from app.furusato.services import erase_person  # the furusato rows say where one is tied
 

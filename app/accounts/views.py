@@ -143,14 +143,13 @@ def reset_password(token: str):
 def profile():
     user = current_user._get_current_object()
     form = ProfileForm(data={
-        "display_name": user.display_name, "residency": user.residency, "locale": user.locale,
+        "display_name": user.display_name, "locale": user.locale,
         "home_area": user.home_area.code if user.home_area else "",
     })
     if form.validate_on_submit():
         try:
             services.update_profile(db.session, user, display_name=form.display_name.data,
-                                    residency=form.residency.data, home_area=form.home_area_obj,
-                                    locale=form.locale.data)
+                                    home_area=form.home_area_obj, locale=form.locale.data)
         except DomainError as error:
             form.refuse(error)
         else:

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from sqlalchemy import case, func, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.areas.models import Area, RegionMember
 from app.common.errors import N_, DomainError
@@ -275,3 +275,41 @@ def region_member_ids(area: Area) -> list[int]:
     if area.is_region:
         return [member.id for member in area.members]
     return [area.id]
+
+
+# A chain is an area's id, then its parent's, up to the nation (app.areas.residency): a ward has
+# four levels (ward, city, prefecture, nation); one spare level costs an outer join only.
+CHAIN_DEPTH = 5
+
+
+def chain_levels():
+    """Aliases of the areas table for one chain: level 0 is the area, each next its parent."""
+    return [aliased(Area, name=f"chain_{i}") for i in range(CHAIN_DEPTH)]
+
+
+def join_chain(stmt, levels):
+    """`stmt` (which has joined levels[0]) with the outer joins that climb to the top."""
+    for lower, upper in zip(levels, levels[1:], strict=False):
+        stmt = stmt.outerjoin(upper, upper.id == lower.parent_id)
+    return stmt
+
+
+def chain_from_row(ids) -> tuple[int, ...]:
+    return tuple(area_id for area_id in ids if area_id is not None)
+
+
+def area_chain(session: Session, area_id: int | None) -> tuple[int, ...] | None:
+    """The chain of one area in one query; None for no area."""
+    if area_id is None:
+        return None
+    levels = chain_levels()
+    stmt = join_chain(select(*(level.id for level in levels)).select_from(levels[0]), levels)
+    row = session.execute(stmt.where(levels[0].id == area_id)).first()
+    return chain_from_row(row) if row is not None else None
+
+
+def area_cover(session: Session, area_id: int) -> frozenset[int]:
+    """The area and, for a wide-area region, its member areas (one query)."""
+    members = session.scalars(select(RegionMember.area_id)
+                              .where(RegionMember.region_id == area_id))
+    return frozenset(members) | {area_id}

@@ -135,8 +135,7 @@ class Renderer:
         return self.cache[source]
 
 
-USER_COLUMNS = ("id", "email", "password_hash", "display_name", "locale", "residency",
-                "home_area_id", "active", "created_at", "forum_email_digest", "session_version",
+USER_COLUMNS = ("id", "email", "password_hash", "display_name", "locale", "home_area_id", "active", "created_at", "forum_email_digest", "session_version",
                 "email_confirmed_at")
 DEMOGRAPHIC_COLUMNS = ("user_id", "birth_year", "gender", "sector", "consented_at", "updated_at")
 THREAD_COLUMNS = ("id", "space_id", "author_id", "title", "search_text", "pinned", "locked",
@@ -183,10 +182,8 @@ class Generator:
             Area.id.in_(census), Area.kind != "nation").order_by(Area.code))) or list(
             self.session.scalars(select(Area).where(Area.kind != "nation").order_by(Area.code)))
         hashed = generate_password_hash(PASSWORD)
-        facilitator = User(email=FACILITATOR, password_hash=hashed, display_name="進行役（規模試験）",
-                           residency="resident")
-        supporter = User(email=SUPPORTER, password_hash=hashed, display_name="支持する人（規模試験）",
-                         residency="resident")
+        facilitator = User(email=FACILITATOR, password_hash=hashed, display_name="進行役（規模試験）")
+        supporter = User(email=SUPPORTER, password_hash=hashed, display_name="支持する人（規模試験）")
         self.session.add_all([facilitator, supporter])
         spaces = []
         start = to_jst(self.window.start).date()
@@ -236,7 +233,7 @@ class Generator:
         def users():
             for p in people:
                 yield (p.id, f"scale-{p.id:07d}@example.jp", hashed,
-                       plan.display_name(self.rng, p, year), "ja", p.residency, p.home_area_id,
+                       plan.display_name(self.rng, p, year), "ja", p.home_area_id,
                        True, joined, False, 0, joined)
 
         self.writer.write("users", USER_COLUMNS, users())

@@ -17,8 +17,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from app.accounts.models import Demographics, RoleAssignment, User
+from app.accounts.models import Demographics, ResidencyTie, RoleAssignment, User
 from app.areas.models import Area
+from app.areas.residency import RELATIONSHIP_KINDS
 from app.common.time import today_jst
 from app.demo import content, towns
 from app.demo.furusato import create_demo_furusato
@@ -147,7 +148,7 @@ def _accounts(session: Session) -> tuple[dict[str, User], int]:
         if email in users:
             continue
         user = User(email=email, password_hash=generate_password_hash(password),
-                    display_name=name, residency="resident", home_area=sapporo, locale="ja")
+                    display_name=name, home_area=sapporo, locale="ja")
         user.roles = [RoleAssignment(role=role) for role in roles]
         if demographics:
             user.demographics = Demographics(**demographics)
@@ -188,11 +189,21 @@ def _new_participant(plan: PlannedParticipant, password_hash: str, areas: dict[s
     # Registered shortly before their first contribution.
     joined = plan.first_at - timedelta(minutes=3 + plan.number % 50)
     user = User(email=plan.email, password_hash=password_hash, display_name=plan.display_name,
-                residency=plan.residency, home_area_id=home_id, locale="ja", created_at=joined)
+                home_area_id=home_id, locale="ja", created_at=joined)
     user.demographics = Demographics(birth_year=plan.birth_year, gender=plan.gender,
                                      sector=plan.sector, consented_at=joined,
                                      updated_at=joined) if plan.consented else None
     return user
+
+
+def _tie_kind(plan: PlannedParticipant) -> str | None:
+    """How a demo participant who lives elsewhere is connected to the space's area (Sapporo):
+    the planned residency type, a relationship population with one of its kinds in turn."""
+    if plan.residency == "resident":
+        return None
+    if plan.residency == "relationship":
+        return RELATIONSHIP_KINDS[plan.number % len(RELATIONSHIP_KINDS)]
+    return plan.residency
 
 
 def _participants(session: Session, space: Space, today: date) -> tuple[int, int]:
@@ -206,8 +217,16 @@ def _participants(session: Session, space: Space, today: date) -> tuple[int, int
     missing = [p for p in plans if p.email not in existing]
     password_hash = generate_password_hash(DEMO_PARTICIPANT_PASSWORD) if missing else ""
     for start in range(0, len(missing), FLUSH_EVERY):
-        chunk = [_new_participant(p, password_hash, areas) for p in missing[start:start + FLUSH_EVERY]]
+        plans_now = missing[start:start + FLUSH_EVERY]
+        chunk = [_new_participant(p, password_hash, areas) for p in plans_now]
         session.add_all(chunk)
+        session.flush()
+        # People who live elsewhere say how they are connected to the space's area, so the
+        # ledger derives their residency type from the tie (app.areas.residency).
+        session.add_all(ResidencyTie(user_id=user.id, area_id=space.area_id, kind=kind,
+                                     created_at=user.created_at)
+                        for plan, user in zip(plans_now, chunk, strict=True)
+                        if (kind := _tie_kind(plan)) is not None)
         session.flush()
         existing.update((u.email, u) for u in chunk)
 

@@ -255,8 +255,15 @@ def profile_features(space, user) -> dict[str, str]:
     """What the person's profile already says, as panel categories (nothing invented)."""
     from app.representation.reference import age_bands
 
+    from app.accounts.ties import residency_for_area
+
     demo = user.demographics
-    known: dict[str, str] = {"residency": user.residency}
+    known: dict[str, str] = {}
+    # How the person relates to this space's area, from their home and ties (#13): unknown is
+    # asked on the volunteer form, like any other missing answer.
+    residency = residency_for_area(object_session(space), user, space.area_id)
+    if residency is not None:
+        known["residency"] = residency
     if demo is not None:
         age = age_at(demo.birth_year, today_jst())
         band = next((b.key for b in age_bands(space) if age is not None and age >= b.low

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (JSON, CheckConstraint, Date, ForeignKey, Index, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, false)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.time import utcnow
@@ -63,6 +63,9 @@ class Participation(db.Model):
     residency: Mapped[str | None] = mapped_column(String(20))
     sector: Mapped[str | None] = mapped_column(String(20))
     home_area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    # The one-tap "how are you connected to this area?" was answered or skipped: asked once per
+    # person and space (app.representation.ledger).
+    residency_asked: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Release(db.Model):

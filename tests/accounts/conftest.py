@@ -15,7 +15,6 @@ def register_data(**overrides) -> dict:
         "email": "hanako@example.jp",
         "password": "a sentence to remember",
         "display_name": "花子",
-        "residency": "resident",
         "home_area": "01100",
     }
     data.update(overrides)

@@ -20,7 +20,7 @@ def test_create_admin_with_options(app, db, client):
     assert result.exit_code == 0, result.output
     assert "Administrator admin@example.jp created." in result.output
     user = _user(db, "admin@example.jp")
-    assert user.is_admin and user.display_name == "管理者" and user.residency == "other"
+    assert user.is_admin and user.display_name == "管理者" and user.home_area_id is None
     login(client, "admin@example.jp", "an admin passphrase")
 
 

@@ -17,8 +17,14 @@ from tests.people import log_in
 
 
 @pytest.fixture
-def hanako(make, sapporo):
-    return make.user("hanako@example.jp", home_area=sapporo, residency="commuter",
+def otaru(make):
+    return make.area("01203", "小樽市", "Otaru")
+
+
+@pytest.fixture
+def hanako(make, sapporo, otaru):
+    # Lives in Otaru and commutes to Sapporo, the spaces' area.
+    return make.user("hanako@example.jp", home_area=otaru, residency="commuter", tie_area=sapporo,
                      birth_year=1995, gender="female", sector="labour")
 
 
@@ -42,7 +48,7 @@ def _take_part(db, user, spaces) -> None:
 
 
 def test_withdrawal_blanks_every_snapshot_and_keeps_residency_and_home_area(db, hanako, spaces,
-                                                                            make, sapporo):
+                                                                            make, otaru):
     _take_part(db, hanako, spaces)
     someone = make.user(birth_year=1980, gender="male", sector="industry")
     _take_part(db, someone, spaces[:1])
@@ -50,8 +56,8 @@ def test_withdrawal_blanks_every_snapshot_and_keeps_residency_and_home_area(db, 
     db.session.commit()
     assert db.session.get(Demographics, hanako.id) is None
     assert _snapshots(db, hanako.id) == [
-        (spaces[0].id, None, None, None, "commuter", sapporo.id),
-        (spaces[1].id, None, None, None, "commuter", sapporo.id)]
+        (spaces[0].id, None, None, None, "commuter", otaru.id),
+        (spaces[1].id, None, None, None, "commuter", otaru.id)]
     (other,) = _snapshots(db, someone.id)  # another person's snapshot is untouched
     assert other[1] is not None and other[2:4] == ("male", "industry")
 
@@ -83,7 +89,7 @@ def test_withdrawal_page_says_what_happens(client, db, hanako, spaces):
     html = client.get("/auth/profile/demographics").get_data(as_text=True)
     assert "removed from the participation records" in html
     assert "stay as they were published: a published release is a frozen snapshot" in html
-    assert "residency type and home area are part of your registration" in html
+    assert "home area and your connections to other areas are not part of these" in html
     response = client.post("/auth/profile/demographics/withdraw", data={"confirm": "yes"},
                            follow_redirects=True)
     assert "you now count as unknown in every space" in response.get_data(as_text=True)

@@ -287,7 +287,9 @@ def test_another_persons_export_holds_none_of_it(app, world):
 def test_someone_who_did_nothing_gets_empty_sections(app, world):
     data, text = _download(app, "nobody@example.jp")
     # Every module registered its section when the app started.
-    assert set(data) == {"profile", "demographics", "roles", "participations", *SECTIONS}
+    assert set(data) == {"profile", "demographics", "residency_ties", "roles", "participations",
+                         *SECTIONS}
+    assert data["residency_ties"] == []
     assert data["forum"] == {"threads": [], "posts": [], "reactions": []}
     assert data["proposals"] == {"authored": [], "supported": []}
     for name in ("flags_filed", "blocks", "survey_responses", "notifications", "panel_volunteering", "furusato"):

@@ -8,8 +8,8 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts import services
-from app.accounts.models import Demographics, RoleAssignment, User
+from app.accounts import services, ties
+from app.accounts.models import Demographics, ResidencyTie, RoleAssignment, User
 from app.representation.ledger import record_participation
 from app.representation.models import Participation
 from tests.conftest import TEST_PASSWORD, login
@@ -66,18 +66,18 @@ def test_profile_shows_and_edits(en, db, taro, make):
     assert "taro@example.jp" in html and 'value="太郎"' in html
     assert "Currently: Sapporo (01100)." in html
     hakodate = make.area("01202", "函館市", "Hakodate")
-    response = en.post("/auth/profile", data={"display_name": " たろう ", "residency": "dual_region",
+    response = en.post("/auth/profile", data={"display_name": " たろう ",
                                               "home_area": "函館市", "locale": "ja"})
     assert response.status_code == 302
     user = _fresh(db, taro)
-    assert (user.display_name, user.residency, user.home_area_id, user.locale) == \
-        ("たろう", "dual_region", hakodate.id, "ja")
+    assert (user.display_name, user.home_area_id, user.locale) == ("たろう", hakodate.id, "ja")
+    assert 'name="residency"' not in html  # no per-account answer: ties are per area
     with en.session_transaction() as sess:
         assert sess["locale"] == "ja"
 
 
 def test_profile_bad_input_is_kept(en, db, taro):
-    html = en.post("/auth/profile", data={"display_name": "新しい名前", "residency": "resident",
+    html = en.post("/auth/profile", data={"display_name": "新しい名前",
                                           "home_area": "99999", "locale": "en"}).get_data(as_text=True)
     assert "We do not know this municipality" in html
     assert 'value="新しい名前"' in html and 'value="99999"' in html
@@ -149,6 +149,8 @@ def test_export_contains_everything_linked_to_me(en, db, taro, make):
     record_participation(db.session, other_space.id, someone, "forum")
     db.session.add(RoleAssignment(user_id=taro.id, role="facilitator", space_id=space.id))
     db.session.commit()
+    ties.add_tie(db.session, taro, make.area("01203", "小樽市", "Otaru"), "grew_up")
+    db.session.commit()
 
     response = en.get("/auth/profile/export")
     assert response.status_code == 200
@@ -160,6 +162,9 @@ def test_export_contains_everything_linked_to_me(en, db, taro, make):
     assert data["profile"]["display_name"] == "太郎"
     assert data["profile"]["home_area"]["code"] == "01100"
     assert data["demographics"]["birth_year"] == 1990 and data["demographics"]["consented_at"]
+    assert [(t["area"]["code"], t["kind"]) for t in data["residency_ties"]] == [
+        ("01203", "grew_up")]
+    assert "residency" not in data["profile"]
     assert data["roles"] == [{"role": "facilitator", "space": "sapporo-plan",
                               "since": data["roles"][0]["since"]}]
     assert len(data["participations"]) == 1
@@ -178,16 +183,16 @@ def test_a_refused_profile_change_answers_422_and_writes_nothing(en, db, taro, m
     def change_then_refuse(session, user, **fields):
         user.display_name = "途中の名前"
         session.flush()
-        raise DomainError(N_("Choose how you are connected to the area."), "residency")
+        raise DomainError(N_("Enter the name others will see."), "display_name")
 
     monkeypatch.setattr(views.services, "update_profile", change_then_refuse)
-    response = en.post("/auth/profile", data={"display_name": "新しい名前", "residency": "resident",
+    response = en.post("/auth/profile", data={"display_name": "新しい名前",
                                              "home_area": "01100", "locale": "en"})
     assert response.status_code == 422
-    assert "Choose how you are connected to the area." in response.get_data(as_text=True)
+    assert "Enter the name others will see." in response.get_data(as_text=True)
     assert _fresh(db, taro).display_name == "太郎"
     # A form that fails validation is refused the same way.
-    response = en.post("/auth/profile", data={"display_name": "新しい名前", "residency": "resident",
+    response = en.post("/auth/profile", data={"display_name": "新しい名前",
                                              "home_area": "どこにもない町", "locale": "en"})
     assert response.status_code == 422 and _fresh(db, taro).display_name == "太郎"
 
@@ -218,6 +223,7 @@ def test_delete_account_erases_the_person_and_keeps_the_ledger(en, db, taro, mak
     space = make.space()
     record_participation(db.session, space.id, taro, "proposals")
     taro.roles.append(RoleAssignment(role="moderator"))
+    ties.add_tie(db.session, taro, make.area("01203", "小樽市", "Otaru"), "family")
     db.session.commit()
     before = db.session.execute(select(Participation.space_id, Participation.first_at,
                                        Participation.age, Participation.gender,
@@ -233,6 +239,7 @@ def test_delete_account_erases_the_person_and_keeps_the_ledger(en, db, taro, mak
     assert user.deleted_at is not None and not user.active and not user.is_active
     assert user.home_area_id is None
     assert _count(db, Demographics) == 0 and _count(db, RoleAssignment) == 0
+    assert _count(db, ResidencyTie) == 0
     assert _count(db, Participation) == ledger_rows
     row = db.session.scalar(select(Participation))
     assert row.user_id is None
@@ -244,7 +251,7 @@ def test_delete_account_erases_the_person_and_keeps_the_ledger(en, db, taro, mak
     assert refused.status_code == 422
     assert en.post("/auth/register", data={
         "email": "taro@example.jp", "password": "a sentence to remember", "display_name": "新",
-        "residency": "resident", "home_area": "01100"}).status_code == 302
+        "home_area": "01100"}).status_code == 302
 
 
 def test_deleted_user_is_shown_with_a_neutral_label(app, db, taro):

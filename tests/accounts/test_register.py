@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts import services
-from app.accounts.models import RESIDENCY_TYPES, Demographics, User
+from app.accounts.models import Demographics, User
 from app.common.time import today_jst
 from tests.accounts.conftest import register_data
 
@@ -39,9 +39,11 @@ def test_register_page_has_exactly_the_fields_of_the_issue(client, sapporo):
     html = client.get("/auth/register").get_data(as_text=True)
     names = re.findall(r'<(?:input|select)[^>]*name="([^"]+)"', html)
     form_names = [n for n in dict.fromkeys(names) if n != "csrf_token"]
-    assert form_names == ["email", "password", "display_name", "residency", "home_area",
+    # Only the home municipality: how the person is connected to any other area is asked per
+    # area (ties), never once for the account.
+    assert form_names == ["email", "password", "display_name", "home_area",
                           "consent_demographics", "birth_year", "gender", "sector"]
-    assert re.findall(r'name="residency"[^>]*value="([^"]+)"', html) == list(RESIDENCY_TYPES)
+    assert "residency" not in html
     # The optional section sits in its own fieldset with the consent first.
     section = html[html.index('class="optional-section"'):]
     assert section.index('name="consent_demographics"') < section.index('name="birth_year"')
@@ -85,7 +87,7 @@ def test_register_minimal_waits_for_the_mailed_link(client, db, sapporo, caplog)
     assert user is not None
     assert user.display_name == "花子"
     assert user.password_hash.startswith("scrypt:")
-    assert user.residency == "resident" and user.home_area_id == sapporo.id
+    assert user.home_area_id == sapporo.id
     assert user.locale == "ja" and user.email_confirmed_at is None and not user.is_active
     assert _count(db, Demographics) == 0
     assert client.get("/auth/profile").status_code == 302  # not logged in yet
@@ -235,8 +237,6 @@ def test_consent_without_answers_stores_no_demographics(client, db, sapporo):
     ("display_name", "あ" * 41, "Use at most 40 characters."),
     ("email", "not-an-address", "Enter an e-mail address"),
     ("email", "", "Enter an e-mail address"),
-    ("residency", None, "Choose how you are connected to the area."),
-    ("residency", "tourist", "Choose how you are connected to the area."),
     ("home_area", "", "Enter your municipality's name or its 5-digit code."),
 ])
 def test_other_bad_input(en, db, sapporo, field, value, expected):

@@ -58,7 +58,7 @@ def test_register_user_refuses_a_taken_address_in_any_width(db, make, sapporo):
     with pytest.raises(DomainError) as raised:
         services.register_user(db.session, email="ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ",
                                password="a sentence to remember", display_name="T",
-                               residency="resident", home_area=sapporo)
+                               home_area=sapporo)
     assert (raised.value.field, raised.value.msgid) == ("email", EMAIL_TAKEN)
 
 
@@ -68,11 +68,11 @@ def test_register_user_keeps_the_transaction_usable_after_a_race(db, make, sappo
     with pytest.raises(DomainError):
         services.register_user(db.session, email="taro@example.jp",
                                password="a sentence to remember", display_name="T",
-                               residency="resident", home_area=sapporo)
+                               home_area=sapporo)
     monkeypatch.undo()
     user = services.register_user(db.session, email="other@example.jp",
                                   password="a sentence to remember", display_name="O",
-                                  residency="relationship", home_area=sapporo)
+                                  home_area=sapporo)
     db.session.commit()
     assert user.id is not None
 

@@ -69,7 +69,6 @@ def test_register_on_a_phone_in_a_minute(app, monkeypatch, live_server, open_pag
     person.fill("input[name=email]", "Midori.Sato@Example.JP")
     person.fill("input[name=password]", NEW_PASSWORD)
     person.fill("input[name=display_name]", "さとう みどり")
-    person.check("input[name=residency][value=relationship]")
     person.fill("input[name=home_area]", "01100")
     person.check("input[name=consent_demographics]")
     person.fill("input[name=birth_year]", "1996")
@@ -80,7 +79,7 @@ def test_register_on_a_phone_in_a_minute(app, monkeypatch, live_server, open_pag
     page.screenshot(path=SCREENSHOT, full_page=True)
     person.tap("main form.stacked button[type=submit]")
     page.wait_for_url("**/auth/register/sent")
-    assert person.count < 12, f"registration took {person.count} interactions"
+    assert person.count < 11, f"registration took {person.count} interactions"
 
     # The mailed link, then one button (a page, so mail scanners opening links confirm nothing).
     [mail] = [m for m in mail_log if "To: midori.sato@example.jp" in m]
@@ -96,7 +95,7 @@ def test_register_on_a_phone_in_a_minute(app, monkeypatch, live_server, open_pag
 
     user = user_by_email(db, "midori.sato@example.jp")  # stored normalised
     assert user is not None and user.display_name == "さとう みどり"
-    assert user.residency == "relationship" and user.home_area_id == sapporo.id
+    assert user.home_area_id == sapporo.id  # the only place asked: ties are per area
     assert user.locale == "ja" and check_password(user, NEW_PASSWORD)
     demo = user.demographics
     assert demo is not None and demo.consented_at is not None
@@ -114,7 +113,6 @@ def test_registration_errors_appear_next_to_fields_and_keep_the_input(open_page,
     page.fill("input[name=email]", "ｈａｎａｋｏ＠ｅｘａｍｐｌｅ．ｊｐ")  # the same address, full-width
     page.fill("input[name=password]", "short")
     page.fill("input[name=display_name]", "山田 花子")
-    page.check("input[name=residency][value=resident]")
     page.fill("input[name=home_area]", "01100")
     page.click("main form.stacked button[type=submit]")
     page.wait_for_selector("#password-error")
@@ -123,7 +121,6 @@ def test_registration_errors_appear_next_to_fields_and_keep_the_input(open_page,
     assert page.get_attribute("input[name=password]", "aria-invalid") == "true"
     assert page.input_value("input[name=password]") == ""  # a password is never echoed back
     assert page.input_value("input[name=display_name]") == "山田 花子"
-    assert page.is_checked("input[name=residency][value=resident]")
     assert page.input_value("input[name=home_area]") == "01100"
 
     assert page.locator("#email-error").count() == 0  # the taken address is not revealed

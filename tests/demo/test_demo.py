@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import case, func, select
 from werkzeug.security import generate_password_hash
 
-from app.accounts.models import Demographics, RoleAssignment, User
+from app.accounts.models import Demographics, ResidencyTie, RoleAssignment, User
 from app.areas.models import Area
 from app.demo import content, services, towns
 from app.demo.plan import plan_participants
@@ -150,6 +150,12 @@ def test_skew_is_really_present(db, without_population, without_content):
     assert older_men / gendered > 0.25
     assert 0.7 < residents / total < 0.85 and 0.08 <= relationship / total <= 0.12
     assert youngest >= 18
+    # Everyone who lives elsewhere is counted through a tie to Sapporo, none asked the question.
+    tie_kinds = dict(db.session.execute(select(ResidencyTie.kind, func.count())
+                                        .group_by(ResidencyTie.kind)).all())
+    assert sum(tie_kinds.values()) == total - residents and len(tie_kinds) >= 8
+    assert db.session.scalar(select(func.count()).select_from(p).where(
+        p.space_id == space_id, p.residency.is_(None))) == 0
     assert gendered == 270  # ~10% gave no demographics
     genders = set(db.session.scalars(select(p.gender).distinct()))
     assert {"other", "no_answer"} <= genders

@@ -66,8 +66,7 @@ def walk_targets(db, world) -> dict:
     hidden = services.reply(db.session, thread, world.participant, "隠された返信")
     moderation.flag_post(db.session, reply, world.participant, "spam")
     moderation.hide_post(db.session, hidden, world.moderator, "spam")
-    blocked = User(email="blocked@example.jp", password_hash="x", display_name="停止中",
-                   residency="resident")
+    blocked = User(email="blocked@example.jp", password_hash="x", display_name="停止中")
     db.session.add(blocked)
     db.session.flush()
     block = Block(user_id=blocked.id, space_id=world.space.id, reason="r")

@@ -26,13 +26,14 @@ def test_age_at_assumes_mid_year_birthday(birth_year, on, expected):
 
 def test_first_participation_writes_snapshot_and_later_calls_add_modules(make, db):
     space = make.space()
+    otaru = make.area("01203", "小樽市", "Otaru")
     user = make.user(birth_year=1990, gender="female", sector="academia", residency="relationship",
-                     home_area=space.area)
+                     home_area=otaru)
     record_participation(db.session, space.id, user, "forum", at=datetime(2026, 8, 1, 3, 0))
     db.session.commit()
-    # The person changes their answers later: the snapshot must not move.
+    # The person changes their answers later, and moves into the area: the snapshot must not move.
     user.demographics.gender = "no_answer"
-    user.residency = "resident"
+    user.home_area = space.area
     record_participation(db.session, space.id, user, "surveys", at=datetime(2026, 9, 1))
     db.session.commit()
 
@@ -42,7 +43,7 @@ def test_first_participation_writes_snapshot_and_later_calls_add_modules(make, d
     assert (row.forum, row.surveys, row.proposals, row.proposal_supporters) == (True, True, False, False)
     assert row.first_at == datetime(2026, 8, 1, 3, 0)
     assert (row.age, row.gender, row.sector, row.residency) == (36, "female", "academia", "relationship")
-    assert row.home_area_id == space.area.id
+    assert row.home_area_id == otaru.id
     # Each module keeps the time of its first use: a module's filtered figures rank people by it.
     assert (row.forum_at, row.surveys_at) == (datetime(2026, 8, 1, 3, 0), datetime(2026, 9, 1))
     assert (row.proposals_at, row.proposal_supporters_at, row.panel_at) == (None, None, None)

@@ -62,7 +62,7 @@ def test_profile_name_is_stored_without_an_override(client, db, make):
     from tests.conftest import login
 
     login(client, "taro@example.jp")
-    client.post("/auth/profile", data={"display_name": "\u202e太郎\u202c", "residency": "resident",
+    client.post("/auth/profile", data={"display_name": "\u202e太郎\u202c",
                                        "home_area": "01100", "locale": "ja"})
     db.session.expire_all()
     assert db.session.get(User, user.id).display_name == "太郎"

@@ -1,0 +1,94 @@
+"""A person's residency type for one space's area, from their home and their recorded ties.
+
+Pure: no Flask, no SQLAlchemy. Areas are given as *chains*: an area's id first, then its
+parent's, up to the nation (a ward: ward, city, prefecture, nation). A space's area is given with
+its *cover*: the area itself and, for a wide-area region, its member areas.
+
+The rule (derive_residency):
+
+1. **Resident** when the home lies in the space's area: the home's chain contains the area or
+   one of its members (a ward in the space's city, a municipality in its prefecture, a member of
+   its region). A home recorded more coarsely than the space (the city, for a ward's space) does
+   not say which ward, so it does not make the person a resident there.
+2. Otherwise the **tie** recorded to the space's area or to an area inside it; when several apply,
+   the most specific wins:
+   a. a tie to the space's own area (it answers exactly "how are you connected to this area?");
+   b. else the tie to the smallest area inside it (a ward before its city, a city before its
+      prefecture), because it names the most concrete connection;
+   c. among areas equally small, the strongest category (dual-region resident, commuter,
+      relationship population, other), then the lower area id, so the answer is always the same.
+   A tie to an area *containing* the space's area (a tie to Hokkaido, for an Otaru space) says
+   nothing sure about that space and is not used.
+3. Otherwise **None**: unknown (the person may be asked once, see app.representation.ledger).
+
+Ties are kept with their kind (works or studies there, grew up there, ...); the ledger and the
+tracker count their category (TIE_CATEGORY), the residency types the tracker has always had.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+RELATIONSHIP_KINDS = ("works_or_studies", "grew_up", "family", "furusato_donor", "visits",
+                      "buys_products", "volunteers", "side_job")
+# "relationship" is the relationship population without a kind: only the migration of the old
+# per-account answer writes it (people choose a kind).
+TIE_KINDS = (*RELATIONSHIP_KINDS, "relationship", "dual_region", "commuter", "other")
+CHOOSABLE_TIE_KINDS = tuple(k for k in TIE_KINDS if k != "relationship")
+TIE_CATEGORY = {**{kind: "relationship" for kind in RELATIONSHIP_KINDS},
+                "relationship": "relationship", "dual_region": "dual_region",
+                "commuter": "commuter", "other": "other"}
+RESIDENT = "resident"
+# Rule 2c: among equally specific ties, the stronger connection wins.
+_CATEGORY_RANK = {"dual_region": 0, "commuter": 1, "relationship": 2, "other": 3}
+
+
+@dataclass(frozen=True)
+class Tie:
+    chain: tuple[int, ...]  # the tied area's id first, then its ancestors'
+    kind: str
+
+    @property
+    def area_id(self) -> int:
+        return self.chain[0]
+
+
+def lies_within(chain: Sequence[int], cover: Iterable[int]) -> bool:
+    """True when the area of `chain` is, or lies inside, one of the areas of `cover`."""
+    wanted = set(cover)
+    return any(area_id in wanted for area_id in chain)
+
+
+def tie_contains_home(tie_area_id: int, home_chain: Sequence[int] | None) -> bool:
+    """True when a tie to `tie_area_id` would be a tie to the person's own home (the home
+    municipality itself or an area containing it): such a tie is refused, the person is a
+    resident there."""
+    return bool(home_chain) and tie_area_id in home_chain
+
+
+def tie_category(kind: str) -> str:
+    """The tracker's residency type for a tie kind."""
+    return TIE_CATEGORY[kind]
+
+
+def applicable_tie(space_area_id: int, cover: Iterable[int], ties: Iterable[Tie]) -> Tie | None:
+    """The tie that speaks for the space's area (rule 2 of the module docstring), or None."""
+    cover = frozenset(cover) | {space_area_id}
+    candidates = [tie for tie in ties if lies_within(tie.chain, cover)]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda tie: (
+        tie.area_id != space_area_id, -len(tie.chain),
+        _CATEGORY_RANK[tie_category(tie.kind)], tie.area_id))
+
+
+def derive_residency(home_chain: Sequence[int] | None, space_area_id: int,
+                     cover: Iterable[int], ties: Iterable[Tie]) -> str | None:
+    """'resident', a tie's category ('relationship', 'dual_region', 'commuter', 'other'), or
+    None when neither the home nor a tie says (the rule is in the module docstring).
+    `cover` is the space's area and, for a region, its members."""
+    cover = frozenset(cover) | {space_area_id}
+    if home_chain and lies_within(home_chain, cover):
+        return RESIDENT
+    tie = applicable_tie(space_area_id, cover, ties)
+    return tie_category(tie.kind) if tie is not None else None
