@@ -15,7 +15,7 @@ from app.extensions import db
 from app.spaces.models import Space
 from tests.scratch_db import scratch_database
 
-BEFORE = "7c1f0e9d2a41"
+BEFORE = "9a4f2c7e1b35"  # the revision before 3b8d4f6a1c27
 AT = datetime(2026, 9, 1, 3, 0)
 
 

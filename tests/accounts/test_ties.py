@@ -13,7 +13,7 @@ from app.accounts.models import ResidencyTie
 from app.common.errors import DomainError
 from app.representation import ledger
 from app.representation.models import Participation
-from tests.spaces.conftest import sign_in_client
+from tests.people import log_in
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def hanako(make, areas):
 
 @pytest.fixture
 def en(client, hanako):
-    sign_in_client(client, hanako)
+    log_in(client, hanako)
     client.get("/lang/en")
     return client
 
@@ -129,13 +129,13 @@ def test_nobody_removes_anothers_tie(client, db, make, hanako, areas):
     tie = ties.add_tie(db.session, hanako, areas["otaru"], "visits")
     db.session.commit()
     other = make.user("other@example.jp", home_area=areas["shinjuku"])
-    sign_in_client(client, other)
+    log_in(client, other)
     client.post(f"/auth/profile/ties/{tie.id}/delete", data={"confirm": "yes"})
     assert _count(db, ResidencyTie) == 1
 
 
 def test_ties_page_is_in_japanese_too(client, hanako):
-    sign_in_client(client, hanako)
+    log_in(client, hanako)
     html = client.get("/auth/profile/ties").get_data(as_text=True)
     assert "他の地域とのつながり" in html and "ふるさと納税をしている" in html
 
@@ -151,7 +151,7 @@ def test_a_first_contribution_outside_home_asks_once_and_records_the_answer(clie
                                                                             areas):
     otaru_space = make.space("otaru-plan", area=areas["otaru"])
     taro = make.user("taro@example.jp", home_area=areas["shinjuku"], residency=None)
-    sign_in_client(client, taro)
+    log_in(client, taro)
     client.get("/lang/en")
 
     response = _open_thread(client, otaru_space)
@@ -179,7 +179,7 @@ def test_a_first_contribution_outside_home_asks_once_and_records_the_answer(clie
 def test_skipping_keeps_the_contribution_and_is_remembered(client, db, make, areas):
     otaru_space = make.space("otaru-plan", area=areas["otaru"])
     taro = make.user("taro@example.jp", home_area=areas["shinjuku"], residency=None)
-    sign_in_client(client, taro)
+    log_in(client, taro)
     location = _open_thread(client, otaru_space).headers["Location"]
     skipped = client.post(location, data={"kind": "skip"})
     assert skipped.status_code == 302
@@ -189,7 +189,7 @@ def test_skipping_keeps_the_contribution_and_is_remembered(client, db, make, are
     assert client.get(location).status_code == 302  # not asked again
     # A made-up answer is refused, with nothing written.
     other = make.user("jiro@example.jp", home_area=areas["shinjuku"], residency=None)
-    sign_in_client(client, other)
+    log_in(client, other)
     location = _open_thread(client, otaru_space).headers["Location"]
     assert client.post(location, data={"kind": "tourist"}).status_code == 422
     assert _row(db, otaru_space, other).residency_asked is False
@@ -200,14 +200,14 @@ def test_no_question_when_the_home_or_a_tie_says(client, db, make, hanako, areas
     otaru_space = make.space("otaru-plan", area=areas["otaru"])
     ties.add_tie(db.session, hanako, areas["otaru"], "works_or_studies")
     db.session.commit()
-    sign_in_client(client, hanako)
+    log_in(client, hanako)
     for space in (sapporo_space, otaru_space):
         response = _open_thread(client, space)
         assert "/auth/connection/" not in response.headers["Location"]
     # Only people who took part reach a space's question.
     assert client.get("/auth/connection/otaru-plan").status_code == 302
     stranger = make.user("stranger@example.jp", home_area=areas["shinjuku"])
-    sign_in_client(client, stranger)
+    log_in(client, stranger)
     assert client.get("/auth/connection/otaru-plan").status_code == 403
 
 
@@ -232,7 +232,7 @@ def test_the_same_person_is_a_resident_in_one_space_and_relationship_population_
     otaru_space = make.space("otaru-plan", area=areas["otaru"])
     hokkaido_space = make.space("hokkaido-plan", area=areas["hokkaido"])
     tokyo_space = make.space("tokyo-plan", area=areas["tokyo"])
-    sign_in_client(client, hanako)
+    log_in(client, hanako)
     client.post("/auth/profile/ties", data={"area": "01203", "kind": "family"})
     for space in (sapporo_space, otaru_space, hokkaido_space, tokyo_space):
         _open_thread(client, space)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.accounts.models import ResidencyTie
 from app.representation.models import Participation
 from tests.browser.conftest import PHONE, committed
-from tests.browser.test_foundation import log_in
+from tests.browser.pages import log_in
 
 pytestmark = pytest.mark.browser
 
