@@ -1,13 +1,17 @@
 """The core flows done with the keyboard alone (Tab, Shift+Tab, Space, Enter, arrows), with the
 focus visible on every control reached; and the same flows with JavaScript switched off
 (progressive enhancement): registration, logging in, a forum reply, a proposal and a support,
-a survey to the end, and the facilitators' dashboard with a filter."""
+a survey to the end, the facilitators' dashboard with a filter, furusato registration and
+volunteering for a citizens' panel."""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import User
+from app.areas.models import Area
+from app.panels import services as panels
+from app.panels.models import PanelVolunteer
 from app.forum.models import Post
 from app.proposals.models import Proposal, ProposalSupport
 from app.representation.ledger import record_participation
@@ -171,4 +175,39 @@ def test_dashboard_with_a_filter(person_page, how, world, browser_problems):
     submit(page, how, "form.rep-filter button[type=submit]")
     assert "module=" in page.url and "module=all" not in page.url
     assert page.locator("main h1").count() == 1
+    assert browser_problems == []
+
+
+def test_furusato_registration(person_page, how, world, db, make, browser_problems):
+    """Someone from Otaru registers as a furusato resident of Sapporo and sees the card."""
+    otaru = db.session.scalar(select(Area).where(Area.code == "01203"))
+    make.user("keys-otaru@example.jp", display_name="小樽 キー", home_area=otaru)
+    db.session.commit()
+    page = person_page(**PHONE)
+    log_in(page, how, "keys-otaru@example.jp")
+    page.goto("/furusato/01100/register")
+    choose(page, how, "input[name=tie_kind]")
+    submit(page, how, "main form.stacked button[type=submit]")
+    assert "/furusato/card/" in page.url and page.locator(".furusato-card").count() == 1
+    assert browser_problems == []
+
+
+def test_volunteering_for_a_panel(person_page, how, world, db, browser_problems):
+    space = db.session.scalar(select(Space).where(Space.slug == world["slug"]))
+    call = panels.create_call(db.session, space, title="キーボードの市民パネル",
+                              description_md="五人を選びます。", size=5, lottery_size=20)
+    panels.save_quotas(db.session, call, {(q.feature, q.value): (0, 5) for q in call.quotas})
+    panels.open_call(db.session, call)
+    db.session.commit()
+    page = person_page(**PHONE)
+    log_in(page, how, PARTICIPANT_EMAIL)
+    page.goto(f"/spaces/{world['slug']}/panels/{call.id}/volunteer")
+    if how == "keyboard":
+        tab_to(page, "input[name=consent_contact]")
+        page.keyboard.press("Space")
+    else:
+        page.check("input[name=consent_contact]")
+    submit(page, how, "main form button[type=submit]")
+    assert committed(db).scalar(select(func.count()).select_from(PanelVolunteer).where(
+        PanelVolunteer.call_id == call.id)) == 1
     assert browser_problems == []

@@ -176,7 +176,8 @@ def test_skew_is_really_present(db, without_population, without_content):
     assert launch > 3 * quiet
     # Residents live in Sapporo's wards or the city; nobody in the ledger lacks a snapshot.
     home_codes = set(db.session.scalars(
-        select(Area.code).join(p, p.home_area_id == Area.id).where(p.residency == "resident")))
+        select(Area.code).join(p, p.home_area_id == Area.id).where(
+            p.space_id == space_id, p.residency == "resident")))
     assert home_codes and all(c.startswith("011") for c in home_codes)
 
 
