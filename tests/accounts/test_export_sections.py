@@ -8,7 +8,6 @@ import json
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import event
 
 from app.accounts.export import export_user_data
 from app.forum import services as forum
@@ -19,6 +18,7 @@ from app.surveys import builder
 from app.surveys import services as surveys
 from app.surveys.answering import Given
 from tests.conftest import login
+from tests.statements import recorded
 
 SECTIONS = ("forum", "flags_filed", "blocks", "proposals", "survey_responses", "notifications",
             "panel_volunteering", "furusato")
@@ -336,20 +336,11 @@ def test_export_queries_do_not_grow_with_contributions(db, make):
     other = make.user("ken@example.jp")
     staff = make.user("staff@example.jp", roles=("facilitator", "moderator"))
     User, ids = type(person), (person.id, other.id, staff.id)
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
     def queries() -> int:
         session.expunge_all()  # nothing already loaded may spare a lazy load
         user = session.get(User, ids[0])
-        statements.clear()
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with recorded() as statements:
             data = export_user_data(session, user)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
         assert data["forum"]["posts"] and data["survey_responses"]
         return len(statements)
 

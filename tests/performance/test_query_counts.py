@@ -3,38 +3,24 @@ rendered with 5 and with 25 items (different authors, replies, supports, reactio
 issue the same number of SQL statements. A growing count is an N+1: one query per row."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
-from app.extensions import db as _db
 from app.forum import services as forum
 from app.notifications.services import notify
 from app.proposals import services as proposals
 from app.proposals import supports, workflow
 from tests.conftest import login
+from tests.statements import recorded
 
 
-@contextmanager
-def counted():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(_db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(_db.engine, "before_cursor_execute", count)
 
 
 def statements_for(client, url: str, shown: str | None = None) -> int:
     """Statements of one warm GET of `url`; `shown` must appear on the page (the last item,
     so the list really holds them all)."""
     client.get(url)  # warm: memoised lookups and the first-request work are not the point
-    with counted() as statements:
+    with recorded() as statements:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     if shown is not None:
@@ -139,7 +125,7 @@ def test_one_dashboard_get_runs_under_ten_statements(client, db, make):
     client.get(url)
     # Tests keep one session across requests; production starts each request with a new one.
     db.session.remove()
-    with counted() as statements:
+    with recorded() as statements:
         response = client.get(url)
     html = response.get_data(as_text=True)
     assert response.status_code == 200

@@ -3,31 +3,17 @@ published space, never from live counts; too few people shows as such; a constan
 SQL statements whatever the number of municipalities."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
-from app.extensions import db as _db
 from app.representation import prefecture
 from app.representation.prefecture import (FIGURES, NO_SPACE, NOT_PUBLISHED, TOO_FEW,
                                            ExtraColumn, area_overview, sort_rows)
 from app.common.time import today_jst
 from tests.representation.prefecture_fixtures import hokkaido, join, publish
+from tests.statements import recorded
 
 
-@contextmanager
-def counted():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(_db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(_db.engine, "before_cursor_execute", count)
 
 
 def _world(make, db, count=10):
@@ -98,7 +84,7 @@ def test_the_statement_count_does_not_grow_with_the_municipalities(make, db, cou
     pref, _towns = _world(make, db, count)
     db.session.expire_all()
     assert pref.kind == "prefecture"  # loaded before counting
-    with counted() as statements:
+    with recorded() as statements:
         overview = area_overview(db.session, pref, today=today_jst())
     assert len(overview.rows) == count
     # members, open spaces, published spaces with their latest release, other public spaces
@@ -118,7 +104,7 @@ def test_an_extra_column_is_one_function(make, db, monkeypatch):
     prefecture.register_column(ExtraColumn("registrants", "Registrants", "登録者数", fetch))
     db.session.expire_all()
     assert pref.kind == "prefecture"
-    with counted() as statements:
+    with recorded() as statements:
         rows = _by_code(area_overview(db.session, pref, today=today_jst()))
     assert len(statements) == 4 and len(calls) == 1  # the column's own fetch ran no SQL
     assert rows["01100"].extra == {"registrants": 7}

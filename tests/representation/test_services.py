@@ -10,10 +10,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from scipy.stats import beta, binom, chi2
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.areas.models import Area
-from app.extensions import db as _db
 from app.representation import services
 from app.representation import page as page_module
 from app.representation.page import build_page
@@ -23,6 +22,7 @@ from app.representation.queries import DIMENSIONS, MODULE_FILTERS, ReportError
 from app.representation.targets import TargetError, get_targets, set_targets
 from tests.representation.disclosure_checks import (page_small_groups, report_ranges,
                                                     same_window_truth)
+from tests.statements import recorded
 from tests.representation.ledger_rows import MODULE_FLAGS, add_rows, random_rows, sapporo, shipped_rows  # noqa: F401 (fixture)
 
 Z = 1.959963984540054
@@ -187,15 +187,9 @@ def test_report_counts_come_from_one_group_by(db, sapporo):
     """No ledger row leaves the database: every statement over the ledger is an aggregate, and
     a dimension's counts come from one GROUP BY over the window's ranked rows."""
     add_rows(db.session, sapporo, random_rows(random.Random(1), 50))
-    statements = []
-
-    def remember(conn, cursor, statement, *args):
-        statements.append(statement)
-
     grouped_by = {"age_band": "r.age", "gender": "r.gender", "residency": "r.residency",
                   "sector": "r.sector", "age_band_x_gender": "r.gender"}
-    event.listen(_db.engine, "before_cursor_execute", remember)
-    try:
+    with recorded() as statements:
         for dimension in DIMENSIONS:
             set_targets(db.session, sapporo, "residency", {"resident": 1.0})
             set_targets(db.session, sapporo, "sector", {"none": 1.0})
@@ -209,8 +203,6 @@ def test_report_counts_come_from_one_group_by(db, sapporo):
             counts = [s for s in ledger if "GROUP BY" in s
                       and grouped_by[dimension] in s.rsplit("GROUP BY", 1)[1]]
             assert len(counts) == 1, dimension
-    finally:
-        event.remove(_db.engine, "before_cursor_execute", remember)
 
 
 # --- suppression ------------------------------------------------------------------------------
