@@ -1,7 +1,10 @@
 """The prefecture's view as open data: the JSON document of the API and the CSV in the layout of
 the Digital Agency's local-government standard open datasets (自治体標準オープンデータセット):
-the 6-digit 全国地方公共団体コード (with its check digit) first, then the name (地方公共団体名),
-then the figures, Japanese headers, UTF-8 with a BOM. Only what the rows hold (released figures);
+the 6-digit 全国地方公共団体コード (with its check digit) first, then the record's ID, then the
+name (地方公共団体名), then the figures, Japanese headers, UTF-8 with a BOM. The three leading
+columns are the ones every standard dataset opens with (checked against municipalities' published
+files: `全国地方公共団体コード,ID,地方公共団体名,...`); a row here is a municipality, so its code
+is also its ID. Only what the rows hold (released figures);
 hidden figures read "x", as everywhere else. No Flask here."""
 from __future__ import annotations
 
@@ -43,8 +46,8 @@ def overview_as_dict(overview: Overview) -> dict:
             "municipalities": [row_as_dict(r) for r in overview.rows]}
 
 
-# Japanese headers, in the standard datasets' order: code, name, then the figures.
-CSV_HEADERS = ("全国地方公共団体コード", "地方公共団体名", "地方公共団体名_英字", "受付中の参加の場の数",
+# Japanese headers, in the standard datasets' order: code, ID, name, then the figures.
+CSV_HEADERS = ("全国地方公共団体コード", "ID", "地方公共団体名", "地方公共団体名_英字", "受付中の参加の場の数",
                "公表の状況", "公表した参加の場", "公表回", "公表参加者数",
                "若者_年齢下限", "若者_年齢上限", "若者_割合", "若者_95%区間下限", "若者_95%区間上限",
                "若者_人口割合", "若者_判定",
@@ -81,7 +84,8 @@ def overview_csv(overview: Overview) -> str:
     for row in overview.rows:
         extras = [SUPPRESSED_MARK if row.extra.get(c.key) is None and c.key in row.extra
                   else _number(row.extra.get(c.key)) for c in overview.columns]
-        writer.writerow([row.lg_code or row.code, row.name_ja, row.name_en, row.open_spaces,
+        code = row.lg_code or row.code
+        writer.writerow([code, code, row.name_ja, row.name_en, row.open_spaces,
                          row.status, row.space_slug or "", _number(row.release_number),
                          _number(row.participants),
                          *_figure_cells(row.youth, True), *_figure_cells(row.women, False),

@@ -78,10 +78,11 @@ def test_the_csv_follows_the_standard_dataset_layout(client, make, db):
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeff")
     table = list(csv.reader(io.StringIO(text[1:])))
-    assert table[0][:2] == ["全国地方公共団体コード", "地方公共団体名"]
+    assert table[0][:3] == ["全国地方公共団体コード", "ID", "地方公共団体名"]
     by_code = {row[0]: dict(zip(table[0], row, strict=True)) for row in table[1:]}
     assert list(by_code) == ["011002", "012025", "012033", "012041"]
     assert by_code["011002"]["地方公共団体名"] == "札幌市"
+    assert all(row["ID"] == code for code, row in by_code.items())
     assert by_code["011002"]["公表参加者数"] == "40"
     assert by_code["011002"]["若者_割合"] == "0.25"
     assert by_code["012025"]["公表の状況"] == "too_few"
