@@ -1,8 +1,13 @@
 """The municipality's register: who its furusato residents are, in aggregate, and the few who
 agreed to be contacted, by name. No Flask; only flushes.
 
-The counts (by tier, kind of tie, home prefecture, age band, gender, and the month people first
-registered) are GROUP BYs over the area's active registrations, one per table; the audit of
+The counts (by tier, kind of tie, home prefecture, age band, gender, status, and the month people
+first registered) are GROUP BYs over the area's registrations in *closed batches*, one per table:
+registrations are ranked by when they were made, and only the first multiple of k are counted,
+whatever their status now. Staff see their registrants' names (the contactable list), so a
+register counted live would give away the age and gender of the person who registered or left
+a minute ago; counted in closed batches, two views of the page differ by at least k people, and a
+person who leaves moves only the status table. The audit of
 app/representation/disclosure hides the figures of 1 .. k-1 people and the complements that would
 let them be recovered from the total (see register_counts for why one table at a time is the
 whole page's audit). Age and gender come from the optional demographic answers (unknown when not
@@ -20,7 +25,7 @@ from app.areas.models import Area
 from app.common.errors import N_, DomainError
 from app.common.text import normalize
 from app.common.time import today_jst
-from app.furusato.models import TIE_KINDS, TIERS, FurusatoRegistration
+from app.furusato.models import STATUSES, TIE_KINDS, TIERS, FurusatoRegistration
 from app.notifications.services import notify
 from app.representation.disclosure import Figure, protect
 
@@ -49,6 +54,23 @@ class RegisterCounts:
     months: list[tuple[str, int | None]] = field(default_factory=list)
     too_few: bool = False
     hidden: int = 0
+    active: int = 0  # active registrations now (a count of people staff can list, no breakdown)
+    made: int = 0  # registrations ever made with the area; `total` of them are counted
+
+
+def _closed_cut(session: Session, area: Area, k: int) -> tuple[int, int | None]:
+    """How many registrations were ever made with `area`, and the id of the last one inside a
+    closed batch of k (None while fewer than k were made). Ids rise with time, and a person who
+    leaves and comes back keeps their row, so the batches never reshuffle."""
+    made = session.scalar(select(func.count()).select_from(FurusatoRegistration)
+                          .where(FurusatoRegistration.area_id == area.id)) or 0
+    closed = made // k * k
+    if not closed:
+        return made, None
+    cut = session.scalar(select(FurusatoRegistration.id)
+                         .where(FurusatoRegistration.area_id == area.id)
+                         .order_by(FurusatoRegistration.id).offset(closed - 1).limit(1))
+    return made, cut
 
 
 def _months(today: date) -> list[str]:
@@ -81,11 +103,12 @@ def _dimensions(session: Session, today: date) -> dict:
     joins = (home, up1, up2)
     return {"tier": FurusatoRegistration.tier,
             "tie_kind": func.coalesce(FurusatoRegistration.tie_kind, literal(UNKNOWN)),
-            "prefecture": prefecture, "age_band": band, "gender": gender, "month": month}, joins
+            "prefecture": prefecture, "age_band": band, "gender": gender,
+            "status": FurusatoRegistration.status, "month": month}, joins
 
 
-def _counts(session: Session, area: Area, today: date) -> dict[str, dict[str, int]]:
-    """One GROUP BY per dimension over the area's active registrations."""
+def _counts(session: Session, area: Area, today: date, cut: int) -> dict[str, dict[str, int]]:
+    """One GROUP BY per dimension over the area's registrations up to `cut` (closed batches)."""
     expressions, (home, up1, up2) = _dimensions(session, today)
     counts = {}
     for name, expression in expressions.items():
@@ -98,8 +121,7 @@ def _counts(session: Session, area: Area, today: date) -> dict[str, dict[str, in
             .outerjoin(home, home.id == User.home_area_id)
             .outerjoin(up1, up1.id == home.parent_id)
             .outerjoin(up2, up2.id == up1.parent_id)
-            .where(FurusatoRegistration.area_id == area.id,
-                   FurusatoRegistration.status == "active")
+            .where(FurusatoRegistration.area_id == area.id, FurusatoRegistration.id <= cut)
             .group_by(key)).all()
         counts[name] = {str(value): int(n) for value, n in rows}
     months = set(_months(today))
@@ -113,7 +135,7 @@ def _counts(session: Session, area: Area, today: date) -> dict[str, dict[str, in
 
 # The tables of the page and the keys always listed (a prefecture appears when someone lives there).
 DIMENSIONS = {"tier": TIERS, "tie_kind": TIE_KINDS, "prefecture": (), "age_band": AGE_BANDS,
-              "gender": GENDERS}
+              "gender": GENDERS, "status": STATUSES}
 
 
 def _protected(keys: list[str], values: dict[str, int], total: int, k: int) -> list:
@@ -137,12 +159,14 @@ def register_counts(session: Session, area: Area, k: int = 5,
     also shows cross tables and a series, needs its joint audit)."""
     today = today or today_jst()
     k = max(1, int(k))
-    counts = _counts(session, area, today)
+    made, cut = _closed_cut(session, area, k)
+    active = session.scalar(select(func.count()).select_from(FurusatoRegistration).where(
+        FurusatoRegistration.area_id == area.id, FurusatoRegistration.status == "active")) or 0
+    if cut is None:  # a breakdown of fewer than k people tells about each of them
+        return RegisterCounts(total=0, k=k, too_few=True, active=active, made=made)
+    counts = _counts(session, area, today, cut)
     total = sum(counts["tier"].values())
-    result = RegisterCounts(total=total, k=k)
-    if total < k:  # a breakdown of fewer than k people tells about each of them
-        result.too_few = True
-        return result
+    result = RegisterCounts(total=total, k=k, active=active, made=made)
     for name, always in DIMENSIONS.items():
         keys = list(always) + sorted(key for key in counts[name] if key not in always)
         result.tables.append(Table(name, _protected(keys, counts[name], total, k)))
