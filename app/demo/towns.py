@@ -50,7 +50,7 @@ def create_town_spaces(session: Session, plans: list[PlannedParticipant], creato
 
     counts = {"town_spaces": 0, "town_participations": 0, "town_releases": 0}
     areas = dict(session.execute(select(Area.code, Area).where(
-        Area.code.in_([code for _s, _t, code, *_ in TOWN_SPACES]))).tuples().all())
+        Area.code.in_([code for _s, _t, code, *_ in TOWN_SPACES]))).all())
     emails = {p.email for p in plans}
     users = {u.email: u for u in session.scalars(select(User).where(User.email.in_(emails)))}
     for offset, (slug, title, code, young, others) in enumerate(TOWN_SPACES):
