@@ -18,6 +18,8 @@ from functools import partial
 from sqlalchemy import DateTime, Integer, String, cast, func, null, select, union_all
 from sqlalchemy.orm import Session
 
+from app.accounts.models import RESIDENCY_TYPES
+from app.areas.residency import RELATIONSHIP_KINDS
 from app.representation import batches, honest, stats
 from app.representation.disclosure import Figure, protect
 from app.representation.reports import (CategoryLabel, CategoryRow, HeadlineFigure, Report,
@@ -138,20 +140,48 @@ class _Block:
 class _Atoms:
     """What one statement counts over the window's ranked people (see _count_atoms)."""
     age_gender: list = field(default_factory=list)  # (segment, age, gender, count)
-    by_dimension: dict = field(default_factory=dict)  # target dimension -> {category: count}
+    by_block: dict = field(default_factory=dict)  # target block -> {atom: count}
     first_at: datetime | None = None  # of the window's first and last person
     last_at: datetime | None = None
 
 
-def _count_atoms(session, space, win, segment, dimensions) -> _Atoms:
-    """The window's counts by (segment, age, gender), its first and last time, and its counts
-    by each of `dimensions` (target dimensions): a GROUP BY over the window's ranked people for
-    each, joined by UNION ALL into one statement (one round trip, every part an aggregate)."""
-    atoms = _Atoms(by_dimension={d: {} for d in dimensions})
+# The target dimensions protected together, and the ledger columns their atoms are made of. The
+# kinds of relationship refine the residency type (their sum is its "relationship" row), so the
+# two are one block of (residency, kind) atoms: protected apart, one table's hidden cell could be
+# read off the other's. Sector and the furusato tier are partitions of their own.
+TARGET_BLOCKS = (("residency", ("residency", "relationship_kind")), ("sector", ("sector",)),
+                 ("furusato", ("furusato",)))
+NOT_RELATIONSHIP = "~not_relationship"
+
+
+def _block_columns(block: str, dimensions) -> tuple[str, ...]:
+    if block == "residency":
+        return ("residency", "tie_kind") if "relationship_kind" in dimensions else ("residency",)
+    return {"sector": ("sector",), "furusato": ("furusato_tier",)}[block]
+
+
+def relationship_category(residency, tie_kind):
+    """The relationship_kind category of a ledger row: the kind for the relationship population
+    (None where the kind is unknown, and where the residency type is), NOT_RELATIONSHIP for
+    everyone else (residents, dual-region residents, commuters, other)."""
+    if residency is None:
+        return None
+    if residency != "relationship":
+        return NOT_RELATIONSHIP
+    return tie_kind if tie_kind in RELATIONSHIP_KINDS else None
+
+
+def _count_atoms(session, space, win, segment, blocks) -> _Atoms:
+    """The window's counts by (segment, age, gender), its first and last time, and for each of
+    `blocks` ({block: ledger columns}) its counts by those columns: a GROUP BY over the window's
+    ranked people for each, joined by UNION ALL into one statement (one round trip, every part
+    an aggregate)."""
+    atoms = _Atoms(by_block={b: {} for b in blocks})
     if win.empty:
         return atoms
+    wanted = sorted({c for columns in blocks.values() for c in columns})
     columns = [Participation.age, Participation.gender,
-               *(getattr(Participation, d) for d in dimensions)]
+               *(getattr(Participation, c) for c in wanted)]
     r = batches.ranked(space, win.module, *columns)
     within = batches.in_window(r, win)
     # one segment: a constant selected, not grouped (a constant would be read as a position)
@@ -159,21 +189,25 @@ def _count_atoms(session, space, win, segment, dimensions) -> _Atoms:
     no_int, no_text, no_time = (cast(null(), Integer), cast(null(), String),
                                 cast(null(), DateTime))
     parts = [select(sql_key("age_gender").label("part"), seg.label("seg"), r.c.age, r.c.gender,
-                    no_text.label("category"), func.count().label("n"),
+                    no_text.label("category"), no_text.label("detail"), func.count().label("n"),
                     func.min(r.c.t).label("first_at"), func.max(r.c.t).label("last_at"))
              .where(within)
              .group_by(*([seg] if segment is not None else []), r.c.age, r.c.gender)]
-    parts += [select(sql_key(d), no_int, no_int, no_text, getattr(r.c, d), func.count(), no_time,
-                     no_time).where(within).group_by(getattr(r.c, d))
-              for d in dimensions]
+    for block, names in blocks.items():
+        keys = [getattr(r.c, c) for c in names]
+        parts.append(select(sql_key(block), no_int, no_int, no_text, keys[0],
+                            keys[1] if len(keys) > 1 else no_text, func.count(), no_time,
+                            no_time).where(within).group_by(*keys))
     statement = parts[0] if len(parts) == 1 else union_all(*parts)
-    for part, seg_value, age, gender, category, n, first, last in session.execute(statement):
+    for part, seg_value, age, gender, category, detail, n, first, last in \
+            session.execute(statement):
         if part == "age_gender":
             atoms.age_gender.append((int(seg_value), age, gender, int(n)))
             atoms.first_at = first if atoms.first_at is None else min(atoms.first_at, first)
             atoms.last_at = last if atoms.last_at is None else max(atoms.last_at, last)
         else:
-            atoms.by_dimension[part][category] = int(n)
+            key = category if len(blocks[part]) == 1 else (category, detail)
+            atoms.by_block[part][key] = atoms.by_block[part].get(key, 0) + int(n)
     return atoms
 
 
@@ -223,9 +257,15 @@ def build_page(session: Session, space, *, module: str = "all", since: date | No
                    for gc in G_CLASSES] if len(ranks) > 1 else []
     block_a = _Block([("T", f, g) for f in fines for g in GENDER_KEYS] + series_keys)
     wanted = [d for d in TARGET_DIMENSIONS if d in dimensions]
-    targets = all_targets(session, space) if wanted else {}
-    compared = [d for d in wanted if _usable_targets(targets[d]) is None]
-    atoms = _count_atoms(session, space, win, segment if len(ranks) > 1 else None, compared)
+    # A target block's figures are audited together whichever of its tables is asked for (as
+    # the age and gender figures are), so one table reads the same on every page.
+    audited = [d for _name, members in TARGET_BLOCKS if any(m in wanted for m in members)
+               for d in members]
+    targets = all_targets(session, space) if audited else {}
+    compared = [d for d in audited if _usable_targets(targets[d]) is None]
+    blocks = {name: _block_columns(name, compared) for name, members in TARGET_BLOCKS
+              if any(d in compared for d in members)}
+    atoms = _count_atoms(session, space, win, segment if len(ranks) > 1 else None, blocks)
     for seg, age, gender, n in atoms.age_gender:
         f, g = fine(age), _gender(gender)
         block_a.values[block_a.index[("T", f, g)]] += n
@@ -265,23 +305,25 @@ def build_page(session: Session, space, *, module: str = "all", since: date | No
                                               else "no_population")
     target_ref = target_reference(space) if wanted else None
     for dimension in wanted:
-        shares = targets[dimension]
         if dimension not in compared:
             reports[dimension] = _unavailable(space, dimension, win, target_ref, k,
-                                              _usable_targets(shares))
+                                              _usable_targets(targets[dimension]))
+    for name, members in TARGET_BLOCKS:
+        shown_here = [d for d in members if d in compared]
+        if not shown_here:
             continue
-        counts = atoms.by_dimension[dimension]
-        keys = sorted({*shares, *(c for c in counts if c is not None)}) + [None]
-        block = _Block(keys)
-        for key, n in counts.items():
-            block.values[block.index[key]] += n
-        spec = _one_way_figures(block, dimension, list(shares), k)
+        block = _target_block(name, shown_here, atoms.by_block[name], targets)
+        specs = {d: _one_way_figures(block, d, list(targets[d]), k, _category_of(d, shown_here))
+                 for d in shown_here}
         protection = block.protect(k, fixed)
         hidden_total += len(protection.hidden)
         shown_keys += [key for key, f in block.figures.items()
                        if f.shown and key not in protection.hidden]
-        reports[dimension] = _report(space, dimension, win, target_ref, shares, dict(shares),
-                                     block, spec, protection.hidden, k)
+        for dimension in (d for d in shown_here if d in wanted):
+            shares = targets[dimension]
+            reports[dimension] = _report(space, dimension, win, target_ref, shares,
+                                         dict(shares), block, specs[dimension],
+                                         protection.hidden, k)
     points = _points(cuts, block_a, hidden_a, space) if census_ok and series else []
     first, last = batches.jst_dates(atoms.first_at, atoms.last_at)
     return RepresentationPage(space.slug, win, k, reference,
@@ -380,13 +422,50 @@ def _block_a_figures(block: _Block, space, ranks, fine, k) -> dict[str, dict]:
     return specs
 
 
-def _one_way_figures(block: _Block, dimension: str, categories: list, k: int) -> dict:
+def _category_of(dimension: str, shown_here: list):
+    """atom -> the dimension's category, for the atoms of the dimension's block: the atom itself,
+    or in the (residency type, kind category) block one of its two parts."""
+    if "relationship_kind" not in shown_here:
+        return lambda a: a
+    return (lambda a: a[0]) if dimension == "residency" else (lambda a: a[1])
+
+
+def _target_block(name: str, shown_here: list, counts: dict, targets: dict) -> _Block:
+    """The atoms of one target block: every category the targets name (zero or not), every
+    category counted, and 'no answer'. With the kinds of relationship, atoms are (residency
+    type, kind category) pairs (relationship_category); residency alone keeps one atom per type."""
+    if name != "residency" or "relationship_kind" not in shown_here:
+        categories = {c for d in shown_here for c in targets[d]}
+        keys = sorted({*categories, *(c for c in counts if c is not None)}) + [None]
+        block = _Block(keys)
+        for key, n in counts.items():
+            block.values[block.index[key]] += n
+        return block
+    types = sorted({*targets.get("residency", {}), *RESIDENCY_TYPES,
+                    *(r for r, _kind in counts if r is not None)})
+    pairs = {(r, relationship_category(r, None)) for r in types}
+    pairs |= {("relationship", kind) for kind in RELATIONSHIP_KINDS}
+    pairs |= {(r, relationship_category(r, kind)) for r, kind in counts}
+    keys = sorted(pairs, key=repr)
+    if (None, None) not in pairs:
+        keys.append((None, None))
+    block = _Block(keys)
+    for (r, kind), n in counts.items():
+        block.values[block.index[(r, relationship_category(r, kind))]] += n
+    return block
+
+
+def _one_way_figures(block: _Block, dimension: str, categories: list, k: int,
+                     category=lambda a: a) -> dict:
+    """The figures of one dimension's table over `block`'s atoms (`category`: atom -> the
+    dimension's category, None for no answer)."""
     block.add(("total",), lambda a: True, hideable=False, sensitive=False)
-    cells = {c: block.add((dimension, c), lambda a, c=c: a == c, group=dimension).key
+    cells = {c: block.add((dimension, c), lambda a, c=c: category(a) == c, group=dimension).key
              for c in categories}
-    block.add((dimension, ANSWERED), lambda a: a in categories, group=dimension)
-    block.add((dimension, NO_ANSWER), lambda a: a is None, group=dimension)
-    block.add((dimension, UNREFERENCED), lambda a: a is not None and a not in categories,
+    block.add((dimension, ANSWERED), lambda a: category(a) in categories, group=dimension)
+    block.add((dimension, NO_ANSWER), lambda a: category(a) is None, group=dimension)
+    block.add((dimension, UNREFERENCED),
+              lambda a: category(a) is not None and category(a) not in categories,
               group=dimension)
     for key in block.keys:
         block.add(("fine", key), lambda a, key=key: a == key, shown=False)
