@@ -15,8 +15,9 @@ from app.representation.reference import AgeBand, age_bands, youth_band
 
 DIMENSIONS = ("age_band", "gender", "residency", "relationship_kind", "furusato", "sector",
               "age_band_x_gender")
-# Ledger columns of the dimensions not named after one (the kinds of relationship are read
-# with the residency type: app.representation.page.relationship_category).
+# Ledger columns of the dimensions not named after one. counts_statement (the benchmarks) groups
+# relationship_kind by the raw tie kind; the page reads it with the residency type
+# (app.representation.page.relationship_category).
 DIMENSION_COLUMNS = {"furusato": "furusato_tier", "relationship_kind": "tie_kind"}
 MODULE_FILTERS = ("all", "forum", "proposals", "proposal_supporters", "surveys")
 GENDERS = ("female", "male")  # the sexes the statistics publish; women first, they are the focus
