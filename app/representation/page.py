@@ -3,7 +3,8 @@
 The dashboard, the facilitators' JSON and CSV, and every public release are built here, so they
 show the same figures. GROUP BYs over the window's ranked ledger rows, sent as one statement,
 give the atoms: segment (the stretch between two points of the series) x fine age x gender, and
-the residency and sector counts. Every figure the page shows is a sum of atoms; app/representation/disclosure
+the counts of the target blocks (app/representation/target_blocks: residency type with the kinds
+of relationship, sector, furusato tier). Every figure the page shows is a sum of atoms; app/representation/disclosure
 decides once which to hide so that no sum or difference of shown figures narrows a small group
 below k values. Shares, intervals, flags and gaps are shown only beside a shown count and a
 shown total (they would reveal either). Overall statistics are computed with the hidden cells
@@ -18,9 +19,7 @@ from functools import partial
 from sqlalchemy import DateTime, Integer, String, cast, func, null, select, union_all
 from sqlalchemy.orm import Session
 
-from app.accounts.models import RESIDENCY_TYPES
-from app.areas.residency import RELATIONSHIP_KINDS
-from app.representation import batches, honest, stats
+from app.representation import batches, honest, stats, target_blocks
 from app.representation.disclosure import Figure, protect
 from app.representation.reports import (CategoryLabel, CategoryRow, HeadlineFigure, Report,
                                         WeekPoint)
@@ -145,32 +144,6 @@ class _Atoms:
     last_at: datetime | None = None
 
 
-# The target dimensions protected together, and the ledger columns their atoms are made of. The
-# kinds of relationship refine the residency type (their sum is its "relationship" row), so the
-# two are one block of (residency, kind) atoms: protected apart, one table's hidden cell could be
-# read off the other's. Sector and the furusato tier are partitions of their own.
-TARGET_BLOCKS = (("residency", ("residency", "relationship_kind")), ("sector", ("sector",)),
-                 ("furusato", ("furusato",)))
-NOT_RELATIONSHIP = "~not_relationship"
-
-
-def _block_columns(block: str, dimensions) -> tuple[str, ...]:
-    if block == "residency":
-        return ("residency", "tie_kind") if "relationship_kind" in dimensions else ("residency",)
-    return {"sector": ("sector",), "furusato": ("furusato_tier",)}[block]
-
-
-def relationship_category(residency, tie_kind):
-    """The relationship_kind category of a ledger row: the kind for the relationship population
-    (None where the kind is unknown, and where the residency type is), NOT_RELATIONSHIP for
-    everyone else (residents, dual-region residents, commuters, other)."""
-    if residency is None:
-        return None
-    if residency != "relationship":
-        return NOT_RELATIONSHIP
-    return tie_kind if tie_kind in RELATIONSHIP_KINDS else None
-
-
 def _count_atoms(session, space, win, segment, blocks) -> _Atoms:
     """The window's counts by (segment, age, gender), its first and last time, and for each of
     `blocks` ({block: ledger columns}) its counts by those columns: a GROUP BY over the window's
@@ -259,11 +232,11 @@ def build_page(session: Session, space, *, module: str = "all", since: date | No
     wanted = [d for d in TARGET_DIMENSIONS if d in dimensions]
     # A target block's figures are audited together whichever of its tables is asked for (as
     # the age and gender figures are), so one table reads the same on every page.
-    audited = [d for _name, members in TARGET_BLOCKS if any(m in wanted for m in members)
+    audited = [d for _name, members in target_blocks.TARGET_BLOCKS if any(m in wanted for m in members)
                for d in members]
     targets = all_targets(session, space) if audited else {}
     compared = [d for d in audited if _usable_targets(targets[d]) is None]
-    blocks = {name: _block_columns(name, compared) for name, members in TARGET_BLOCKS
+    blocks = {name: target_blocks.block_columns(name, compared) for name, members in target_blocks.TARGET_BLOCKS
               if any(d in compared for d in members)}
     atoms = _count_atoms(session, space, win, segment if len(ranks) > 1 else None, blocks)
     for seg, age, gender, n in atoms.age_gender:
@@ -308,12 +281,12 @@ def build_page(session: Session, space, *, module: str = "all", since: date | No
         if dimension not in compared:
             reports[dimension] = _unavailable(space, dimension, win, target_ref, k,
                                               _usable_targets(targets[dimension]))
-    for name, members in TARGET_BLOCKS:
+    for name, members in target_blocks.TARGET_BLOCKS:
         shown_here = [d for d in members if d in compared]
         if not shown_here:
             continue
         block = _target_block(name, shown_here, atoms.by_block[name], targets)
-        specs = {d: _one_way_figures(block, d, list(targets[d]), k, _category_of(d, shown_here))
+        specs = {d: _one_way_figures(block, d, list(targets[d]), k, target_blocks.category_of(d, shown_here))
                  for d in shown_here}
         protection = block.protect(k, fixed)
         hidden_total += len(protection.hidden)
@@ -422,36 +395,11 @@ def _block_a_figures(block: _Block, space, ranks, fine, k) -> dict[str, dict]:
     return specs
 
 
-def _category_of(dimension: str, shown_here: list):
-    """atom -> the dimension's category, for the atoms of the dimension's block: the atom itself,
-    or in the (residency type, kind category) block one of its two parts."""
-    if "relationship_kind" not in shown_here:
-        return lambda a: a
-    return (lambda a: a[0]) if dimension == "residency" else (lambda a: a[1])
-
-
 def _target_block(name: str, shown_here: list, counts: dict, targets: dict) -> _Block:
-    """The atoms of one target block: every category the targets name (zero or not), every
-    category counted, and 'no answer'. With the kinds of relationship, atoms are (residency
-    type, kind category) pairs (relationship_category); residency alone keeps one atom per type."""
-    if name != "residency" or "relationship_kind" not in shown_here:
-        categories = {c for d in shown_here for c in targets[d]}
-        keys = sorted({*categories, *(c for c in counts if c is not None)}) + [None]
-        block = _Block(keys)
-        for key, n in counts.items():
-            block.values[block.index[key]] += n
-        return block
-    types = sorted({*targets.get("residency", {}), *RESIDENCY_TYPES,
-                    *(r for r, _kind in counts if r is not None)})
-    pairs = {(r, relationship_category(r, None)) for r in types}
-    pairs |= {("relationship", kind) for kind in RELATIONSHIP_KINDS}
-    pairs |= {(r, relationship_category(r, kind)) for r, kind in counts}
-    keys = sorted(pairs, key=repr)
-    if (None, None) not in pairs:
-        keys.append((None, None))
+    keys, values = target_blocks.target_atoms(name, shown_here, counts, targets)
     block = _Block(keys)
-    for (r, kind), n in counts.items():
-        block.values[block.index[(r, relationship_category(r, kind))]] += n
+    for key, n in values.items():
+        block.values[block.index[key]] += n
     return block
 
 
