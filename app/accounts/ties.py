@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, joinedload
 from app.accounts.models import ResidencyTie, User
 from app.accounts.services import HOME_AREA_KINDS, resolve_area
 from app.areas.models import Area
-from app.areas.residency import (TIE_KINDS, Tie, derive_residency, tie_contains_home)
+from app.areas.residency import (TIE_KINDS, Tie, derive_residency, derive_residency_tie,
+                                 tie_contains_home)
 from app.areas.services import (area_chain, area_cover, chain_from_row, chain_levels,
                                 join_chain)
 from app.common.errors import N_, DomainError
@@ -95,3 +96,11 @@ def residency_for_area(session: Session, user: User, area_id: int) -> str | None
     three queries (the home's chain, the area's members, the ties with their chains)."""
     return derive_residency(area_chain(session, user.home_area_id), area_id,
                             area_cover(session, area_id), chained_ties(session, user.id))
+
+
+def residency_and_kind(session: Session, user: User, area_id: int,
+                       cover: frozenset[int]) -> tuple[str | None, str | None]:
+    """(residency type, kind of the tie that gave it) for `area_id` with its `cover`
+    (app.areas.residency.derive_residency_tie): two queries."""
+    return derive_residency_tie(area_chain(session, user.home_area_id), area_id, cover,
+                                chained_ties(session, user.id))

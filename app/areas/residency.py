@@ -22,12 +22,21 @@ The rule (derive_residency):
 3. Otherwise **None**: unknown (the person may be asked once, see app.representation.ledger).
 
 Ties are kept with their kind (works or studies there, grew up there, ...); the ledger and the
-tracker count their category (TIE_CATEGORY), the residency types the tracker has always had.
+tracker count their category (TIE_CATEGORY), the residency types the tracker has always had, and
+the ledger also keeps the kind of the tie that gave it (derive_residency_tie).
+
+A person's **furusato tier** for a space (furusato_tier) follows the same area rule as ties: a
+registration with the space's area or an area inside it counts (an Otaru registration counts for
+an Otaru space and a Hokkaido one, not for a Sapporo space; the prefecture's derived row counts for
+a Hokkaido space only), when it is in force at the moment: valid that day (Japan time) and not
+lapsed or left before that moment. Among several, the highest tier; a premium row counts as basic
+before its premium_since day.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 
 RELATIONSHIP_KINDS = ("works_or_studies", "grew_up", "family", "furusato_donor", "visits",
                       "buys_products", "volunteers", "side_job")
@@ -82,13 +91,57 @@ def applicable_tie(space_area_id: int, cover: Iterable[int], ties: Iterable[Tie]
         _CATEGORY_RANK[tie_category(tie.kind)], tie.area_id))
 
 
+def derive_residency_tie(home_chain: Sequence[int] | None, space_area_id: int,
+                         cover: Iterable[int], ties: Iterable[Tie]) -> tuple[str | None, str | None]:
+    """(residency type, kind of the tie that gave it): derive_residency with the tie's kind,
+    which is None for residents and when the residency is unknown."""
+    cover = frozenset(cover) | {space_area_id}
+    if home_chain and lies_within(home_chain, cover):
+        return RESIDENT, None
+    tie = applicable_tie(space_area_id, cover, ties)
+    return (tie_category(tie.kind), tie.kind) if tie is not None else (None, None)
+
+
 def derive_residency(home_chain: Sequence[int] | None, space_area_id: int,
                      cover: Iterable[int], ties: Iterable[Tie]) -> str | None:
     """'resident', a tie's category ('relationship', 'dual_region', 'commuter', 'other'), or
     None when neither the home nor a tie says (the rule is in the module docstring).
     `cover` is the space's area and, for a region, its members."""
+    return derive_residency_tie(home_chain, space_area_id, cover, ties)[0]
+
+
+# --- furusato registration tier ----------------------------------------------------------------
+
+FURUSATO_TIERS = ("none", "basic", "premium")  # what the ledger keeps (NULL: not known)
+
+
+@dataclass(frozen=True)
+class Registration:
+    chain: tuple[int, ...]  # the registered area's id first, then its ancestors'
+    tier: str  # 'basic' | 'premium'
+    valid_from: date
+    valid_until: date
+    ended_at: datetime | None = None  # lapsed or left at (None: still active)
+    premium_since: date | None = None
+
+
+def registration_tier(registration: Registration, at: datetime, day: date) -> str | None:
+    """'basic' or 'premium' when the registration is in force at `at` (on `day`, its Japan-time
+    date), else None."""
+    if not registration.valid_from <= day <= registration.valid_until:
+        return None
+    if registration.ended_at is not None and registration.ended_at <= at:
+        return None
+    if registration.tier == "premium" and (registration.premium_since is None
+                                           or registration.premium_since <= day):
+        return "premium"
+    return "basic"
+
+
+def furusato_tier(space_area_id: int, cover: Iterable[int], registrations: Iterable[Registration],
+                  at: datetime, day: date) -> str:
+    """'none', 'basic' or 'premium': the highest tier among the registrations in force at `at`
+    with the space's area or an area inside it (the rule is in the module docstring)."""
     cover = frozenset(cover) | {space_area_id}
-    if home_chain and lies_within(home_chain, cover):
-        return RESIDENT
-    tie = applicable_tie(space_area_id, cover, ties)
-    return tie_category(tie.kind) if tie is not None else None
+    tiers = {registration_tier(r, at, day) for r in registrations if lies_within(r.chain, cover)}
+    return "premium" if "premium" in tiers else "basic" if "basic" in tiers else "none"

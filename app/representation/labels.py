@@ -17,6 +17,22 @@ RESIDENCY_LABELS = {
     "commuter": _l("Commuters"),
     "other": _l("Other"),
 }
+# The groups the kinds of relationship count (accounts.forms names a person's own answer).
+RELATIONSHIP_KIND_LABELS = {
+    "works_or_studies": _l("Work or study there"),
+    "grew_up": _l("Grew up there"),
+    "family": _l("Family there"),
+    "furusato_donor": _l("Furusato nozei donors"),
+    "visits": _l("Frequent visitors"),
+    "buys_products": _l("Buy its products"),
+    "volunteers": _l("Volunteer there"),
+    "side_job": _l("Side job there"),
+}
+FURUSATO_LABELS = {
+    "none": _l("Not registered"),
+    "basic": _l("Furusato registrants (basic)"),
+    "premium": _l("Furusato registrants (premium)"),
+}
 SECTOR_LABELS = {
     "industry": _l("Industry"),
     "government": _l("Government"),
@@ -33,6 +49,8 @@ DIMENSION_LABELS = {
     "age_band": _l("Age"),
     "gender": _l("Gender"),
     "residency": _l("Residency type"),
+    "relationship_kind": _l("Kind of relationship (relationship population)"),
+    "furusato": _l("Furusato registration"),
     "sector": _l("Sector"),
     "age_band_x_gender": _l("Age and gender"),
 }
@@ -113,6 +131,7 @@ def category_label(dimension: str, key: str) -> str:
         return _("%(band)s, %(gender)s", band=age_band_label(band),
                  gender=category_label("gender", gender))
     table = {"gender": GENDER_GROUP_LABELS, "residency": RESIDENCY_LABELS, "sector": SECTOR_LABELS,
+             "relationship_kind": RELATIONSHIP_KIND_LABELS, "furusato": FURUSATO_LABELS,
              "headline": HEADLINE_LABELS}.get(dimension, {})
     return str(table[key]) if key in table else key
 

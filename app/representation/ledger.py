@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 
 from app.accounts import ties
 from app.areas.residency import tie_category
+from app.areas.services import area_cover
 from app.common.errors import N_, DomainError
 from app.common.sql import dialect_insert
 from app.common.time import to_jst, utcnow
+from app.furusato.standing import tier_for_area
 from app.representation.batches import chain_time
 from app.representation.models import LEDGER_MODULES, MODULE_FLAG_COLUMNS, Participation
 from app.spaces.models import Space
@@ -38,15 +40,19 @@ def age_at(birth_year: int | None, on: date) -> int | None:
     return max(age, 0)
 
 
-def snapshot(user, at: datetime, residency: str | None) -> dict:
+def snapshot(user, at: datetime, residency: str | None, tie_kind: str | None = None,
+             furusato_tier: str | None = None) -> dict:
     """The demographic categories of `user` at moment `at` (naive UTC), with the residency type
-    derived for the space (ties.residency_for_area)."""
+    derived for the space (ties.residency_and_kind), the kind of the tie that gave it and the
+    furusato tier for the space's area (app.furusato.standing)."""
     demo = user.demographics
     return {
         "age": age_at(demo.birth_year if demo else None, to_jst(at).date()),
         "gender": demo.gender if demo else None,
         "sector": demo.sector if demo else None,
         "residency": residency,
+        "tie_kind": tie_kind,
+        "furusato_tier": furusato_tier,
         "home_area_id": user.home_area_id,
     }
 
@@ -65,12 +71,14 @@ def record_participation(session: Session, space_id: int, user, module: str,
                                                          at)}))
         return
     area_id = session.scalar(select(Space.area_id).where(Space.id == space_id))
-    residency = ties.residency_for_area(session, user, area_id)
+    cover = area_cover(session, area_id)
+    residency, tie_kind = ties.residency_and_kind(session, user, area_id, cover)
+    tier = tier_for_area(session, user.id, area_id, cover, at)
     if residency is None:
         session.info.setdefault(UNKNOWN_RESIDENCY, set()).add(space_id)
     values = {"space_id": space_id, "user_id": user.id, "first_at": at,
               **{m: m == module for m in LEDGER_MODULES}, f"{module}_at": at,
-              **snapshot(user, at, residency)}
+              **snapshot(user, at, residency, tie_kind, tier)}
     # The upsert still guards the unique (space_id, user_id): a concurrent first contribution
     # may have written the row since the check above.
     insert = dialect_insert(session)
@@ -118,7 +126,7 @@ def answer_connection(session: Session, user, space, kind: str | None, *, k: int
                       locale: str = "ja") -> bool:
     """The person's answer to "how are you connected to <area>?" for `space` (None: skipped).
     A kind is recorded as a tie to the space's area (ties.add_tie: its refusals apply) and
-    becomes the snapshot's residency type while the person's batches are still open (else the
+    becomes the snapshot's residency type (and tie kind) while the person's batches are still open (else the
     snapshot stays unknown: counted figures never change). Either way the question is not asked
     again here. Returns whether the snapshot was updated. Only flushes."""
     row = open_question(session, user, space)
@@ -129,6 +137,7 @@ def answer_connection(session: Session, user, space, kind: str | None, *, k: int
         tie = ties.add_tie(session, user, space.area, kind, locale=locale)
         if _in_open_batches(session, row, max(1, int(k))):
             row.residency = tie_category(tie.kind)
+            row.tie_kind = tie.kind
             updated = True
     row.residency_asked = True
     session.flush()

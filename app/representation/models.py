@@ -9,6 +9,7 @@ from sqlalchemy import (JSON, CheckConstraint, Date, ForeignKey, Index, String, 
                         UniqueConstraint, false)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.areas.residency import FURUSATO_TIERS, TIE_CATEGORY
 from app.common.time import utcnow
 from app.extensions import db
 
@@ -16,6 +17,16 @@ from app.extensions import db
 # tracker can compare who writes with who merely supports.
 LEDGER_MODULES = ("forum", "proposals", "proposal_supporters", "surveys", "panel")
 MODULE_FLAG_COLUMNS = ("forum", "proposals", "proposal_supporters", "surveys")  # report filters
+
+
+def _quoted(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+# The tie kind is the one that gave the residency type, so the two agree (or the kind is unknown).
+TIE_KIND_MATCHES_RESIDENCY = "tie_kind IS NULL OR " + " OR ".join(
+    f"(residency = '{category}' AND tie_kind IN ({_quoted(k for k, c in TIE_CATEGORY.items() if c == category)}))"
+    for category in sorted(set(TIE_CATEGORY.values())))
 
 
 class Participation(db.Model):
@@ -38,6 +49,9 @@ class Participation(db.Model):
           for m in MODULE_FLAG_COLUMNS),
         *(CheckConstraint(f"NOT {m} OR {m}_at IS NOT NULL", name=f"{m}_has_time")
           for m in LEDGER_MODULES),
+        CheckConstraint(TIE_KIND_MATCHES_RESIDENCY, name="tie_kind_values"),
+        CheckConstraint(f"furusato_tier IS NULL OR furusato_tier IN ({_quoted(FURUSATO_TIERS)})",
+                        name="furusato_tier_values"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +77,11 @@ class Participation(db.Model):
     residency: Mapped[str | None] = mapped_column(String(20))
     sector: Mapped[str | None] = mapped_column(String(20))
     home_area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    # The kind of the tie that gave the residency type (app.areas.residency; NULL for residents
+    # and where it is unknown), and the furusato tier for the space's area on that day: 'none',
+    # 'basic' or 'premium' (NULL: not known, rows from before they were kept).
+    tie_kind: Mapped[str | None] = mapped_column(String(20))
+    furusato_tier: Mapped[str | None] = mapped_column(String(10))
     # The one-tap "how are you connected to this area?" was answered or skipped: asked once per
     # person and space (app.representation.ledger).
     residency_asked: Mapped[bool] = mapped_column(default=False, server_default=false())

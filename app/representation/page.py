@@ -3,7 +3,8 @@
 The dashboard, the facilitators' JSON and CSV, and every public release are built here, so they
 show the same figures. GROUP BYs over the window's ranked ledger rows, sent as one statement,
 give the atoms: segment (the stretch between two points of the series) x fine age x gender, and
-the residency and sector counts. Every figure the page shows is a sum of atoms; app/representation/disclosure
+the counts of the target blocks (app/representation/target_blocks: residency type with the kinds
+of relationship, sector, furusato tier). Every figure the page shows is a sum of atoms; app/representation/disclosure
 decides once which to hide so that no sum or difference of shown figures narrows a small group
 below k values. Shares, intervals, flags and gaps are shown only beside a shown count and a
 shown total (they would reveal either). Overall statistics are computed with the hidden cells
@@ -18,7 +19,7 @@ from functools import partial
 from sqlalchemy import DateTime, Integer, String, cast, func, null, select, union_all
 from sqlalchemy.orm import Session
 
-from app.representation import batches, honest, stats
+from app.representation import batches, honest, stats, target_blocks
 from app.representation.disclosure import Figure, protect
 from app.representation.reports import (CategoryLabel, CategoryRow, HeadlineFigure, Report,
                                         WeekPoint)
@@ -138,20 +139,22 @@ class _Block:
 class _Atoms:
     """What one statement counts over the window's ranked people (see _count_atoms)."""
     age_gender: list = field(default_factory=list)  # (segment, age, gender, count)
-    by_dimension: dict = field(default_factory=dict)  # target dimension -> {category: count}
+    by_block: dict = field(default_factory=dict)  # target block -> {atom: count}
     first_at: datetime | None = None  # of the window's first and last person
     last_at: datetime | None = None
 
 
-def _count_atoms(session, space, win, segment, dimensions) -> _Atoms:
-    """The window's counts by (segment, age, gender), its first and last time, and its counts
-    by each of `dimensions` (target dimensions): a GROUP BY over the window's ranked people for
-    each, joined by UNION ALL into one statement (one round trip, every part an aggregate)."""
-    atoms = _Atoms(by_dimension={d: {} for d in dimensions})
+def _count_atoms(session, space, win, segment, blocks) -> _Atoms:
+    """The window's counts by (segment, age, gender), its first and last time, and for each of
+    `blocks` ({block: ledger columns}) its counts by those columns: a GROUP BY over the window's
+    ranked people for each, joined by UNION ALL into one statement (one round trip, every part
+    an aggregate)."""
+    atoms = _Atoms(by_block={b: {} for b in blocks})
     if win.empty:
         return atoms
+    wanted = sorted({c for columns in blocks.values() for c in columns})
     columns = [Participation.age, Participation.gender,
-               *(getattr(Participation, d) for d in dimensions)]
+               *(getattr(Participation, c) for c in wanted)]
     r = batches.ranked(space, win.module, *columns)
     within = batches.in_window(r, win)
     # one segment: a constant selected, not grouped (a constant would be read as a position)
@@ -159,21 +162,25 @@ def _count_atoms(session, space, win, segment, dimensions) -> _Atoms:
     no_int, no_text, no_time = (cast(null(), Integer), cast(null(), String),
                                 cast(null(), DateTime))
     parts = [select(sql_key("age_gender").label("part"), seg.label("seg"), r.c.age, r.c.gender,
-                    no_text.label("category"), func.count().label("n"),
+                    no_text.label("category"), no_text.label("detail"), func.count().label("n"),
                     func.min(r.c.t).label("first_at"), func.max(r.c.t).label("last_at"))
              .where(within)
              .group_by(*([seg] if segment is not None else []), r.c.age, r.c.gender)]
-    parts += [select(sql_key(d), no_int, no_int, no_text, getattr(r.c, d), func.count(), no_time,
-                     no_time).where(within).group_by(getattr(r.c, d))
-              for d in dimensions]
+    for block, names in blocks.items():
+        keys = [getattr(r.c, c) for c in names]
+        parts.append(select(sql_key(block), no_int, no_int, no_text, keys[0],
+                            keys[1] if len(keys) > 1 else no_text, func.count(), no_time,
+                            no_time).where(within).group_by(*keys))
     statement = parts[0] if len(parts) == 1 else union_all(*parts)
-    for part, seg_value, age, gender, category, n, first, last in session.execute(statement):
+    for part, seg_value, age, gender, category, detail, n, first, last in \
+            session.execute(statement):
         if part == "age_gender":
             atoms.age_gender.append((int(seg_value), age, gender, int(n)))
             atoms.first_at = first if atoms.first_at is None else min(atoms.first_at, first)
             atoms.last_at = last if atoms.last_at is None else max(atoms.last_at, last)
         else:
-            atoms.by_dimension[part][category] = int(n)
+            key = category if len(blocks[part]) == 1 else (category, detail)
+            atoms.by_block[part][key] = atoms.by_block[part].get(key, 0) + int(n)
     return atoms
 
 
@@ -223,9 +230,15 @@ def build_page(session: Session, space, *, module: str = "all", since: date | No
                    for gc in G_CLASSES] if len(ranks) > 1 else []
     block_a = _Block([("T", f, g) for f in fines for g in GENDER_KEYS] + series_keys)
     wanted = [d for d in TARGET_DIMENSIONS if d in dimensions]
-    targets = all_targets(session, space) if wanted else {}
-    compared = [d for d in wanted if _usable_targets(targets[d]) is None]
-    atoms = _count_atoms(session, space, win, segment if len(ranks) > 1 else None, compared)
+    # A target block's figures are audited together whichever of its tables is asked for (as
+    # the age and gender figures are), so one table reads the same on every page.
+    audited = [d for _name, members in target_blocks.TARGET_BLOCKS if any(m in wanted for m in members)
+               for d in members]
+    targets = all_targets(session, space) if audited else {}
+    compared = [d for d in audited if _usable_targets(targets[d]) is None]
+    blocks = {name: target_blocks.block_columns(name, compared) for name, members in target_blocks.TARGET_BLOCKS
+              if any(d in compared for d in members)}
+    atoms = _count_atoms(session, space, win, segment if len(ranks) > 1 else None, blocks)
     for seg, age, gender, n in atoms.age_gender:
         f, g = fine(age), _gender(gender)
         block_a.values[block_a.index[("T", f, g)]] += n
@@ -265,23 +278,25 @@ def build_page(session: Session, space, *, module: str = "all", since: date | No
                                               else "no_population")
     target_ref = target_reference(space) if wanted else None
     for dimension in wanted:
-        shares = targets[dimension]
         if dimension not in compared:
             reports[dimension] = _unavailable(space, dimension, win, target_ref, k,
-                                              _usable_targets(shares))
+                                              _usable_targets(targets[dimension]))
+    for name, members in target_blocks.TARGET_BLOCKS:
+        shown_here = [d for d in members if d in compared]
+        if not shown_here:
             continue
-        counts = atoms.by_dimension[dimension]
-        keys = sorted({*shares, *(c for c in counts if c is not None)}) + [None]
-        block = _Block(keys)
-        for key, n in counts.items():
-            block.values[block.index[key]] += n
-        spec = _one_way_figures(block, dimension, list(shares), k)
+        block = _target_block(name, shown_here, atoms.by_block[name], targets)
+        specs = {d: _one_way_figures(block, d, list(targets[d]), k, target_blocks.category_of(d, shown_here))
+                 for d in shown_here}
         protection = block.protect(k, fixed)
         hidden_total += len(protection.hidden)
         shown_keys += [key for key, f in block.figures.items()
                        if f.shown and key not in protection.hidden]
-        reports[dimension] = _report(space, dimension, win, target_ref, shares, dict(shares),
-                                     block, spec, protection.hidden, k)
+        for dimension in (d for d in shown_here if d in wanted):
+            shares = targets[dimension]
+            reports[dimension] = _report(space, dimension, win, target_ref, shares,
+                                         dict(shares), block, specs[dimension],
+                                         protection.hidden, k)
     points = _points(cuts, block_a, hidden_a, space) if census_ok and series else []
     first, last = batches.jst_dates(atoms.first_at, atoms.last_at)
     return RepresentationPage(space.slug, win, k, reference,
@@ -380,13 +395,25 @@ def _block_a_figures(block: _Block, space, ranks, fine, k) -> dict[str, dict]:
     return specs
 
 
-def _one_way_figures(block: _Block, dimension: str, categories: list, k: int) -> dict:
+def _target_block(name: str, shown_here: list, counts: dict, targets: dict) -> _Block:
+    keys, values = target_blocks.target_atoms(name, shown_here, counts, targets)
+    block = _Block(keys)
+    for key, n in values.items():
+        block.values[block.index[key]] += n
+    return block
+
+
+def _one_way_figures(block: _Block, dimension: str, categories: list, k: int,
+                     category=lambda a: a) -> dict:
+    """The figures of one dimension's table over `block`'s atoms (`category`: atom -> the
+    dimension's category, None for no answer)."""
     block.add(("total",), lambda a: True, hideable=False, sensitive=False)
-    cells = {c: block.add((dimension, c), lambda a, c=c: a == c, group=dimension).key
+    cells = {c: block.add((dimension, c), lambda a, c=c: category(a) == c, group=dimension).key
              for c in categories}
-    block.add((dimension, ANSWERED), lambda a: a in categories, group=dimension)
-    block.add((dimension, NO_ANSWER), lambda a: a is None, group=dimension)
-    block.add((dimension, UNREFERENCED), lambda a: a is not None and a not in categories,
+    block.add((dimension, ANSWERED), lambda a: category(a) in categories, group=dimension)
+    block.add((dimension, NO_ANSWER), lambda a: category(a) is None, group=dimension)
+    block.add((dimension, UNREFERENCED),
+              lambda a: category(a) is not None and category(a) not in categories,
               group=dimension)
     for key in block.keys:
         block.add(("fine", key), lambda a, key=key: a == key, shown=False)

@@ -32,7 +32,7 @@ SOURCE_KINDS = ("census", "register", "csv")
 SEXES = ("male", "female")
 AGE_UNKNOWN = -1  # age_from and age_to of a count whose age is unknown
 AGE_OPEN = 999  # age_to of an open-ended range such as 110+
-TARGET_DIMENSIONS = ("residency", "sector")
+TARGET_DIMENSIONS = ("residency", "relationship_kind", "furusato", "sector")
 INSERT_CHUNK = 10_000
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

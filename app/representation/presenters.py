@@ -268,7 +268,8 @@ def report_section(report, *, chart_id: str, show_counts: bool = True,
              fmt_int(report.answered) if report.answered is not None else _("hidden")),
             (_("No answer or prefer not to say"),
              fmt_int(report.unknown) if report.unknown is not None else _("hidden")),
-            (_("Answer without a reference figure"),
+            (_("Not in the relationship population (not compared)")
+             if report.dimension == "relationship_kind" else _("Answer without a reference figure"),
              fmt_int(report.unreferenced) if report.unreferenced is not None else _("hidden")),
         ]
         if report.dimension == "gender":

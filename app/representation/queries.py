@@ -13,7 +13,12 @@ from app.common.time import JST
 from app.representation.models import Participation
 from app.representation.reference import AgeBand, age_bands, youth_band
 
-DIMENSIONS = ("age_band", "gender", "residency", "sector", "age_band_x_gender")
+DIMENSIONS = ("age_band", "gender", "residency", "relationship_kind", "furusato", "sector",
+              "age_band_x_gender")
+# Ledger columns of the dimensions not named after one. counts_statement (the benchmarks) groups
+# relationship_kind by the raw tie kind; the page reads it with the residency type
+# (app.representation.page.relationship_category).
+DIMENSION_COLUMNS = {"furusato": "furusato_tier", "relationship_kind": "tie_kind"}
 MODULE_FILTERS = ("all", "forum", "proposals", "proposal_supporters", "surveys")
 GENDERS = ("female", "male")  # the sexes the statistics publish; women first, they are the focus
 UNKNOWN, BELOW = "~unknown", "~below"  # SQL band keys for no age / under the minimum age
@@ -73,7 +78,7 @@ def counts_statement(space, dimension: str, *, module: str = "all", since: date 
     as a CASE per row on a million rows."""
     scope = scope_filters(space, module, since, until)
     if dimension not in ("age_band", "age_band_x_gender"):
-        key = getattr(Participation, dimension).label(dimension)
+        key = getattr(Participation, DIMENSION_COLUMNS.get(dimension, dimension)).label(dimension)
         return select(key, func.count().label("n")).where(*scope).group_by(key)
     inner_keys = [Participation.age, Participation.gender][:2 if dimension == "age_band_x_gender" else 1]
     ages = (select(*inner_keys, func.count().label("n")).where(*scope)

@@ -1,5 +1,7 @@
-"""Facilitator-set target shares for the categories a census does not have (residency type and
-sector): read and replaced here, used by the page as the comparison base for those dimensions."""
+"""Facilitator-set target shares for the categories a census does not have (residency type, the
+kinds of relationship, furusato registration and sector): read and replaced here, used by the page
+as the comparison base for those dimensions. Kinds of relationship are shares of the relationship
+population whose kind is known; furusato tiers are shares of everyone whose tier is known."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -8,11 +10,13 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import RESIDENCY_TYPES, SECTORS
+from app.areas.residency import FURUSATO_TIERS, RELATIONSHIP_KINDS
 from app.common.errors import N_, DomainError
 from app.representation.models import Target
 from app.representation.population import TARGET_DIMENSIONS
 
-TARGET_CATEGORIES = {"residency": RESIDENCY_TYPES, "sector": SECTORS}
+TARGET_CATEGORIES = {"residency": RESIDENCY_TYPES, "relationship_kind": RELATIONSHIP_KINDS,
+                     "furusato": FURUSATO_TIERS, "sector": SECTORS}
 TARGET_SUM_SLACK = 0.005  # shares typed as rounded percentages may sum to 99.5%
 
 
@@ -21,9 +25,10 @@ class TargetError(DomainError):
 
 
 def get_targets(session: Session, space, dimension: str) -> dict[str, float]:
-    """Target shares of `dimension` ('residency' | 'sector'), in the categories' canonical order."""
+    """Target shares of a target dimension (TARGET_CATEGORIES), in the categories' canonical
+    order."""
     if dimension not in TARGET_DIMENSIONS:
-        raise TargetError(N_("Targets can be set for residency type and sector only."))
+        raise TargetError(N_("Targets cannot be set for this dimension."))
     rows = dict(session.execute(select(Target.category, Target.share)
                                 .where(Target.space_id == space.id, Target.dimension == dimension)).all())
     return _in_order(dimension, rows)
@@ -50,7 +55,7 @@ def set_targets(session: Session, space, dimension: str, shares: Mapping[str, fl
     that sum below that are refused rather than renormalised: a facilitator who leaves 30% out
     has not said where those people belong. Only flushes."""
     if dimension not in TARGET_DIMENSIONS:
-        raise TargetError(N_("Targets can be set for residency type and sector only."))
+        raise TargetError(N_("Targets cannot be set for this dimension."))
     allowed = TARGET_CATEGORIES[dimension]
     unknown = sorted(set(shares) - set(allowed))
     if unknown:

@@ -1,11 +1,14 @@
 """The pure derivation of a person's residency type for a space's area."""
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
 
 from app.accounts.models import RESIDENCY_TYPES
-from app.areas.residency import (TIE_CATEGORY, TIE_KINDS, Tie, applicable_tie, derive_residency,
-                                 tie_contains_home)
+from app.areas.residency import (TIE_CATEGORY, TIE_KINDS, Registration, Tie, applicable_tie,
+                                 derive_residency, derive_residency_tie, furusato_tier,
+                                 registration_tier, tie_contains_home)
 
 # nation 1 > Hokkaido 10 > Sapporo 100 > Chuo-ku 101, Kita-ku 102; Hokkaido > Otaru 200;
 # nation > Tokyo 20 > Setagaya 300. Region 900 = Sapporo + Otaru.
@@ -92,3 +95,54 @@ def test_a_tie_to_the_home_or_an_area_containing_it_is_flagged():
     assert not tie_contains_home(102, CHUO)      # another ward
     assert not tie_contains_home(101, SAPPORO)   # a ward inside a home known as the city
     assert not tie_contains_home(100, None)
+
+
+# --- the tie kind behind the residency type, and the furusato tier -------------------------
+
+def test_the_tie_kind_comes_with_its_category():
+    family = Tie(OTARU, "family")
+    assert derive_residency_tie(SETAGAYA, 200, {200}, [family]) == ("relationship", "family")
+    assert derive_residency_tie(SETAGAYA, 10, {10}, [family, Tie(HOKKAIDO, "commuter")]) == \
+        ("commuter", "commuter")  # a tie to the space's own area wins
+    assert derive_residency_tie(OTARU, 200, {200}, [Tie(SAPPORO, "visits")]) == ("resident", None)
+    assert derive_residency_tie(SETAGAYA, 100, {100}, [family]) == (None, None)
+
+
+AT = datetime(2026, 8, 1, 3, 0)  # 12:00 in Japan
+DAY = date(2026, 8, 1)
+
+
+def _registration(chain, tier="basic", **fields):
+    return Registration(chain, tier, fields.pop("valid_from", date(2026, 4, 1)),
+                        fields.pop("valid_until", date(2027, 3, 31)), **fields)
+
+
+def test_a_registration_counts_for_its_area_and_the_areas_containing_it():
+    otaru = [_registration(OTARU)]
+    assert furusato_tier(200, {200}, otaru, AT, DAY) == "basic"
+    assert furusato_tier(10, {10}, otaru, AT, DAY) == "basic"  # Hokkaido contains Otaru
+    assert furusato_tier(REGION, REGION_COVER, otaru, AT, DAY) == "basic"
+    assert furusato_tier(100, {100}, otaru, AT, DAY) == "none"  # Sapporo does not
+    # The prefecture's derived row says nothing about one of its municipalities.
+    assert furusato_tier(200, {200}, [_registration(HOKKAIDO)], AT, DAY) == "none"
+    assert furusato_tier(200, {200}, [], AT, DAY) == "none"
+
+
+def test_only_a_registration_in_force_that_day_counts():
+    assert furusato_tier(200, {200}, [_registration(OTARU, valid_from=date(2026, 8, 2))],
+                         AT, DAY) == "none"
+    assert furusato_tier(200, {200}, [_registration(OTARU, valid_until=date(2026, 7, 31))],
+                         AT, DAY) == "none"
+    left_before = _registration(OTARU, ended_at=datetime(2026, 8, 1, 2, 59))
+    left_after = _registration(OTARU, ended_at=datetime(2026, 8, 1, 3, 1))
+    assert furusato_tier(200, {200}, [left_before], AT, DAY) == "none"
+    assert furusato_tier(200, {200}, [left_after], AT, DAY) == "basic"
+
+
+def test_the_highest_tier_wins_and_premium_counts_from_its_day():
+    premium_later = _registration(CHUO, "premium", premium_since=date(2026, 9, 1))
+    premium_now = _registration(KITA, "premium", premium_since=date(2026, 8, 1))
+    assert registration_tier(premium_later, AT, DAY) == "basic"
+    assert registration_tier(premium_now, AT, DAY) == "premium"
+    assert furusato_tier(100, {100}, [_registration(SAPPORO), premium_now], AT, DAY) == "premium"
+    assert furusato_tier(101, {101}, [premium_now], AT, DAY) == "none"  # Kita is not in Chuo

@@ -108,8 +108,9 @@ def test_the_notifications_list_costs_the_same_for_5_and_25(client, db, make, re
 
 def test_one_dashboard_get_runs_under_ten_statements(client, db, make):
     """The representation dashboard computes its reference population, ledger counts and every
-    table of the page once (issue #11): one GET of the full page, with all five dimensions
-    (targets for residency and sector), issues fewer than 10 SQL statements in all."""
+    table of the page once (issue #11): one GET of the full page, with every dimension
+    (targets for residency, kinds of relationship, furusato and sector), issues fewer than 10
+    SQL statements in all."""
     from app.representation.queries import DIMENSIONS
     from app.representation.targets import set_targets
     from tests.representation.dashboard_fixtures import skewed_space
@@ -119,6 +120,8 @@ def test_one_dashboard_get_runs_under_ten_statements(client, db, make):
                                                  "dual_region": 0.02, "commuter": 0.02,
                                                  "other": 0.01})
     set_targets(db.session, space, "sector", {"none": 0.5, "industry": 0.3, "government": 0.2})
+    set_targets(db.session, space, "relationship_kind", {"family": 0.5, "visits": 0.5})
+    set_targets(db.session, space, "furusato", {"none": 0.9, "basic": 0.1})
     db.session.commit()
     login(client, make.user(roles=(f"facilitator:{space.id}",)).email)
     url = f"/spaces/{space.slug}/representation/"

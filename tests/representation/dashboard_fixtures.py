@@ -28,6 +28,7 @@ def load_population(session, area_code: str = "01100") -> None:
 def add_participants(session, space, count: int, *, age: int | None = 65,
                      gender: str | None = "male", residency: str | None = "resident",
                      sector: str | None = "none", first_at: datetime | None = None,
+                     tie_kind: str | None = None, furusato_tier: str | None = None,
                      **modules) -> None:
     """`count` ledger rows with the same snapshot (user_id NULL, like deleted accounts)."""
     flags = {"forum": False, "proposals": False, "proposal_supporters": False,
@@ -39,7 +40,8 @@ def add_participants(session, space, count: int, *, age: int | None = 65,
         times = {f"{m}_at": at for m, used in flags.items() if used}
         session.add(Participation(space_id=space.id, user_id=None,
                                   first_at=at, age=age, gender=gender,
-                                  residency=residency, sector=sector, **flags, **times))
+                                  residency=residency, sector=sector, tie_kind=tie_kind,
+                                  furusato_tier=furusato_tier, **flags, **times))
     session.commit()
 
 

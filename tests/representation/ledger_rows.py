@@ -26,7 +26,8 @@ def sapporo(db, make):
 
 def add_rows(session, space, rows: list[dict]) -> None:
     base = {"user_id": None, "first_at": datetime(2026, 6, 10, 3, 0), "age": None, "gender": None,
-            "residency": "resident", "sector": None, "home_area_id": None,
+            "residency": "resident", "sector": None, "home_area_id": None, "tie_kind": None,
+            "furusato_tier": None,
             **dict.fromkeys((*MODULE_FLAGS, "panel"), False)}
     def with_times(row: dict) -> dict:
         row = {**base, "space_id": space.id, **row}
@@ -51,6 +52,17 @@ def random_rows(rng: random.Random, n: int) -> list[dict]:
             "first_at": datetime(2026, 5, 1) + timedelta(hours=rng.randrange(24 * 70)),
             **modules,
         })
+    # The tie kind and furusato tier come from a generator of their own, so the rows above stay
+    # what they were for the tests written before these columns.
+    extra = random.Random(n)
+    for row in rows:
+        if row["residency"] == "relationship":
+            row["tie_kind"] = extra.choice([None, "relationship", "family", "family", "visits",
+                                            "works_or_studies", "furusato_donor", "side_job"])
+        elif row["residency"] != "resident":
+            row["tie_kind"] = extra.choice([None, row["residency"]])
+        row["furusato_tier"] = extra.choice([None, "none", "none", "none", "basic", "basic",
+                                             "premium"])
     return rows
 
 

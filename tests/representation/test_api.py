@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.admin.models import AuditEntry
 from app.areas.models import Area
 from app.representation import releases
-from app.representation.population import load_shipped_population
+from app.representation.population import TARGET_DIMENSIONS, load_shipped_population
 from app.representation.queries import DIMENSIONS
 from app.representation.targets import set_targets
 from tests.conftest import login
@@ -45,6 +45,8 @@ def space(db, make):
              + [{"age": None, "gender": None, "surveys": True}] * 13)
     set_targets(db.session, space, "residency", {"resident": 1.0})
     set_targets(db.session, space, "sector", {"none": 0.5, "industry": 0.5})
+    set_targets(db.session, space, "relationship_kind", {"family": 1.0})
+    set_targets(db.session, space, "furusato", {"none": 0.8, "basic": 0.2})
     db.session.commit()
     return space
 
@@ -87,7 +89,7 @@ def _check_keys(data: dict, dimension: str) -> None:
     assert set(data["chi_square"]) == CHI_KEYS
     assert data["categories"] and all(set(c) == CATEGORY_KEYS for c in data["categories"])
     assert (data["space"], data["dimension"], data["module"]) == ("sapporo-review", dimension, "all")
-    expected_kind = "target" if dimension in ("residency", "sector") else "census"
+    expected_kind = "target" if dimension in TARGET_DIMENSIONS else "census"
     assert data["reference"]["kind"] == expected_kind
     assert data["reference"]["area_codes"] == ["01100"]
 

@@ -32,6 +32,8 @@ def setup(make, db, client):
                           "commuter": 0.02, "other": 0.01})
     set_targets(db.session, space, "sector", {"none": 0.5, "industry": 0.3,
                                                        "government": 0.2})
+    set_targets(db.session, space, "relationship_kind", {"family": 0.5, "visits": 0.5})
+    set_targets(db.session, space, "furusato", {"none": 0.8, "basic": 0.15, "premium": 0.05})
     db.session.commit()
     facilitator = make.user(roles=(f"facilitator:{space.id}",))
     login(client, facilitator.email)

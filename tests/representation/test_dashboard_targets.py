@@ -76,3 +76,17 @@ def test_within_rounding_tolerance_and_clearing(client, space, db):
     response = client.post(_url(space), data={})
     assert response.status_code == 302
     assert get_targets(db.session, space, "sector") == {}
+
+
+def test_targets_for_the_kinds_of_relationship_and_furusato(client, space, db):
+    html = client.get(_url(space)).get_data(as_text=True)
+    assert "Kind of relationship (relationship population) (targets, in %)" in html
+    assert 'name="relationship_kind__family"' in html and 'name="furusato__premium"' in html
+    response = client.post(_url(space), data={
+        "relationship_kind__family": "60", "relationship_kind__visits": "40",
+        "furusato__none": "70", "furusato__basic": "20", "furusato__premium": "10"})
+    assert response.status_code == 302
+    assert get_targets(db.session, space, "furusato") == pytest.approx(
+        {"none": 0.7, "basic": 0.2, "premium": 0.1})
+    assert get_targets(db.session, space, "relationship_kind")["family"] == pytest.approx(0.6)
+    assert get_targets(db.session, space, "residency") == {}  # left empty: none set

@@ -243,3 +243,39 @@ def test_publishing_needs_a_csrf_token(app, client, db, space, facilitator):
         assert _count(db) == 1
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_a_release_made_before_the_kinds_and_furusato_tables_stays_readable(client, db, space):
+    """Releases keep the public tables (gender, age, residency type); the kinds of relationship
+    and furusato tiers are the facilitators' only. A release frozen before they existed reads
+    as it was, and the facilitators' view of its window still keeps what it printed, although
+    residency is now audited together with the kinds."""
+    _join(db, space, 25, residency="resident", furusato_tier="none")
+    _join(db, space, 12, residency="relationship", tie_kind="family", furusato_tier="basic")
+    _join(db, space, 3, residency="relationship", tie_kind="visits", furusato_tier="premium")
+    set_targets(db.session, space, "residency", {"resident": 0.8, "relationship": 0.2})
+    release = _make(db, space)
+    # What an old release holds: the three public reports, nothing of the new dimensions.
+    old_payload = {**release.payload, "reports": {d: release.payload["reports"][d]
+                                                 for d in ("gender", "age_band", "residency")}}
+    release.payload = old_payload
+    db.session.commit()
+    assert set(release.payload["reports"]) == {"gender", "age_band", "residency"}
+    set_targets(db.session, space, "relationship_kind", {"family": 0.5, "visits": 0.5})
+    set_targets(db.session, space, "furusato", {"none": 0.6, "basic": 0.3, "premium": 0.1})
+    db.session.commit()
+    thawed = releases.thaw(space.slug, release)
+    assert set(thawed["reports"]) == {"gender", "age_band", "residency"}
+    assert {c.key: c.count for c in thawed["reports"]["residency"].categories} == \
+        {"resident": 25, "relationship": 15}
+    assert client.get(f"/spaces/{space.slug}/transparency").status_code == 200
+    body = client.get(f"/api/v1/spaces/{space.slug}/releases/1").get_json()
+    assert set(body["dimensions"]) == {"gender", "age_band", "residency"}
+    page = facilitator_page(db.session, space, k=5)
+    fixed = releases.fixed_figures(release)
+    assert ("residency", "relationship") in fixed
+    assert set(fixed) <= {tuple(key) for key in page.shown_keys}
+    # The 3 visitors stay hidden: 15 in the relationship population is public, so the
+    # 12 family members are hidden with them.
+    kinds = {c.key: c.count for c in page.reports["relationship_kind"].categories}
+    assert kinds == {"family": None, "visits": None}

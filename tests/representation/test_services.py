@@ -188,11 +188,14 @@ def test_report_counts_come_from_one_group_by(db, sapporo):
     a dimension's counts come from one GROUP BY over the window's ranked rows."""
     add_rows(db.session, sapporo, random_rows(random.Random(1), 50))
     grouped_by = {"age_band": "r.age", "gender": "r.gender", "residency": "r.residency",
-                  "sector": "r.sector", "age_band_x_gender": "r.gender"}
+                  "sector": "r.sector", "age_band_x_gender": "r.gender",
+                  "relationship_kind": "r.tie_kind", "furusato": "r.furusato_tier"}
     with recorded() as statements:
         for dimension in DIMENSIONS:
             set_targets(db.session, sapporo, "residency", {"resident": 1.0})
             set_targets(db.session, sapporo, "sector", {"none": 1.0})
+            set_targets(db.session, sapporo, "relationship_kind", {"family": 1.0})
+            set_targets(db.session, sapporo, "furusato", {"none": 0.5, "basic": 0.5})
             statements.clear()
             services.build_report(db.session, sapporo, dimension, module="forum")
             ledger = [s for s in statements if "FROM participations" in s]
@@ -253,6 +256,9 @@ def test_suppression_holds_for_every_dimension_and_module(db, make, sapporo, k):
                                                               "commuter": 0.1})
         set_targets(db.session, space, "sector", {"industry": 0.3, "government": 0.2,
                                                            "academia": 0.2, "none": 0.3})
+        set_targets(db.session, space, "relationship_kind", {"family": 0.4, "visits": 0.3,
+                                                             "works_or_studies": 0.3})
+        set_targets(db.session, space, "furusato", {"none": 0.6, "basic": 0.3, "premium": 0.1})
         spaces.append(space)
     db.session.commit()
     seen_hidden = small_groups = 0
@@ -416,7 +422,7 @@ def test_targets_drive_residency_and_sector_reports(app, db, sapporo):
 
 
 @pytest.mark.parametrize("dimension,shares,message", [
-    ("gender", {"female": 0.5}, "residency type and sector only"),
+    ("gender", {"female": 0.5}, "cannot be set for this dimension"),
     ("sector", {"astrology": 0.5}, "Unknown categories: astrology"),
     ("sector", {"media": 1.5}, "between 0% and 100%"),
     ("sector", {"media": "half"}, "between 0% and 100%"),
