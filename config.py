@@ -76,6 +76,15 @@ class Config:
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
     RATELIMIT_HEADERS_ENABLED = True
+    # Cached page fragments for anonymous readers (app/common/fragments.py): in Redis when
+    # CACHE_REDIS_URL (or else REDIS_URL) is set, so every worker shares them and their
+    # invalidation; in this process's memory otherwise. CACHE_TYPE=NullCache switches it off.
+    # A fragment lives CACHE_DEFAULT_TIMEOUT seconds at most; writes invalidate it at once.
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", REDIS_URL)
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "RedisCache" if CACHE_REDIS_URL else "SimpleCache")
+    CACHE_DEFAULT_TIMEOUT = _int("CACHE_DEFAULT_TIMEOUT", 300)
+    CACHE_THRESHOLD = _int("CACHE_THRESHOLD", 2000)  # entries kept in memory (SimpleCache)
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "hiroba:")
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;100 per day")
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "5 per minute;50 per day")
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
@@ -127,6 +136,9 @@ class TestConfig(Config):
     SERVER_NAME = None
     JOBS_INLINE = True
     JOBS_REDIS_URL = None  # the developer's REDIS_URL is not the tests' queue
+    CACHE_TYPE = "NullCache"  # a test that wants the fragment cache switches it on
+    CACHE_REDIS_URL = None
+    CACHE_NO_NULL_WARNING = True
     HIROBA_BASE_URL = "http://localhost"  # the test client's host
     # SQLAlchemy's own defaults: concurrency tests open more connections than a worker would
     DB_POOL_SIZE = 5
