@@ -117,9 +117,10 @@ def plain_args(allowed: dict[str, Callable[[str], bool]]) -> tuple | None:
     values = []
     for name, valid in allowed.items():
         value = request.args.get(name)
-        if value is not None and (len(request.args.getlist(name)) > 1 or not valid(value)):
+        if value is not None and (len(request.args.getlist(name)) > 1
+                                  or (value != "" and not valid(value))):
             return None
-        values.append(value or "")
+        values.append("-" if value is None else value)  # links keep an empty argument
     return tuple(values)
 
 
