@@ -136,7 +136,8 @@ class TestConfig(Config):
     SERVER_NAME = None
     JOBS_INLINE = True
     JOBS_REDIS_URL = None  # the developer's REDIS_URL is not the tests' queue
-    CACHE_TYPE = "NullCache"  # a test that wants the fragment cache switches it on
+    # Off unless a test switches it on; TEST_CACHE_TYPE=SimpleCache runs a suite with it on.
+    CACHE_TYPE = os.environ.get("TEST_CACHE_TYPE", "NullCache")
     CACHE_REDIS_URL = None
     CACHE_NO_NULL_WARNING = True
     HIROBA_BASE_URL = "http://localhost"  # the test client's host
