@@ -78,7 +78,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # Cached page fragments for anonymous readers (app/common/fragments.py): in Redis when
     # CACHE_REDIS_URL (or else REDIS_URL) is set, so every worker shares them and their
-    # invalidation; in this process's memory otherwise. CACHE_TYPE=NullCache switches it off.
+    # invalidation; in this process's memory otherwise (development; production: none, see
+    # ProductionConfig). CACHE_TYPE=NullCache switches it off.
     # A fragment lives CACHE_DEFAULT_TIMEOUT seconds at most; writes invalidate it at once.
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", REDIS_URL)
     CACHE_TYPE = os.environ.get("CACHE_TYPE", "RedisCache" if CACHE_REDIS_URL else "SimpleCache")
@@ -151,6 +152,12 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     HIROBA_BASE_URL = os.environ.get("HIROBA_BASE_URL")
+    # Several gunicorn workers each with their own memory would not see each other's
+    # invalidations (a post hidden in one worker could still be served by another until its
+    # fragment expires): production caches fragments only in a Redis all workers share, unless
+    # CACHE_TYPE=SimpleCache is set for a single-worker server.
+    CACHE_TYPE = os.environ.get("CACHE_TYPE",
+                                "RedisCache" if Config.CACHE_REDIS_URL else "NullCache")
     REQUIRED = ("SECRET_KEY", "DATABASE_URL", "HIROBA_BASE_URL")
 
     @classmethod
