@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from app.accounts.permissions import (can_delete_post, can_edit_post, can_flag_post,
                                       can_manage_thread, can_manage_threads, can_moderate,
@@ -119,9 +118,9 @@ def _render_thread(thread, form: ReplyForm):
     def conversation() -> dict:
         view = services.thread_view(db.session, thread, current_user,
                                     parse_page(request.args.get("page")), REPLIES_PER_PAGE)
-        html = render_template("forum/_conversation.html", thread=thread, view=view,
+        html = fragments.drawn("forum/_conversation.html", thread=thread, view=view,
                                may_write=may_write, can_moderate_here=can_moderate_here)
-        return {"html": Markup(html), "opening_hidden": view.opening.is_hidden,
+        return {"html": html, "opening_hidden": view.opening.is_hidden,
                 "title_hidden": view.opening.is_hidden
                 and not can_see_hidden_post(current_user, view.opening)}
 

@@ -12,7 +12,6 @@ from flask import (current_app, flash, g, jsonify, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.permissions import (can_edit_proposal, can_moderate, can_support_or_comment,
@@ -69,12 +68,12 @@ def index():
         and len(form.category.data) < 10 else None
     seed = _random_seed() if sort == "random" else 1
 
-    def proposal_list() -> Markup:
+    def proposal_list():
         page = services.list_proposals(
             db.session, g.space, status=status, category_id=category_id, sort=sort, seed=seed,
             page=parse_page(request.args.get("page")), per_page=current_app.config["PER_PAGE"])
         mine = supports.supported_ids(db.session, current_user, [p.id for p in page.items])
-        return Markup(render_template("proposals/_list.html", page=page, supported=mine))
+        return fragments.drawn("proposals/_list.html", page=page, supported=mine)
 
     # An anonymous reader's page of the list comes from the cache until a proposal of the
     # space, its supports or the space change; the random order is each visitor's own.
@@ -228,14 +227,14 @@ def _render_detail(proposal, comment_form: CommentForm | None = None):
     return render_template("proposals/detail.html", proposal=proposal, body=body)
 
 
-def _detail_body(proposal, comment_form: CommentForm | None) -> Markup:
+def _detail_body(proposal, comment_form: CommentForm | None):
     history = services.status_history(db.session, proposal)
     view = comments.comments_view(db.session, proposal, current_user,
                                   parse_page(request.args.get("page")), COMMENTS_PER_PAGE)
     comment_form = comment_form or CommentForm(formdata=None)
     user = current_user if current_user.is_authenticated else None
     comment_refusal = comments.comment_refusal(db.session, proposal, user)
-    return Markup(render_template(
+    return fragments.drawn(
         "proposals/_detail_body.html", proposal=proposal, history=history,
         comment_total=view.opening.thread.reply_count if view and view.opening else 0,
         answer=services.latest_answer(history), view=view, comment_form=comment_form,
@@ -247,7 +246,7 @@ def _detail_body(proposal, comment_form: CommentForm | None) -> Markup:
         threshold=services.support_threshold(db.session, g.space),
         merged_from=services.merged_from(db.session, proposal),
         can_moderate_here=can_moderate(current_user, g.space),
-    ))
+    )
 
 
 @bp.get("/<int:proposal_id>")

@@ -323,7 +323,7 @@ def transparency(slug: str):
     if unchanged is not None:
         return unchanged
 
-    def figures() -> str:
+    def figures():
         sections, cards, reference, k = [], [], None, current_app.config["MIN_CELL_PUBLIC"]
         if release is not None:
             thawed = releases.thaw(space.slug, release)
@@ -333,7 +333,7 @@ def transparency(slug: str):
             sections = [presenters.report_section(report, chart_id=f"public-{dimension}",
                                                   show_counts=False)
                         for dimension, report in thawed["reports"].items()]
-        return render_template("representation/_transparency_body.html", space=space, k=k,
+        return fragments.drawn("representation/_transparency_body.html", space=space, k=k,
                                cards=cards, sections=sections, reference=reference,
                                release=release, releases=items)
 

@@ -63,7 +63,7 @@ def index():
 @bp.get("/<slug>/")
 def detail(slug: str):
     space = g.space
-    body = fragments.cached("space", [("space", space.id)], lambda: render_template(
+    body = fragments.cached("space", [("space", space.id)], lambda: fragments.drawn(
         "spaces/_detail_body.html", space=space, parts=page_parts(space, current_user)))
     return render_template("spaces/detail.html", space=space, body=body)
 
