@@ -76,6 +76,16 @@ class Config:
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
     RATELIMIT_HEADERS_ENABLED = True
+    # Cached page fragments for anonymous readers (app/common/fragments.py): in Redis when
+    # CACHE_REDIS_URL (or else REDIS_URL) is set, so every worker shares them and their
+    # invalidation; in this process's memory otherwise (development; production: none, see
+    # ProductionConfig). CACHE_TYPE=NullCache switches it off.
+    # A fragment lives CACHE_DEFAULT_TIMEOUT seconds at most; writes invalidate it at once.
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", REDIS_URL)
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "RedisCache" if CACHE_REDIS_URL else "SimpleCache")
+    CACHE_DEFAULT_TIMEOUT = _int("CACHE_DEFAULT_TIMEOUT", 300)
+    CACHE_THRESHOLD = _int("CACHE_THRESHOLD", 2000)  # entries kept in memory (SimpleCache)
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "hiroba:")
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;100 per day")
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "5 per minute;50 per day")
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
@@ -127,6 +137,10 @@ class TestConfig(Config):
     SERVER_NAME = None
     JOBS_INLINE = True
     JOBS_REDIS_URL = None  # the developer's REDIS_URL is not the tests' queue
+    # Off unless a test switches it on; TEST_CACHE_TYPE=SimpleCache runs a suite with it on.
+    CACHE_TYPE = os.environ.get("TEST_CACHE_TYPE", "NullCache")
+    CACHE_REDIS_URL = None
+    CACHE_NO_NULL_WARNING = True
     HIROBA_BASE_URL = "http://localhost"  # the test client's host
     # SQLAlchemy's own defaults: concurrency tests open more connections than a worker would
     DB_POOL_SIZE = 5
@@ -138,6 +152,12 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     HIROBA_BASE_URL = os.environ.get("HIROBA_BASE_URL")
+    # Several gunicorn workers each with their own memory would not see each other's
+    # invalidations (a post hidden in one worker could still be served by another until its
+    # fragment expires): production caches fragments only in a Redis all workers share, unless
+    # CACHE_TYPE=SimpleCache is set for a single-worker server.
+    CACHE_TYPE = os.environ.get("CACHE_TYPE",
+                                "RedisCache" if Config.CACHE_REDIS_URL else "NullCache")
     REQUIRED = ("SECRET_KEY", "DATABASE_URL", "HIROBA_BASE_URL")
 
     @classmethod

@@ -68,6 +68,9 @@ def create_app(config_name: str = "development", overrides: dict | None = None) 
     logs.configure(app)  # JSON lines in production; X-Request-ID on every response
     assets.install(app)  # fingerprinted static addresses, cached for a year
     http_cache.install(app)  # ETag and 304 for public data
+    from app.common import fragments
+
+    fragments.install(app)  # cached fragments for anonymous readers, after the code's version
     _register_template_helpers(app)
     from app.main.errors import register_error_handlers
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -56,6 +57,25 @@ csrf = CSRFProtect()
 # failing every request: limits stay roughly enforced (per worker) and the site stays up.
 # Flask-Limiter logs one warning when it falls back and checks the storage again with backoff.
 limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True)
+# Cached page fragments (app/common/fragments.py binds it in create_app).
+cache = Cache()
+
+
+def cache_config(config) -> dict:
+    """Flask-Caching's settings from Hiroba's: Redis at CACHE_REDIS_URL (REDIS_URL by default)
+    when there is one, this process's memory otherwise, nothing at all with NullCache (tests).
+    Every key starts with CACHE_KEY_PREFIX (one per site sharing a Redis); the code's version
+    is in every fragment's key (app/common/fragments.py), not in the prefix, so the workers of a
+    rolling deployment still share the invalidations."""
+    kind = config.get("CACHE_TYPE") or "SimpleCache"
+    redis_url = config.get("CACHE_REDIS_URL")
+    if kind == "RedisCache" and not redis_url:
+        raise RuntimeError("CACHE_TYPE=RedisCache needs CACHE_REDIS_URL (or REDIS_URL)")
+    return {"CACHE_TYPE": kind, "CACHE_REDIS_URL": redis_url,
+            "CACHE_KEY_PREFIX": config.get("CACHE_KEY_PREFIX") or "hiroba:",
+            "CACHE_DEFAULT_TIMEOUT": config.get("CACHE_DEFAULT_TIMEOUT", 300),
+            "CACHE_THRESHOLD": config.get("CACHE_THRESHOLD", 2000),
+            "CACHE_NO_NULL_WARNING": True}
 
 # Several gunicorn workers write to one SQLite file: WAL lets readers and the writer proceed
 # together, and the busy timeout makes a writer wait for the lock instead of failing at once

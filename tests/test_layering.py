@@ -27,6 +27,7 @@ WEB_LAYER_FILES = {
     "app/common/assets.py",            # fingerprints static URLs and sets their cache headers
     "app/common/forms.py",
     "app/common/http_cache.py",        # ETag and 304 of a request
+    "app/common/fragments.py",         # cached fragments of a request's page
     "app/common/jobs.py",              # runs work after the response
     "app/common/job_worker.py",        # the RQ worker and its command
     "app/exports/jobs.py",             # the export job: config, the asker's language

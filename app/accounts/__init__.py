@@ -21,3 +21,21 @@ def register(app) -> None:
     app.cli.add_command(cli)
     register_account_sections()
     User.name_translator = staticmethod(gettext)  # "Deleted user" in the reader's language
+    _watch_for_cached_pages(User)
+
+
+def _watch_for_cached_pages(user_model) -> None:
+    """Cached pages show people's public names: a name changed or an account deleted makes
+    every cached fragment stale (("people", 0), rare), other changes of a user none."""
+    from sqlalchemy import inspect
+
+    from app.common.invalidation import watch
+
+    def shown(user):
+        state = inspect(user)
+        if state.deleted or any(state.attrs[name].history.has_changes()
+                                for name in ("display_name", "deleted_at")):
+            return [("people", 0)]
+        return []
+
+    watch(user_model, shown)

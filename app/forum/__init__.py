@@ -22,3 +22,14 @@ def register(app) -> None:
     # A reply notification carries the replier's display name (a copy that outlives their
     # account): it stays out of the recipient's export.
     omit_from_export(KIND_REPLY, "replier")
+    _watch_for_cached_pages()
+
+
+def _watch_for_cached_pages() -> None:
+    """A thread's cached conversation depends on ("thread", id): its posts and its own row.
+    Bulk updates (hiding, reaction counts, deletion) touch it in the services."""
+    from app.common.invalidation import watch
+    from app.forum.models import Post, Thread
+
+    watch(Thread, lambda thread: [("thread", thread.id)])
+    watch(Post, lambda post: [("thread", post.thread_id)])

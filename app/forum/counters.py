@@ -6,6 +6,8 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from app.common import invalidation
+
 from app.forum.models import Thread
 
 
@@ -14,6 +16,7 @@ def change_reply_count(session: Session, thread_id: int, delta: int) -> None:
     session.execute(update(Thread).where(Thread.id == thread_id)
                     .values(reply_count=Thread.reply_count + delta)
                     .execution_options(synchronize_session=False))
+    invalidation.touch(session, "thread", thread_id)
     thread = session.get(Thread, thread_id)
     if thread is not None:
         session.expire(thread, ["reply_count"])

@@ -13,6 +13,7 @@ from sqlalchemy import case, delete, exists, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.admin.services import audit
+from app.common import invalidation
 from app.common.errors import N_, DomainError
 from app.common.markdown import render_markdown
 from app.common.pagination import Page, paginate
@@ -318,6 +319,7 @@ def delete_post(session: Session, post: Post, user) -> None:
             raise DomainError(N_("This post was already deleted."))
     if live and not post.is_opening:
         change_reply_count(session, post.thread_id, -1)
+    invalidation.touch(session, "thread", post.thread_id)
     session.expire(post)
 
 
@@ -354,6 +356,7 @@ def toggle_reaction(session: Session, post: Post, user, kind: str) -> bool:
                         .values({counter: counter + delta})
                         .execution_options(synchronize_session=False))
         session.expire(post, [f"{kind}_count"])
+        invalidation.touch(session, "thread", post.thread_id)  # the counts anonymous readers see
     if added:
         record_participation(session, thread.space_id, user, thread.module)
     return bool(added)

@@ -12,6 +12,7 @@ from app.accounts.permissions import (can_delete_post, can_edit_post, can_flag_p
                                       can_manage_thread, can_manage_threads, can_moderate,
                                       can_read_forum, can_see_hidden_post, can_see_thread_title,
                                       can_write_forum, require)
+from app.common import fragments
 from app.common.errors import N_, DomainError
 from app.common.pagination import parse_page
 from app.common.unit_of_work import refuse
@@ -111,18 +112,32 @@ def new_thread():
 # --- a thread -------------------------------------------------------------------------------
 
 def _render_thread(thread, form: ReplyForm):
-    view = services.thread_view(db.session, thread, current_user,
-                                parse_page(request.args.get("page")), REPLIES_PER_PAGE)
     may_write, notice = _write_state()
+    can_moderate_here = can_moderate(current_user, g.space)
+
+    def conversation() -> dict:
+        view = services.thread_view(db.session, thread, current_user,
+                                    parse_page(request.args.get("page")), REPLIES_PER_PAGE)
+        html = fragments.drawn("forum/_conversation.html", thread=thread, view=view,
+                               may_write=may_write, can_moderate_here=can_moderate_here)
+        return {"html": html, "opening_hidden": view.opening.is_hidden,
+                "title_hidden": view.opening.is_hidden
+                and not can_see_hidden_post(current_user, view.opening)}
+
+    # An anonymous reader's page of replies comes from the cache (app/common/fragments.py)
+    # until the thread, one of its posts or its space changes; `?reply_to=` and other
+    # arguments are drawn afresh.
+    args = fragments.plain_args({"page": fragments.is_page_number})
+    parts = conversation() if args is None or may_write else fragments.cached_parts(
+        "thread", [("space", g.space.id), ("thread", thread.id)], conversation, args)
     answering_id = form.reply_to_id()
     answering = services.post_in_thread(db.session, thread, answering_id) if answering_id \
         else None
     return render_template(
-        "forum/thread.html", thread=thread, view=view, form=form, may_write=may_write,
-        notice=notice, answering=answering, can_manage=can_manage_threads(current_user, g.space),
-        hidden_thread=view.opening.is_hidden
-        and not can_see_hidden_post(current_user, view.opening),
-        can_moderate_here=can_moderate(current_user, g.space),
+        "forum/thread.html", thread=thread, conversation=parts["html"], form=form,
+        may_write=may_write, notice=notice, answering=answering,
+        can_manage=can_manage_threads(current_user, g.space),
+        hidden_thread=parts["title_hidden"], opening_hidden=parts["opening_hidden"],
     )
 
 

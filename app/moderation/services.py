@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.accounts.models import User
 from app.accounts.roles import space_ids_with_role
 from app.admin.services import audit
+from app.common import invalidation
 from app.common.errors import N_, DomainError
 from app.common.pagination import Page, paginate
 from app.common.time import utcnow
@@ -205,6 +206,7 @@ def hide_post(session: Session, post: Post, actor, reason: str, note: str = "") 
     session.expire(post)
     if not changed:
         raise DomainError(N_("This post is already hidden."))
+    invalidation.touch(session, "thread", post.thread_id)  # cached pages drop it on commit
     if not post.is_opening:
         change_reply_count(session, post.thread_id, -1)
     upheld = _resolve_open_flags(session, post, actor, "upheld")
@@ -223,6 +225,7 @@ def restore_post(session: Session, post: Post, actor) -> None:
     session.expire(post)
     if not changed:
         raise DomainError(N_("This post is not hidden."))
+    invalidation.touch(session, "thread", post.thread_id)
     if not post.is_opening:
         change_reply_count(session, post.thread_id, 1)
     audit(session, actor, "post.restore", f"post:{post.id}", space=post.thread.space.slug,

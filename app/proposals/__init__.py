@@ -30,3 +30,17 @@ def register(app) -> None:
     register_export_section("proposals", export_user.export_proposals)
     register_export_kind("proposals", manage.build_export)
     api.register_openapi()
+    _watch_for_cached_pages()
+
+
+def _watch_for_cached_pages() -> None:
+    """Cached proposal pages: ("proposal", id) for one proposal's page, ("proposals", space id)
+    for the list of a space (app/common/invalidation.py). Supports touch them in supports.py."""
+    from app.common.invalidation import watch
+    from app.proposals.models import (Proposal, ProposalCategory, ProposalSettings,
+                                      ProposalStatusChange)
+
+    watch(Proposal, lambda p: [("proposal", p.id), ("proposals", p.space_id)])
+    watch(ProposalCategory, lambda c: [("proposals", c.space_id)])
+    watch(ProposalStatusChange, lambda change: [("proposal", change.proposal_id)])
+    watch(ProposalSettings, lambda settings: [("space", settings.space_id)])  # the threshold

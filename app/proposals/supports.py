@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import RoleAssignment
+from app.common import invalidation
 from app.common.errors import N_, DomainError
 from app.common.sql import dialect_insert
 from app.common.time import utcnow
@@ -64,6 +65,7 @@ def _check(session: Session, proposal: Proposal, user) -> None:
 
 
 def _bump(session: Session, proposal_id: int, delta: int, *, only_open: bool) -> int:
+    invalidation.touch(session, "proposal", proposal_id)  # cached pages follow the count
     stmt = update(Proposal).where(Proposal.id == proposal_id)
     if only_open:
         stmt = stmt.where(Proposal.status.in_(OPEN_STATUSES))
@@ -95,6 +97,7 @@ def support(session: Session, proposal: Proposal, user) -> bool:
         record_participation(session, proposal.space_id, user, "proposal_supporters")
         check_threshold(session, proposal)
     session.expire(proposal, ["support_count"])
+    invalidation.touch(session, "proposals", proposal.space_id)  # the list shows the counts
     session.flush()
     return inserted
 
@@ -111,6 +114,7 @@ def unsupport(session: Session, proposal: Proposal, user) -> bool:
     if not deleted:
         _bump(session, proposal.id, +1, only_open=False)
     session.expire(proposal, ["support_count"])
+    invalidation.touch(session, "proposals", proposal.space_id)  # the list shows the counts
     session.flush()
     return deleted
 
@@ -146,6 +150,7 @@ def _mark_reached(session: Session, proposal: Proposal, threshold: int) -> bool:
     if not marked:
         return False
     session.expire(proposal, ["threshold_reached_at"])
+    invalidation.touch(session, "proposals", proposal.space_id)
     payload = {"space_slug": proposal.space.slug, "proposal_id": proposal.id,
                "title": proposal.title, "threshold": threshold}
     for user_id in facilitator_ids(session, proposal.space_id):

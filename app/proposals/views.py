@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.accounts.permissions import (can_edit_proposal, can_moderate, can_support_or_comment,
                                       can_view_proposal, require)
+from app.common import fragments
 from app.common.errors import DomainError
 from app.common.pagination import parse_page
 from app.common.unit_of_work import refuse
@@ -65,16 +66,30 @@ def index():
     status = form.status.data if form.status.data in PUBLIC_STATUSES else None
     category_id = int(form.category.data) if (form.category.data or "").isdigit() \
         and len(form.category.data) < 10 else None
-    page = services.list_proposals(
-        db.session, g.space, status=status, category_id=category_id, sort=sort,
-        seed=_random_seed() if sort == "random" else 1,
-        page=parse_page(request.args.get("page")), per_page=current_app.config["PER_PAGE"])
-    mine = supports.supported_ids(db.session, current_user, [p.id for p in page.items])
+    seed = _random_seed() if sort == "random" else 1
+
+    def proposal_list():
+        page = services.list_proposals(
+            db.session, g.space, status=status, category_id=category_id, sort=sort, seed=seed,
+            page=parse_page(request.args.get("page")), per_page=current_app.config["PER_PAGE"])
+        mine = supports.supported_ids(db.session, current_user, [p.id for p in page.items])
+        return fragments.drawn("proposals/_list.html", page=page, supported=mine)
+
+    # An anonymous reader's page of the list comes from the cache until a proposal of the
+    # space, its supports or the space change; the random order is each visitor's own.
+    args = fragments.plain_args(LIST_ARGS)
+    listed = proposal_list() if args is None or sort == "random" else fragments.cached(
+        "proposals", [("space", g.space.id), ("proposals", g.space.id)], proposal_list, args)
     drafts = services.list_drafts(db.session, g.space, current_user) \
         if current_user.is_authenticated else []
-    return render_template("proposals/index.html", page=page, form=form, supported=mine,
+    return render_template("proposals/index.html", proposal_list=listed, form=form,
                            drafts=drafts, threshold=services.support_threshold(db.session, g.space),
                            notice=_write_notice())
+
+
+LIST_ARGS = {"category": lambda v: v.isdigit() and len(v) < 10,
+             "status": lambda v: v in PUBLIC_STATUSES,
+             "sort": lambda v: v in SORT_LABELS, "page": fragments.is_page_number}
 
 
 @bp.get("/similar")
@@ -202,14 +217,25 @@ def delete(proposal):
 def _render_detail(proposal, comment_form: CommentForm | None = None):
     if proposal.is_draft:
         return redirect(url_for(".preview", proposal_id=proposal.id))
+    # An anonymous reader's copy comes from the cache until the proposal, its comments or its
+    # space change (app/common/fragments.py); a logged-in reader's page is theirs.
+    args = fragments.plain_args({"page": fragments.is_page_number})
+    depends = [("space", g.space.id), ("proposal", proposal.id),
+               ("thread", proposal.comment_thread_id or 0)]
+    draw = lambda: _detail_body(proposal, comment_form)  # noqa: E731
+    body = draw() if args is None else fragments.cached("proposal", depends, draw, args)
+    return render_template("proposals/detail.html", proposal=proposal, body=body)
+
+
+def _detail_body(proposal, comment_form: CommentForm | None):
     history = services.status_history(db.session, proposal)
     view = comments.comments_view(db.session, proposal, current_user,
                                   parse_page(request.args.get("page")), COMMENTS_PER_PAGE)
     comment_form = comment_form or CommentForm(formdata=None)
     user = current_user if current_user.is_authenticated else None
     comment_refusal = comments.comment_refusal(db.session, proposal, user)
-    return render_template(
-        "proposals/detail.html", proposal=proposal, history=history,
+    return fragments.drawn(
+        "proposals/_detail_body.html", proposal=proposal, history=history,
         comment_total=view.opening.thread.reply_count if view and view.opening else 0,
         answer=services.latest_answer(history), view=view, comment_form=comment_form,
         comment_notice=_(comment_refusal) if comment_refusal else None,

@@ -19,3 +19,12 @@ def register(app) -> None:
     app.cli.add_command(alerts_cli)
     register_kind(alerts.ALERT_KIND, views.render_alert)
     register_page_part("representation", views.space_page_part)
+    _watch_for_cached_pages()
+
+
+def _watch_for_cached_pages() -> None:
+    """A release changes the space page's link and the transparency page's list of releases."""
+    from app.common.invalidation import watch
+    from app.representation.models import Release
+
+    watch(Release, lambda release: [("space", release.space_id)])

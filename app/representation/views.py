@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.permissions import can_facilitate, require
+from app.common import fragments
 from app.common.charts import pct
 from app.common.http_cache import not_modified, page_etag, tag_page
 from app.common.unit_of_work import refuse
@@ -321,18 +322,26 @@ def transparency(slug: str):
     unchanged = not_modified(etag())
     if unchanged is not None:
         return unchanged
-    sections, cards, reference, k = [], [], None, current_app.config["MIN_CELL_PUBLIC"]
-    if release is not None:
-        thawed = releases.thaw(space.slug, release)
-        k = release.min_cell
-        cards = presenters.headline_cards(thawed["figures"], k)
-        reference = thawed["reference"]
-        sections = [presenters.report_section(report, chart_id=f"public-{dimension}",
-                                              show_counts=False)
-                    for dimension, report in thawed["reports"].items()]
-    page = render_template("representation/transparency.html", space=space, k=k, cards=cards,
-                           sections=sections, reference=reference, release=release,
-                           releases=items)
+
+    def figures():
+        sections, cards, reference, k = [], [], None, current_app.config["MIN_CELL_PUBLIC"]
+        if release is not None:
+            thawed = releases.thaw(space.slug, release)
+            k = release.min_cell
+            cards = presenters.headline_cards(thawed["figures"], k)
+            reference = thawed["reference"]
+            sections = [presenters.report_section(report, chart_id=f"public-{dimension}",
+                                                  show_counts=False)
+                        for dimension, report in thawed["reports"].items()]
+        return fragments.drawn("representation/_transparency_body.html", space=space, k=k,
+                               cards=cards, sections=sections, reference=reference,
+                               release=release, releases=items)
+
+    # Frozen figures, drawn once per language and release (a new release touches the space).
+    body = fragments.cached("transparency", [("space", space.id)], figures,
+                            (release.id if release else 0,
+                             current_app.config["MIN_CELL_PUBLIC"]))
+    page = render_template("representation/transparency.html", space=space, body=body)
     return tag_page(make_response(page), etag())
 
 

@@ -10,6 +10,7 @@ from werkzeug.routing import BuildError
 
 from app.accounts.permissions import (can_change_locked_age_settings, can_copy_space,
                                       can_create_space, can_facilitate, require)
+from app.common import fragments
 from app.common.errors import DomainError
 from app.common.pagination import parse_page
 from app.common.unit_of_work import refuse
@@ -61,8 +62,10 @@ def index():
 
 @bp.get("/<slug>/")
 def detail(slug: str):
-    return render_template("spaces/detail.html", space=g.space,
-                           parts=page_parts(g.space, current_user))
+    space = g.space
+    body = fragments.cached("space", [("space", space.id)], lambda: fragments.drawn(
+        "spaces/_detail_body.html", space=space, parts=page_parts(space, current_user)))
+    return render_template("spaces/detail.html", space=space, body=body)
 
 
 # --- create and edit ------------------------------------------------------------------------
