@@ -13,7 +13,7 @@ bp = Blueprint("furusato", __name__, url_prefix="/furusato")
 
 def register(app) -> None:
     from app.accounts.export import register_export_section
-    from app.furusato import export_user, notifications, renewals, roster
+    from app.furusato import export_user, notifications, public, renewals, roster
     from app.furusato import manage, views  # noqa: F401  (their routes join bp)
     from app.furusato.cli import cli
     from app.notifications.kinds import register_kind
@@ -25,3 +25,4 @@ def register(app) -> None:
     register_kind(renewals.KIND_RENEWAL, notifications.render_renewal)
     register_kind(roster.KIND_ANNOUNCEMENT, notifications.render_announcement)
     register_export_section("furusato", export_user.export_registrations)
+    public.register_column(app)
