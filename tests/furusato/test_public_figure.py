@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from app.common.time import today_jst
 from app.furusato import public, services
 from app.representation.prefecture import EXTRA_COLUMNS, area_overview
+from tests.dom import table_rows
 
 CSV_HEADER = "ふるさと住民登録者数_前月末"
 
@@ -47,7 +48,7 @@ def _last_month() -> date:
     return public.as_of(today_jst()) - timedelta(days=3)
 
 
-def _figures(client) -> tuple[dict, dict, str]:
+def _figures(client) -> tuple[dict, dict, dict]:
     rows = {r["code"]: r for r in
             client.get("/api/v1/areas/01000/overview").get_json()["municipalities"]}
     text = client.get("/api/v1/areas/01000/overview.csv").get_data(as_text=True)
@@ -55,7 +56,7 @@ def _figures(client) -> tuple[dict, dict, str]:
     by_code = {row[0]: dict(zip(table[0], row, strict=True)) for row in table[1:]}
     return ({code: r["extra"][public.COLUMN_KEY] for code, r in rows.items()},
             {code: r[CSV_HEADER] for code, r in by_code.items()},
-            client.get("/areas/01000/overview").get_data(as_text=True))
+            table_rows(client.get("/areas/01000/overview").get_data(as_text=True)))
 
 
 def test_the_column_is_registered_and_counts_in_one_statement(make, db, app):
@@ -85,6 +86,7 @@ def test_one_registration_today_changes_nothing_on_the_page(client, make, db, ap
     before = _figures(client)
     assert before[0] == {"01100": k, "01203": None}
     assert before[1] == {"011002": str(k), "012033": "x"}
+    assert before[2]["札幌市"][-1] == str(k) and before[2]["小樽市"][-1] == "x"
     # The attacker's move: a named person registers today, one more person leaves today, and
     # one who was registered last month comes back under a ward of the same city.
     _register(db, make, shinjuku, programmes["01100"], today_jst())
