@@ -26,6 +26,5 @@ def upgrade():
 
 
 def downgrade():
-    if op.get_bind().dialect.name == "postgresql":
-        op.drop_constraint("ck_spaces_participation_values", "spaces", type_="check")
+    # The column's CHECK goes with it (PostgreSQL and SQLite alike).
     op.drop_column("spaces", "participation")
