@@ -1,4 +1,5 @@
-"""`flask --app wsgi forum send-digests`: the daily forum e-mail digest (run it from cron, e.g.
+"""`flask --app wsgi forum send-digests`: the daily e-mail digest of notifications (the forum's
+and the other kinds app.forum.digest.include_in_digest added) (run it from cron, e.g.
 once every morning; running it more often never sends anyone a second e-mail the same day)."""
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def send_digests(base_url: str, day=None) -> int:
         if mail.send_mail(email, subject, body):
             sent += 1
         else:
-            log.warning("forum digest for user %s could not be sent", user_id)
+            log.warning("e-mail digest for user %s could not be sent", user_id)
     return sent
 
 
@@ -62,7 +63,7 @@ def compose_digest(user: User, notifications, total: int, base_url: str) -> tupl
 @click.option("--base-url", default=None, show_default="HIROBA_BASE_URL",
               help="Public address of the site, for the links in the e-mails.")
 def send_digests_command(base_url: str | None) -> None:
-    """E-mail each opted-in person their unread forum notifications, at most once a day."""
+    """E-mail each opted-in person their unread notifications, at most once a day."""
     base_url = base_url or current_app.config["HIROBA_BASE_URL"]
     count = send_digests(base_url.rstrip("/") + "/")
     click.echo(f"{count} digest e-mail(s) sent.")

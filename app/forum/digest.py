@@ -1,5 +1,7 @@
-"""The forum's e-mail digest: for people who opted in (User.forum_email_digest), one e-mail a day
-at most, listing their unread forum notifications since the previous digest. Notification floods
+"""The e-mail digest of notifications: for people who opted in (User.forum_email_digest, named
+when only the forum had one), one e-mail a day at most, listing their unread notifications of the
+digest's kinds since the previous digest: the forum's own, and those other packages add with
+include_in_digest() from their register(app) (furusato announcements). Notification floods
 are what people most dislike in peer platforms, so there is no per-event e-mail at all.
 
 `claim()` writes the (user, day) row under a unique constraint before anything is sent: two
@@ -21,8 +23,15 @@ from app.common.time import utcnow
 from app.forum.models import DigestSent
 from app.notifications.models import Notification
 
-DIGEST_KINDS = ("forum_reply", "forum_moderation")
+DIGEST_KINDS: list[str] = ["forum_reply", "forum_moderation"]
 LIST_MAX = 20
+
+
+def include_in_digest(kind: str) -> None:
+    """Put notifications of `kind` in the daily digest (once; registering again changes
+    nothing)."""
+    if kind not in DIGEST_KINDS:
+        DIGEST_KINDS.append(kind)
 
 
 def _since(user_id_column):
@@ -51,8 +60,8 @@ def due_user_ids(session: Session, day: date) -> list[int]:
 
 
 def pending_notifications(session: Session, user: User) -> tuple[list[Notification], int]:
-    """The first LIST_MAX unread forum notifications since the last digest, and how many there
-    are in all."""
+    """The first LIST_MAX unread notifications of the digest's kinds since the last digest, and
+    how many there are in all."""
     where = _pending(user.id)
     total = session.scalar(select(func.count()).select_from(Notification).where(*where)) or 0
     items = list(session.scalars(select(Notification).where(*where)
@@ -79,12 +88,12 @@ def compose(user: User, notifications: list[Notification], total: int, *,
     """Subject and plain-text body in the person's language. `gettext` / `ngettext` translate
     into that language; `describe(notification)` is a notification's message and absolute link
     (None: no link); `link(endpoint)` the absolute address of a page of the site."""
-    subject = ngettext("Hiroba forum: %(num)d new notification",
-                       "Hiroba forum: %(num)d new notifications", total)
+    subject = ngettext("Hiroba: %(num)d new notification",
+                       "Hiroba: %(num)d new notifications", total)
     # Messages carry titles people typed: one line each, so none can add lines of its own.
     lines = [gettext("Hello %(name)s,", name=one_line(user.display_name)), "",
-             ngettext("You have %(num)d new notification in the Hiroba forum:",
-                      "You have %(num)d new notifications in the Hiroba forum:", total), ""]
+             ngettext("You have %(num)d new notification on Hiroba:",
+                      "You have %(num)d new notifications on Hiroba:", total), ""]
     for notification in notifications:
         message, url = describe(notification)
         lines.append(f"- {one_line(message)}")

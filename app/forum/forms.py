@@ -59,8 +59,10 @@ class EditPostForm(Form):
 
 
 class DigestSettingsForm(Form):
-    forum_email_digest = BooleanField(_l("E-mail me a daily summary of my new forum notifications "
-                                         "(replies to my posts, moderators' decisions on them)"))
+    forum_email_digest = BooleanField(_l(
+        "E-mail me a daily digest of my new notifications (replies to my posts, moderators' "
+        "decisions on them, announcements of the places I registered with as a furusato "
+        "resident)"))
 
 
 class ConfirmForm(Form):

@@ -25,6 +25,7 @@ from app.forum.models import REACTION_KINDS, Post, Reaction, Thread
 from app.moderation.blocks import is_blocked
 from app.notifications.services import notify
 from app.representation.ledger import record_participation
+from app.spaces.eligibility import participation_refusal
 
 TITLE_MAX = 150
 BODY_MAX = 10_000
@@ -66,7 +67,7 @@ def write_refusal(session: Session, user, space) -> str | None:
     if user is not None and getattr(user, "is_authenticated", False) and \
             is_blocked(session, user, space):
         return N_("You have been blocked from writing in this space.")
-    return None
+    return participation_refusal(session, user, space)
 
 
 def _check_writable(session: Session, user, space) -> None:

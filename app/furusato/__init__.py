@@ -13,10 +13,12 @@ bp = Blueprint("furusato", __name__, url_prefix="/furusato")
 
 def register(app) -> None:
     from app.accounts.export import register_export_section
-    from app.furusato import export_user, notifications, renewals, roster
+    from app.furusato import export_user, notifications, pages, public, renewals, roster
     from app.furusato import manage, views  # noqa: F401  (their routes join bp)
+    from app.forum.digest import include_in_digest
     from app.furusato.cli import cli
     from app.notifications.kinds import register_kind
+    from app.spaces.page_parts import register_page_part
     from flask_babel import format_date
 
     app.register_blueprint(bp)
@@ -24,4 +26,7 @@ def register(app) -> None:
     app.cli.add_command(cli)
     register_kind(renewals.KIND_RENEWAL, notifications.render_renewal)
     register_kind(roster.KIND_ANNOUNCEMENT, notifications.render_announcement)
+    include_in_digest(roster.KIND_ANNOUNCEMENT)  # announcements reach the e-mail digest too
     register_export_section("furusato", export_user.export_registrations)
+    public.register_column(app)
+    register_page_part("furusato_limit", pages.space_page_part)

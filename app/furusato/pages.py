@@ -28,3 +28,19 @@ def registration_from_url(registration_id: int):
 
 def activity_from_url(activity_id: int):
     return db.session.get(FurusatoActivity, activity_id)
+
+
+def space_page_part(space, user):
+    """On a space limited to its area's people (app/spaces/eligibility.py), the notice for those
+    who may not take part, with where to register as a furusato resident."""
+    from app.spaces.eligibility import is_limited, may_take_part
+    from app.spaces.page_parts import PagePart
+
+    if not is_limited(space):
+        return None
+    if getattr(user, "is_authenticated", False) and may_take_part(db.session, user, space):
+        return None
+    programme = services.programme_for(db.session, space.area)
+    return PagePart("furusato/_space_limit.html",
+                    {"register_code": space.area.code if programme is not None
+                     and programme.is_open else None})

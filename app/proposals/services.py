@@ -25,6 +25,7 @@ from app.proposals.models import (BODY_MAX, CATEGORY_NAME_MAX, PUBLIC_STATUSES,
                                   TITLE_MAX, Proposal, ProposalCategory, ProposalSettings,
                                   ProposalStatusChange)
 from app.representation.ledger import record_participation
+from app.spaces.eligibility import participation_refusal
 
 SORTS = ("newest", "supported", "answered", "random")
 SIMILAR_LIMIT = 3
@@ -174,6 +175,9 @@ def check_writable(session: Session, space, user) -> None:
                              "supports."))
     if user is not None and is_blocked(session, user, space):
         raise DomainError(N_("You have been blocked from writing in this space."))
+    refusal = participation_refusal(session, user, space)
+    if refusal:
+        raise DomainError(refusal)
 
 
 def _clean(session: Session, space, title: str, body: str, category_id, area_id) -> dict:

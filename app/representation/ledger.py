@@ -57,11 +57,24 @@ def snapshot(user, at: datetime, residency: str | None, tie_kind: str | None = N
     }
 
 
+def _check_may_take_part(session: Session, space_id: int, user) -> None:
+    """The one place a space's participation setting is enforced (app/spaces/eligibility.py):
+    every module's contribution passes here before it is counted; a refusal rolls it all back."""
+    from app.spaces.eligibility import is_limited, participation_refusal
+
+    space = session.get(Space, space_id)
+    if space is not None and is_limited(space):
+        reason = participation_refusal(session, user, space)
+        if reason:
+            raise DomainError(reason)
+
+
 def record_participation(session: Session, space_id: int, user, module: str,
                          at: datetime | None = None) -> None:
     """Record that `user` took part in space `space_id` through `module`. Only flushes."""
     if module not in LEDGER_MODULES:
         raise ValueError(f"unknown ledger module: {module}")
+    _check_may_take_part(session, space_id, user)
     at = at or utcnow()
     mine = (Participation.space_id == space_id, Participation.user_id == user.id)
     if session.scalar(select(Participation.id).where(*mine)) is not None:

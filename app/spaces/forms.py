@@ -113,6 +113,10 @@ class SpaceForm(AreaFieldMixin, SlugFieldMixin, Form):
         SelectChoice("register", _l("Resident register (住民基本台帳)")),
     ], validators=[InputRequired(message=REQUIRED)])
     transparency_public = BooleanField(_l("Publish an aggregate transparency page"))
+    participation = RadioField(_l("Who may take part"), default="everyone", choices=[
+        SelectChoice("everyone", _l("Everyone")),
+        SelectChoice("area_people", _l("Residents of the area and its furusato registrants only")),
+    ], validators=[InputRequired(message=REQUIRED)])
 
     #: the stored age settings when they are fixed for this user (make_ages_read_only)
     fixed_ages: dict[str, int] | None = None

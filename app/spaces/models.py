@@ -16,6 +16,9 @@ VISIBILITIES = ("public", "unlisted")
 # Which reference population a space compares against: census single years where the area has
 # them, else the resident register's 5-year groups; a facilitator may force one.
 REFERENCE_CHOICES = ("auto", "census", "register")
+# Who may take part (app/spaces/eligibility.py): everyone, or the area's residents and furusato
+# registrants only.
+PARTICIPATION_RULES = ("everyone", "area_people")
 
 
 class Space(db.Model):
@@ -23,6 +26,8 @@ class Space(db.Model):
     __table_args__ = (
         CheckConstraint("youth_min <= youth_max", name="youth_band_order"),
         CheckConstraint("min_age >= 0 AND min_age <= 120", name="min_age_range"),
+        CheckConstraint("participation IN ('everyone', 'area_people')",
+                        name="participation_values"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,6 +45,8 @@ class Space(db.Model):
     surveys_enabled: Mapped[bool] = mapped_column(default=True)
     reference_choice: Mapped[str] = mapped_column(String(10), default="auto")
     transparency_public: Mapped[bool] = mapped_column(default=False)
+    participation: Mapped[str] = mapped_column(String(20), default="everyone",
+                                               server_default="everyone")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -23,7 +23,8 @@ from app.common.pagination import Page, paginate
 from app.common.text import normalize
 from app.representation.models import Participation
 from app.spaces.history import AGE_FIELDS, MODULE_FIELDS, changes_between
-from app.spaces.models import REFERENCE_CHOICES, VISIBILITIES, Phase, Space
+from app.spaces.models import (PARTICIPATION_RULES, REFERENCE_CHOICES, VISIBILITIES, Phase,
+                               Space)
 
 TITLE_MAX = 150
 SLUG_MIN, SLUG_MAX = 3, 60
@@ -37,7 +38,7 @@ POSITION_MAX = 1000
 
 SETTING_FIELDS = ("description_md", "min_age", "youth_min", "youth_max", "visibility",
                   "forum_enabled", "proposals_enabled", "surveys_enabled", "reference_choice",
-                  "transparency_public")
+                  "transparency_public", "participation")
 EDITABLE_FIELDS = ("title", "slug", "area") + SETTING_FIELDS
 
 
@@ -139,6 +140,8 @@ def check_settings(values: dict) -> None:
         raise DomainError(N_("Choose public or unlisted."), "visibility")
     if values["reference_choice"] not in REFERENCE_CHOICES:
         raise DomainError(N_("Choose a reference population."), "reference_choice")
+    if values.get("participation", "everyone") not in PARTICIPATION_RULES:
+        raise DomainError(N_("Choose who may take part."), "participation")
 
 
 def check_phase_dates(starts_on: date, ends_on: date) -> None:
@@ -151,7 +154,8 @@ def check_phase_dates(starts_on: date, ends_on: date) -> None:
 def _default_settings() -> dict:
     return {"description_md": "", "min_age": 18, "youth_min": 18, "youth_max": 39,
             "visibility": "public", "forum_enabled": True, "proposals_enabled": True,
-            "surveys_enabled": True, "reference_choice": "auto", "transparency_public": False}
+            "surveys_enabled": True, "reference_choice": "auto", "transparency_public": False,
+            "participation": "everyone"}
 
 
 def _flush_guarding_slug(session: Session, space: Space) -> None:

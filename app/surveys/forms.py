@@ -60,6 +60,9 @@ REFUSALS = {
     "not_open_yet": _l("This survey is not open yet."),
     "closed": _l("This survey is closed. Thank you for your interest."),
     "space_closed": _l("This space is not accepting input in its current phase."),
+    "area_people_only": _l("Only residents of this area and people registered with it as "
+                           "furusato residents can take part in this space. You can still read "
+                           "everything."),
 }
 
 

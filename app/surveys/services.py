@@ -19,6 +19,7 @@ from app.common.sql import dialect_insert
 from app.common.text import normalize
 from app.common.time import utcnow
 from app.representation.ledger import record_participation
+from app.spaces.eligibility import participation_refusal
 from app.representation.models import Participation
 from app.spaces.models import Space
 from app.surveys import answering
@@ -149,8 +150,10 @@ def close_now(session: Session, survey: Survey, now: datetime | None = None) -> 
 
 # --- answering -----------------------------------------------------------------------------
 
-def answer_refusal(survey: Survey, space, now: datetime | None = None) -> str | None:
-    """Why answering is not possible now (a key for a message), or None."""
+def answer_refusal(survey: Survey, space, now: datetime | None = None, *,
+                   session: Session | None = None, user=None) -> str | None:
+    """Why answering is not possible now (a key for a message), or None. With `user` (and
+    `session`), also whether the space's participation setting lets them take part."""
     status = survey.status(now)
     if status == "draft":
         return "not_published"
@@ -162,6 +165,8 @@ def answer_refusal(survey: Survey, space, now: datetime | None = None) -> str | 
         return "closed"
     if not space.accepts_input():
         return "space_closed"
+    if session is not None and participation_refusal(session, user, space):
+        return "area_people_only"
     return None
 
 

@@ -79,7 +79,8 @@ def detail(survey):
     manage = can_manage_survey(current_user, survey)
     return render_template(
         "surveys/detail.html", survey=survey, response=response,
-        refusal=services.answer_refusal(survey, g.space), REFUSALS=REFUSALS,
+        refusal=services.answer_refusal(survey, g.space, session=db.session,
+                                        user=current_user), REFUSALS=REFUSALS,
         results_visible=can_view_survey_results(current_user, survey),
         may_copy=can_copy_survey(current_user, survey),
         counts=services.response_counts(db.session, [survey.id])[survey.id] if manage else None,
@@ -90,7 +91,7 @@ def detail(survey):
 
 def _refuse_if_closed(survey):
     """A page saying why answering is not possible, or None."""
-    reason = services.answer_refusal(survey, g.space)
+    reason = services.answer_refusal(survey, g.space, session=db.session, user=current_user)
     if reason is None:
         return None
     return render_template("surveys/refused.html", survey=survey,

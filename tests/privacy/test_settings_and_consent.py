@@ -47,7 +47,7 @@ def _form(space: Space, **ages) -> dict:
     return {"title": space.title, "slug": space.slug, "area": "01100", "description_md": "説明",
             "min_age": "18", "youth_min": "18", "youth_max": "39", "forum_enabled": "y",
             "proposals_enabled": "y", "surveys_enabled": "y", "visibility": "public",
-            "reference_choice": "auto", **ages}
+            "reference_choice": "auto", "participation": "everyone", **ages}
 
 
 def _ages(db, space) -> tuple[int, int, int]:

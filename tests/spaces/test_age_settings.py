@@ -24,7 +24,8 @@ def _form(space: Space, **overrides) -> dict:
             "description_md": space.description_md, "min_age": str(space.min_age),
             "youth_min": str(space.youth_min), "youth_max": str(space.youth_max),
             "forum_enabled": "y", "proposals_enabled": "y", "surveys_enabled": "y",
-            "visibility": space.visibility, "reference_choice": space.reference_choice}
+            "visibility": space.visibility, "reference_choice": space.reference_choice,
+            "participation": space.participation}
     data.update(overrides)
     return data
 

@@ -19,7 +19,7 @@ def _form(**overrides) -> dict:
     data = {"title": "北区のまちづくり", "slug": "kita-plan", "area": "01100",
             "description_md": "説明", "min_age": "18", "youth_min": "18", "youth_max": "39",
             "forum_enabled": "y", "proposals_enabled": "y", "surveys_enabled": "y",
-            "visibility": "public", "reference_choice": "auto"}
+            "visibility": "public", "reference_choice": "auto", "participation": "everyone"}
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 

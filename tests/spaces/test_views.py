@@ -125,7 +125,7 @@ def _space_form(**overrides):
     data = {"title": "札幌の未来を語る", "slug": "sapporo-future", "area": "01100",
             "description_md": "## 目的", "min_age": "18", "youth_min": "18", "youth_max": "39",
             "forum_enabled": "y", "surveys_enabled": "y", "visibility": "public",
-            "reference_choice": "auto"}
+            "reference_choice": "auto", "participation": "everyone"}
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
