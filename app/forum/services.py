@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.admin.services import audit
 from app.common.errors import N_, DomainError
 from app.common.markdown import render_markdown
-from app.common.pagination import Page, paginate
+from app.common.pagination import Page, paginate, paginate_keyset
 from app.common.sql import dialect_insert
 from app.common.time import utcnow
 from app.forum import search
@@ -163,16 +163,19 @@ class ThreadView:
     my_reactions: set[tuple[int, str]] = field(default_factory=set)
 
 
-def thread_view(session: Session, thread: Thread, user, page: int, per_page: int) -> ThreadView:
-    """One page of the conversation: the opening post, top-level replies in order, and the
-    replies nested under them; three queries whatever the page holds."""
+def thread_view(session: Session, thread: Thread, user, page: int, per_page: int, *,
+                after: int | None = None, before: int | None = None) -> ThreadView:
+    """One page of the conversation: the opening post, top-level replies in order (by keyset:
+    `after` / `before` a reply id), and the replies nested under them; the same queries
+    whatever the page holds and however deep it is."""
     with_people = (selectinload(Post.author), selectinload(Post.reply_to).selectinload(Post.author))
     opening = session.scalar(select(Post).where(Post.thread_id == thread.id, Post.is_opening)
                              .options(*with_people))
     stmt = (select(Post).where(Post.thread_id == thread.id, Post.is_opening.is_(False),
                                Post.parent_id.is_(None))
-            .order_by(Post.id).options(*with_people))
-    replies = paginate(session, stmt, page, per_page)
+            .options(*with_people))
+    replies = paginate_keyset(session, stmt, Post, ("id",), page, per_page, descending=False,
+                              after=after, before=before)
     children: dict[int, list[Post]] = {}
     top_ids = [p.id for p in replies.items]
     if top_ids:

@@ -13,7 +13,7 @@ from app.accounts.permissions import (can_delete_post, can_edit_post, can_flag_p
                                       can_read_forum, can_see_hidden_post, can_see_thread_title,
                                       can_write_forum, require)
 from app.common.errors import N_, DomainError
-from app.common.pagination import parse_page
+from app.common.pagination import parse_cursor, parse_page
 from app.common.unit_of_work import refuse
 from app.extensions import db
 from app.forum import bp, services
@@ -112,7 +112,9 @@ def new_thread():
 
 def _render_thread(thread, form: ReplyForm):
     view = services.thread_view(db.session, thread, current_user,
-                                parse_page(request.args.get("page")), REPLIES_PER_PAGE)
+                                parse_page(request.args.get("page")), REPLIES_PER_PAGE,
+                                after=parse_cursor(request.args.get("after")),
+                                before=parse_cursor(request.args.get("before")))
     may_write, notice = _write_state()
     answering_id = form.reply_to_id()
     answering = services.post_in_thread(db.session, thread, answering_id) if answering_id \

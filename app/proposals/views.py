@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from app.accounts.permissions import (can_edit_proposal, can_moderate, can_support_or_comment,
                                       can_view_proposal, require)
 from app.common.errors import DomainError
-from app.common.pagination import parse_page
+from app.common.pagination import parse_cursor, parse_page
 from app.common.unit_of_work import refuse
 from app.extensions import db, limiter
 from app.proposals import bp, comments, services, supports, workflow
@@ -68,7 +68,9 @@ def index():
     page = services.list_proposals(
         db.session, g.space, status=status, category_id=category_id, sort=sort,
         seed=_random_seed() if sort == "random" else 1,
-        page=parse_page(request.args.get("page")), per_page=current_app.config["PER_PAGE"])
+        page=parse_page(request.args.get("page")), per_page=current_app.config["PER_PAGE"],
+        after=parse_cursor(request.args.get("after")),
+        before=parse_cursor(request.args.get("before")))
     mine = supports.supported_ids(db.session, current_user, [p.id for p in page.items])
     drafts = services.list_drafts(db.session, g.space, current_user) \
         if current_user.is_authenticated else []
@@ -204,7 +206,9 @@ def _render_detail(proposal, comment_form: CommentForm | None = None):
         return redirect(url_for(".preview", proposal_id=proposal.id))
     history = services.status_history(db.session, proposal)
     view = comments.comments_view(db.session, proposal, current_user,
-                                  parse_page(request.args.get("page")), COMMENTS_PER_PAGE)
+                                  parse_page(request.args.get("page")), COMMENTS_PER_PAGE,
+                                after=parse_cursor(request.args.get("after")),
+                                before=parse_cursor(request.args.get("before")))
     comment_form = comment_form or CommentForm(formdata=None)
     user = current_user if current_user.is_authenticated else None
     comment_refusal = comments.comment_refusal(db.session, proposal, user)
