@@ -93,7 +93,8 @@ def paginate_keyset(session: Session, stmt: Select, entity, keys: tuple[str, ...
                 page = 1
     if cursor is None or not items:  # no cursor, or its row is gone: by the page number
         ordered = stmt.order_by(*[c.desc() if descending else c.asc() for c in columns])
-        rows = list(session.scalars(ordered.limit(per_page + 1).offset((page - 1) * per_page)))
+        ordered = ordered.limit(per_page + 1)
+        rows = list(session.scalars(ordered.offset((page - 1) * per_page) if page > 1 else ordered))
         more, items = len(rows) > per_page, rows[:per_page]
     out = Page(items=items, page=page, per_page=per_page, total=total, more=more and bool(items))
     if items:
