@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.admin.services import audit
 from app.common.errors import N_, DomainError
 from app.common.markdown import render_markdown
-from app.common.pagination import Page, paginate, paginate_keyset
+from app.common.pagination import Page, paginate_keyset
 from app.common.sql import dialect_insert
 from app.common.time import utcnow
 from app.forum import search
@@ -136,9 +136,11 @@ def _opening_hidden(thread_id_column):
 
 
 def list_threads(session: Session, space, *, sort: str = "latest", query: str | None = None,
-                 page: int = 1, per_page: int = 20, include_hidden: bool = False) -> Page:
+                 page: int = 1, per_page: int = 20, include_hidden: bool = False,
+                 after: int | None = None, before: int | None = None) -> Page:
     """Threads of the space, pinned first, then by `sort`; only those matching `query` when one
-    is given. Threads whose opening post is hidden are left out unless `include_hidden`."""
+    is given. Threads whose opening post is hidden are left out unless `include_hidden`. Pages
+    by keyset (`after` / `before` a thread id)."""
     stmt = (select(Thread).where(Thread.space_id == space.id, Thread.module == "forum")
             .options(selectinload(Thread.author)))
     if not include_hidden:
@@ -147,12 +149,12 @@ def list_threads(session: Session, space, *, sort: str = "latest", query: str | 
     if clause is not None:
         stmt = stmt.where(clause)
     order = {
-        "latest": (Thread.last_activity_at.desc(),),
-        "newest": (Thread.created_at.desc(),),
-        "replies": (Thread.reply_count.desc(), Thread.last_activity_at.desc()),
+        "latest": ("last_activity_at",),
+        "newest": ("created_at",),
+        "replies": ("reply_count", "last_activity_at"),
     }[sort if sort in SORTS else "latest"]
-    stmt = stmt.order_by(Thread.pinned.desc(), *order, Thread.id.desc())
-    return paginate(session, stmt, page, per_page)
+    return paginate_keyset(session, stmt, Thread, ("pinned", *order, "id"), page, per_page,
+                           descending=True, after=after, before=before)
 
 
 @dataclass

@@ -85,7 +85,9 @@ def index():
     page = services.list_threads(
         db.session, g.space, sort=sort, query=query, page=parse_page(request.args.get("page")),
         per_page=current_app.config["PER_PAGE"],
-        include_hidden=can_moderate(current_user, g.space))
+        include_hidden=can_moderate(current_user, g.space),
+        after=parse_cursor(request.args.get("after")),
+        before=parse_cursor(request.args.get("before")))
     may_write, notice = _write_state()
     return render_template("forum/index.html", page=page, sort=sort, query=query,
                            may_write=may_write, notice=notice)

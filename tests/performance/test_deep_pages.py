@@ -153,3 +153,31 @@ def test_page_500_costs_the_statements_of_page_1(app, client, db, long_lists, mo
     assert len(changed) == 1 and (" > " in changed[0] or " < " in changed[0]), changed
     if db.engine.dialect.name == "postgresql":  # SQLite prints OFFSET 0 with every LIMIT
         assert not [s for s in first + deep if "OFFSET" in s.upper()], deep
+
+
+@pytest.mark.parametrize("sort", ["latest", "newest", "replies"])
+def test_thread_list_pages_by_link_are_the_numbered_pages(app, client, db, make, sort):
+    space, author = make.space(), make.user()
+    for i in range(45):
+        thread = forum.create_thread(db.session, space, author, f"話題{i}", "本文")
+        thread.pinned = i % 9 == 0
+        thread.reply_count = i % 4  # ties, broken by activity and id
+        thread.last_activity_at = START + timedelta(hours=i % 6)
+        thread.created_at = START + timedelta(hours=i % 5)
+    db.session.commit()
+    app.config["PER_PAGE"] = 7
+    try:
+        url = f"/spaces/{space.slug}/forum/?sort={sort}"
+        walked = _walk(client, url, _thread_ids)
+        numbered = _by_number(client, url, _thread_ids, len(walked))
+    finally:
+        app.config["PER_PAGE"] = 20
+    assert len(walked) == 7 and walked == numbered
+    assert sorted(tid for page in walked for tid in page) == sorted(
+        db.session.scalars(select(forum.Thread.id).where(forum.Thread.space_id == space.id)))
+
+
+def _thread_ids(html: str) -> list[int]:
+    return [int(a.attributes["href"].split("/threads/")[1].split("?")[0])
+            for a in parse(html).css("main a[href*='/threads/']")
+            if a.attributes["href"].split("/threads/")[1].split("?")[0].isdigit()]
