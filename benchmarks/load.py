@@ -234,8 +234,14 @@ def targets(url: str) -> dict:
         WHERE p.status IN ('published', 'under_review') AND NOT EXISTS (
           SELECT 1 FROM proposal_supports x JOIN users u ON u.id = x.user_id
           WHERE x.proposal_id = p.id AND u.email = %s) ORDER BY p.id LIMIT 20000""", SUPPORTER)
-    return {"slug": space[1], "proposal_pages": max(1, -(-proposals // 20)), "thread": thread,
-            "survey": survey, "open": open_}
+    pages = max(1, -(-proposals // 20))
+    # The last proposal of the page before the deep one: the cursor its Next link carries
+    # (the list pages by keyset, newest first, 20 a page; merged proposals are not listed).
+    cursor = run_sql(url, "SELECT id FROM proposals WHERE space_id = %s AND status NOT IN "
+                     "('draft', 'merged') ORDER BY published_at DESC, id DESC "
+                     "OFFSET %s LIMIT 1", space[0], (min(500, pages) - 1) * 20 - 1)
+    return {"slug": space[1], "proposal_pages": pages, "thread": thread,
+            "survey": survey, "open": open_, "cursor": cursor[0][0] if cursor else None}
 
 
 def supports_of(url: str) -> int:
@@ -274,7 +280,8 @@ def main() -> None:
             ("/", "/", ""),
             ("space page", f"/spaces/{slug}/", ""),
             ("proposal list, page 1", f"/spaces/{slug}/proposals/", ""),
-            (f"proposal list, page {page}", f"/spaces/{slug}/proposals/?page={page}", ""),
+            (f"proposal list, page {page}", f"/spaces/{slug}/proposals/?page={page}"
+             + (f"&after={found['cursor']}" if found["cursor"] else ""), ""),
             (f"thread ({replies} replies)", f"/spaces/{slug}/forum/threads/{thread_id}", ""),
             ("dashboard (facilitator)", f"/spaces/{slug}/representation/", facilitator_cookie),
             ("transparency page", f"/spaces/{slug}/transparency", ""),

@@ -20,7 +20,8 @@ from app.extensions import db
 from app.representation import prefecture, prefecture_export, releases, services
 from app.representation.batches import EARLIEST_DAY, LATEST_DAY
 from app.spaces.models import Space
-from app.representation.dashboard import audit_view, facilitator_page, offered_modules
+from app.representation.dashboard import (audit_view, facilitator_page, offered_from,
+                                          space_ledger)
 from app.representation.queries import DIMENSIONS, MODULE_FILTERS, ReportError
 
 
@@ -91,12 +92,13 @@ def _space_report(slug: str, export: str):
                                        choices=", ".join(reports)))
         return (reports[dimension], False), None
     k = current_app.config["MIN_CELL_FACILITATOR"]
-    if args["module"] not in offered_modules(db.session, space, k):
+    ledger = space_ledger(db.session, space)  # counted once: the offer check and the page
+    if args["module"] not in offered_from(ledger, k):
         return None, api_error(400, _("This filter is not offered: fewer than %(k)s people took "
                                    "part this way, or fewer than %(k)s did not, so their figures "
                                    "would single people out.", k=k))
     try:
-        page = facilitator_page(db.session, space, k=k, **args)
+        page = facilitator_page(db.session, space, k=k, ledger=ledger, **args)
     except ReportError as exc:
         return None, api_error(400, str(exc))
     audit_view(db.session, current_user, space, export, page, dimension=dimension)

@@ -134,6 +134,11 @@ def is_page_number(value: str) -> bool:
     return value.isdigit() and len(value) < 6
 
 
+def is_row_id(value: str) -> bool:
+    """A keyset cursor (`after=` / `before=`, app/common/pagination.py): a row's id."""
+    return value.isdigit() and len(value) < 12
+
+
 def bump(stale: set[Thing]) -> None:
     """New generations for `stale` things (called after a commit)."""
     if not has_app_context() or not _enabled():

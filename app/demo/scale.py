@@ -155,7 +155,8 @@ LEDGER_COLUMNS = ("id", "space_id", "user_id", "first_at", "forum", "proposals",
                   "home_area_id")
 RESPONSE_COLUMNS = ("id", "survey_id", "user_id", "participation_id", "started_at",
                     "updated_at", "submitted_at")
-ANSWER_COLUMNS = ("id", "response_id", "question_id", "option_id", "is_other", "value_number")
+ANSWER_COLUMNS = ("id", "response_id", "survey_id", "question_id", "option_id", "is_other",
+                  "value_number")
 
 
 class Generator:
@@ -366,7 +367,7 @@ class Generator:
                               submitted - timedelta(minutes=5), submitted, submitted))
             for key, option, number in plan.survey_answers(
                     self.rng, options, self.people[person].birth_year, self.now.year):
-                answers.append((rid, question_ids[key], option, False, number))
+                answers.append((rid, survey_id, question_ids[key], option, False, number))
         answer_first = self.ids.take("survey_answers", len(answers))
         self.writer.write("survey_responses", RESPONSE_COLUMNS, responses)
         self.writer.write("survey_answers", ANSWER_COLUMNS,

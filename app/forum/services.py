@@ -16,7 +16,7 @@ from app.admin.services import audit
 from app.common import invalidation
 from app.common.errors import N_, DomainError
 from app.common.markdown import render_markdown
-from app.common.pagination import Page, paginate
+from app.common.pagination import Page, paginate_keyset
 from app.common.sql import dialect_insert
 from app.common.time import utcnow
 from app.forum import search
@@ -138,9 +138,11 @@ def _opening_hidden(thread_id_column):
 
 
 def list_threads(session: Session, space, *, sort: str = "latest", query: str | None = None,
-                 page: int = 1, per_page: int = 20, include_hidden: bool = False) -> Page:
+                 page: int = 1, per_page: int = 20, include_hidden: bool = False,
+                 after: int | None = None, before: int | None = None) -> Page:
     """Threads of the space, pinned first, then by `sort`; only those matching `query` when one
-    is given. Threads whose opening post is hidden are left out unless `include_hidden`."""
+    is given. Threads whose opening post is hidden are left out unless `include_hidden`. Pages
+    by keyset (`after` / `before` a thread id)."""
     stmt = (select(Thread).where(Thread.space_id == space.id, Thread.module == "forum")
             .options(selectinload(Thread.author)))
     if not include_hidden:
@@ -149,12 +151,12 @@ def list_threads(session: Session, space, *, sort: str = "latest", query: str | 
     if clause is not None:
         stmt = stmt.where(clause)
     order = {
-        "latest": (Thread.last_activity_at.desc(),),
-        "newest": (Thread.created_at.desc(),),
-        "replies": (Thread.reply_count.desc(), Thread.last_activity_at.desc()),
+        "latest": ("last_activity_at",),
+        "newest": ("created_at",),
+        "replies": ("reply_count", "last_activity_at"),
     }[sort if sort in SORTS else "latest"]
-    stmt = stmt.order_by(Thread.pinned.desc(), *order, Thread.id.desc())
-    return paginate(session, stmt, page, per_page)
+    return paginate_keyset(session, stmt, Thread, ("pinned", *order, "id"), page, per_page,
+                           descending=True, after=after, before=before)
 
 
 @dataclass
@@ -165,16 +167,19 @@ class ThreadView:
     my_reactions: set[tuple[int, str]] = field(default_factory=set)
 
 
-def thread_view(session: Session, thread: Thread, user, page: int, per_page: int) -> ThreadView:
-    """One page of the conversation: the opening post, top-level replies in order, and the
-    replies nested under them; three queries whatever the page holds."""
+def thread_view(session: Session, thread: Thread, user, page: int, per_page: int, *,
+                after: int | None = None, before: int | None = None) -> ThreadView:
+    """One page of the conversation: the opening post, top-level replies in order (by keyset:
+    `after` / `before` a reply id), and the replies nested under them; the same queries
+    whatever the page holds and however deep it is."""
     with_people = (selectinload(Post.author), selectinload(Post.reply_to).selectinload(Post.author))
     opening = session.scalar(select(Post).where(Post.thread_id == thread.id, Post.is_opening)
                              .options(*with_people))
     stmt = (select(Post).where(Post.thread_id == thread.id, Post.is_opening.is_(False),
                                Post.parent_id.is_(None))
-            .order_by(Post.id).options(*with_people))
-    replies = paginate(session, stmt, page, per_page)
+            .options(*with_people))
+    replies = paginate_keyset(session, stmt, Post, ("id",), page, per_page, descending=False,
+                              after=after, before=before)
     children: dict[int, list[Post]] = {}
     top_ids = [p.id for p in replies.items]
     if top_ids:

@@ -14,7 +14,7 @@ from app.accounts.permissions import (can_delete_post, can_edit_post, can_flag_p
                                       can_write_forum, require)
 from app.common import fragments
 from app.common.errors import N_, DomainError
-from app.common.pagination import parse_page
+from app.common.pagination import parse_cursor, parse_page
 from app.common.unit_of_work import refuse
 from app.extensions import db
 from app.forum import bp, services
@@ -86,7 +86,9 @@ def index():
     page = services.list_threads(
         db.session, g.space, sort=sort, query=query, page=parse_page(request.args.get("page")),
         per_page=current_app.config["PER_PAGE"],
-        include_hidden=can_moderate(current_user, g.space))
+        include_hidden=can_moderate(current_user, g.space),
+        after=parse_cursor(request.args.get("after")),
+        before=parse_cursor(request.args.get("before")))
     may_write, notice = _write_state()
     return render_template("forum/index.html", page=page, sort=sort, query=query,
                            may_write=may_write, notice=notice)
@@ -117,7 +119,9 @@ def _render_thread(thread, form: ReplyForm):
 
     def conversation() -> dict:
         view = services.thread_view(db.session, thread, current_user,
-                                    parse_page(request.args.get("page")), REPLIES_PER_PAGE)
+                                    parse_page(request.args.get("page")), REPLIES_PER_PAGE,
+                                    after=parse_cursor(request.args.get("after")),
+                                    before=parse_cursor(request.args.get("before")))
         html = fragments.drawn("forum/_conversation.html", thread=thread, view=view,
                                may_write=may_write, can_moderate_here=can_moderate_here)
         return {"html": html, "opening_hidden": view.opening.is_hidden,
@@ -127,7 +131,8 @@ def _render_thread(thread, form: ReplyForm):
     # An anonymous reader's page of replies comes from the cache (app/common/fragments.py)
     # until the thread, one of its posts or its space changes; `?reply_to=` and other
     # arguments are drawn afresh.
-    args = fragments.plain_args({"page": fragments.is_page_number})
+    args = fragments.plain_args({"page": fragments.is_page_number, "after": fragments.is_row_id,
+                                 "before": fragments.is_row_id})
     parts = conversation() if args is None or may_write else fragments.cached_parts(
         "thread", [("space", g.space.id), ("thread", thread.id)], conversation, args)
     answering_id = form.reply_to_id()

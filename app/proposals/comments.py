@@ -99,13 +99,14 @@ def add_comment(session: Session, proposal: Proposal, user, body: str,
     return forum.reply(session, ensure_thread(session, proposal), user, body, reply_to_id)
 
 
-def comments_view(session: Session, proposal: Proposal, user, page: int, per_page: int):
+def comments_view(session: Session, proposal: Proposal, user, page: int, per_page: int, *,
+                  after: int | None = None, before: int | None = None):
     """The forum's view of the proposal's thread (opening post, a page of comments, nested
     answers, the visitor's reactions), or None before the first comment."""
     thread = get_thread(session, proposal)
     if thread is None:
         return None
-    return forum.thread_view(session, thread, user, page, per_page)
+    return forum.thread_view(session, thread, user, page, per_page, after=after, before=before)
 
 
 def lock_discussion(session: Session, proposal: Proposal, actor) -> None:

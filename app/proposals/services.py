@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.areas.models import Area, RegionMember
 from app.common.errors import N_, DomainError
-from app.common.pagination import Page, paginate
+from app.common.pagination import Page, paginate, paginate_keyset
 from app.common.sql import dialect_insert
 from app.common.text import normalize
 from app.common.time import utcnow
@@ -288,9 +288,11 @@ def _splitmix64(value: int) -> int:
 
 def list_proposals(session: Session, space, *, status: str | None = None,
                    category_id: int | None = None, sort: str = "newest", seed: int = 1,
-                   page: int = 1, per_page: int = 20) -> Page:
+                   page: int = 1, per_page: int = 20, after: int | None = None,
+                   before: int | None = None) -> Page:
     """Published proposals of the space. Without a status filter merged proposals are left out
-    (their supports count on the proposal they were merged into)."""
+    (their supports count on the proposal they were merged into). Newest and most supported
+    page by keyset (`after` / `before` a proposal id), the others by OFFSET."""
     stmt = _with_details(select(Proposal)).where(Proposal.space_id == space.id)
     if status in PUBLIC_STATUSES:
         stmt = stmt.where(Proposal.status == status)
@@ -299,14 +301,14 @@ def list_proposals(session: Session, space, *, status: str | None = None,
     if category_id is not None:
         stmt = stmt.where(Proposal.category_id == category_id)
     newest = (Proposal.published_at.desc(), Proposal.id.desc())
-    if sort == "supported":
-        stmt = stmt.order_by(Proposal.support_count.desc(), *newest)
-    elif sort == "answered":
+    if sort not in ("answered", "random"):
+        keys = (("support_count",) if sort == "supported" else ()) + ("published_at", "id")
+        return paginate_keyset(session, stmt, Proposal, keys, page, per_page, descending=True,
+                               after=after, before=before)
+    if sort == "answered":
         stmt = stmt.order_by(Proposal.answered_at.is_(None), Proposal.answered_at.desc(), *newest)
-    elif sort == "random":
-        stmt = stmt.order_by(shuffle_key(seed), Proposal.id)
     else:
-        stmt = stmt.order_by(*newest)
+        stmt = stmt.order_by(shuffle_key(seed), Proposal.id)
     return paginate(session, stmt, page, per_page)
 
 

@@ -18,7 +18,7 @@ from app.accounts.permissions import (can_edit_proposal, can_moderate, can_suppo
                                       can_view_proposal, require)
 from app.common import fragments
 from app.common.errors import DomainError
-from app.common.pagination import parse_page
+from app.common.pagination import parse_cursor, parse_page
 from app.common.unit_of_work import refuse
 from app.extensions import db, limiter
 from app.proposals import bp, comments, services, supports, workflow
@@ -71,7 +71,9 @@ def index():
     def proposal_list():
         page = services.list_proposals(
             db.session, g.space, status=status, category_id=category_id, sort=sort, seed=seed,
-            page=parse_page(request.args.get("page")), per_page=current_app.config["PER_PAGE"])
+            page=parse_page(request.args.get("page")), per_page=current_app.config["PER_PAGE"],
+            after=parse_cursor(request.args.get("after")),
+            before=parse_cursor(request.args.get("before")))
         mine = supports.supported_ids(db.session, current_user, [p.id for p in page.items])
         return fragments.drawn("proposals/_list.html", page=page, supported=mine)
 
@@ -89,7 +91,8 @@ def index():
 
 LIST_ARGS = {"category": lambda v: v.isdigit() and len(v) < 10,
              "status": lambda v: v in PUBLIC_STATUSES,
-             "sort": lambda v: v in SORT_LABELS, "page": fragments.is_page_number}
+             "sort": lambda v: v in SORT_LABELS, "page": fragments.is_page_number,
+             "after": fragments.is_row_id, "before": fragments.is_row_id}
 
 
 @bp.get("/similar")
@@ -219,7 +222,8 @@ def _render_detail(proposal, comment_form: CommentForm | None = None):
         return redirect(url_for(".preview", proposal_id=proposal.id))
     # An anonymous reader's copy comes from the cache until the proposal, its comments or its
     # space change (app/common/fragments.py); a logged-in reader's page is theirs.
-    args = fragments.plain_args({"page": fragments.is_page_number})
+    args = fragments.plain_args({"page": fragments.is_page_number, "after": fragments.is_row_id,
+                                 "before": fragments.is_row_id})
     depends = [("space", g.space.id), ("proposal", proposal.id),
                ("thread", proposal.comment_thread_id or 0)]
     draw = lambda: _detail_body(proposal, comment_form)  # noqa: E731
@@ -230,7 +234,9 @@ def _render_detail(proposal, comment_form: CommentForm | None = None):
 def _detail_body(proposal, comment_form: CommentForm | None):
     history = services.status_history(db.session, proposal)
     view = comments.comments_view(db.session, proposal, current_user,
-                                  parse_page(request.args.get("page")), COMMENTS_PER_PAGE)
+                                  parse_page(request.args.get("page")), COMMENTS_PER_PAGE,
+                                  after=parse_cursor(request.args.get("after")),
+                                  before=parse_cursor(request.args.get("before")))
     comment_form = comment_form or CommentForm(formdata=None)
     user = current_user if current_user.is_authenticated else None
     comment_refusal = comments.comment_refusal(db.session, proposal, user)

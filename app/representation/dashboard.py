@@ -37,7 +37,8 @@ class Dashboard:
     age_setting_changes: list[AgeSettingChange]
 
 
-def _ledger(session: Session, space) -> LedgerCounts:
+def space_ledger(session: Session, space) -> LedgerCounts:
+    """The space's ledger counts (chains and weeks), counted once per request and passed on."""
     return batches.ledger_counts(session, space,
                                  week_expression(session.get_bind().dialect.name))
 
@@ -52,7 +53,7 @@ def offered_from(ledger: LedgerCounts, k: int) -> list[str]:
 
 def offered_modules(session: Session, space, k: int) -> list[str]:
     """offered_from the space's ledger, counted now."""
-    return offered_from(_ledger(session, space), k)
+    return offered_from(space_ledger(session, space), k)
 
 
 def facilitator_page(session: Session, space, *, module: str = "all", since: date | None = None,
@@ -63,7 +64,7 @@ def facilitator_page(session: Session, space, *, module: str = "all", since: dat
     the audit decides around it. Raises ReportError for a filter that is not offered.
     `ledger` and `items` (the space's releases): already loaded, so not loaded again."""
     check_scope("gender", module, since, until)
-    ledger = ledger or _ledger(session, space)
+    ledger = ledger or space_ledger(session, space)
     if module not in offered_from(ledger, k):
         raise ReportError("module filter not offered: too few people use it, or too few do not")
     try:
@@ -83,7 +84,7 @@ def dashboard(session: Session, space, actor, *, k: int, public_k: int, module: 
     already checked by the filter form; a module that is not offered counts everyone instead).
     A filtered view goes to the audit log. `k`: the facilitators' minimum (and batch size),
     `public_k`: the public one (for the next release). Only flushes."""
-    ledger = _ledger(session, space)
+    ledger = space_ledger(session, space)
     offered = offered_from(ledger, k)
     refused = module not in offered
     if refused:

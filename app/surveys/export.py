@@ -147,7 +147,8 @@ def responses_export(session: Session, survey: Survey, space, weighting: Weighti
     for answer in session.execute(
             select(SurveyAnswer).join(SurveyResponse,
                                       SurveyResponse.id == SurveyAnswer.response_id)
-            .where(*_submitted(survey), SurveyAnswer.question_id.in_(wanted))
+            .where(SurveyAnswer.survey_id == survey.id, *_submitted(survey),
+                   SurveyAnswer.question_id.in_(wanted))
             .order_by(SurveyAnswer.id)).scalars():
         answers[answer.response_id][answer.question_id].append(answer)
     shown, blanked = k_anonymise(
@@ -176,7 +177,8 @@ def text_export(session: Session, survey: Survey) -> list[list[str]]:
     for question_id, is_other, text in session.execute(
             select(SurveyAnswer.question_id, SurveyAnswer.is_other, SurveyAnswer.text)
             .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-            .where(*_submitted(survey), SurveyAnswer.text.is_not(None),
+            .where(SurveyAnswer.survey_id == survey.id, *_submitted(survey),
+                   SurveyAnswer.text.is_not(None),
                    SurveyAnswer.text != "")):
         number, question = numbers[question_id]
         head = f"Q{number} {question.text}" + (" [other]" if is_other else "")

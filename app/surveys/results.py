@@ -45,11 +45,12 @@ def _submitted(survey: Survey):
 
 
 def answers_from(stmt, survey: Survey):
-    """Join answers to the submitted responses of `survey` and their ledger snapshots."""
+    """Join answers to the submitted responses of `survey` and their ledger snapshots. The
+    answers are selected by their own survey id (indexed), not found through the responses."""
     return (stmt.select_from(SurveyAnswer)
             .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
             .outerjoin(Participation, Participation.id == SurveyResponse.participation_id)
-            .where(_submitted(survey)))
+            .where(SurveyAnswer.survey_id == survey.id, _submitted(survey)))
 
 
 def respondent_count(session: Session, survey: Survey) -> int:
@@ -639,7 +640,8 @@ def text_answers(session: Session, survey: Survey, question: SurveyQuestion, *,
     those containing `search` (already NFKC-normalised, as stored answers are)."""
     stmt = (select(SurveyAnswer.text, SurveyResponse.submitted_at)
             .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-            .where(_submitted(survey), SurveyAnswer.question_id == question.id,
+            .where(SurveyAnswer.survey_id == survey.id, _submitted(survey),
+                   SurveyAnswer.question_id == question.id,
                    SurveyAnswer.text.is_not(None), SurveyAnswer.text != ""))
     if search:
         stmt = stmt.where(SurveyAnswer.text.icontains(search, autoescape=True))

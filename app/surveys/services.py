@@ -237,8 +237,9 @@ def _lock_draft(session: Session, survey: Survey, user, now: datetime) -> Survey
     return response
 
 
-def _answer_rows(response_id: int, question: SurveyQuestion, given: Given) -> list[dict]:
-    base = {"response_id": response_id, "question_id": question.id, "option_id": None,
+def _answer_rows(response: SurveyResponse, question: SurveyQuestion, given: Given) -> list[dict]:
+    base = {"response_id": response.id, "survey_id": response.survey_id,
+            "question_id": question.id, "option_id": None,
             "is_other": False, "value_number": None, "rank": None, "text": None}
     rows = [base | {"option_id": option_id} for option_id in given.options]
     # Stored texts are NFKC so that searching them (also NFKC) finds full- and half-width alike.
@@ -263,7 +264,7 @@ def save_section(session: Session, survey: Survey, user, section: SurveySection,
     session.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id == response.id,
                                                SurveyAnswer.question_id.in_(question_ids)))
     rows = [row for q in section.questions if q.id in answers
-            for row in _answer_rows(response.id, q, answers[q.id])]
+            for row in _answer_rows(response, q, answers[q.id])]
     if rows:
         session.execute(SurveyAnswer.__table__.insert(), rows)
     response.resume_section_id = resume_section_id

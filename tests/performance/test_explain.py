@@ -1,6 +1,7 @@
 """The hot pages' queries use indexes on PostgreSQL: every SELECT that the proposal list (first
 and a later page), a long thread (first and a later page of replies), the facilitator's
-dashboard (ledger aggregates) and a proposal's page (its supports) run is EXPLAINed, and none may scan a big table sequentially. The data is the scale generator's at a
+dashboard (ledger aggregates), a proposal's page (its supports), deep keyset pages and the survey
+results API run is EXPLAINed, and none may scan a big table sequentially. The data is the scale generator's at a
 few thousand rows per table over 20 spaces, ANALYZEd, so these are the planner's real choices
 (no enable_seqscan tricks). Skipped on SQLite."""
 from __future__ import annotations
@@ -12,9 +13,10 @@ from sqlalchemy import event, select
 
 from app.demo import scale, services
 from app.extensions import db as _db
-from app.forum.models import Thread
+from app.forum.models import Post, Thread
 from app.proposals.models import Proposal
 from app.spaces.models import Space
+from app.surveys.models import Survey
 from tests.people import client_as
 
 BIG_TABLES = ("participations", "proposals", "proposal_supports", "forum_posts",
@@ -69,16 +71,28 @@ def test_hot_pages_scan_no_big_table(app, db, generated):
                                .order_by(Thread.reply_count.desc()))
     proposal = db.session.scalar(select(Proposal).where(Proposal.space_id == space.id)
                                  .order_by(Proposal.support_count.desc()))
+    older = db.session.scalar(select(Proposal).where(Proposal.space_id == space.id,
+                                                     Proposal.status == "published")
+                              .order_by(Proposal.published_at.desc()).offset(30).limit(1))
+    reply = db.session.scalar(select(Post).where(Post.thread_id == thread.id,
+                                                 Post.parent_id.is_(None),
+                                                 Post.is_opening.is_(False))
+                              .order_by(Post.id).offset(40).limit(1))
+    survey = db.session.scalar(select(Survey).where(Survey.space_id == space.id)
+                               .order_by(Survey.id))
     slug = space.slug
     pages = [(None, f"/spaces/{slug}/proposals/"), (None, f"/spaces/{slug}/proposals/?page=2"),
              (None, f"/spaces/{slug}/proposals/?sort=supports"),
              (None, f"/spaces/{slug}/forum/threads/{thread.id}"),
              (None, f"/spaces/{slug}/forum/threads/{thread.id}?page=5"),
              (None, f"/spaces/{slug}/proposals/{proposal.id}"),
-             # Not yet: a deep page (OFFSET of most of a space) reads and sorts the space's
-             # proposals whatever the index; that needs keyset pagination (see README).
-             # Not yet: the survey results API joins all of a survey's answers and PostgreSQL
-             # scans survey_answers for it (no survey_id on answers to index); see README.
+             # deep pages, as their Next links give them (keyset: after the last row shown)
+             (None, f"/spaces/{slug}/proposals/?page=40&after={older.id}"),
+             (None, f"/spaces/{slug}/proposals/?sort=supported&page=40&after={older.id}"),
+             (None, f"/spaces/{slug}/forum/threads/{thread.id}?page=5&after={reply.id}"),
+             # survey results select the survey's answers by their survey id
+             (scale.FACILITATOR, f"/api/v1/surveys/{survey.id}/results"),
+             (scale.FACILITATOR, f"/api/v1/surveys/{survey.id}/results?weighted=1"),
              (scale.FACILITATOR, f"/spaces/{slug}/representation/"),
              (scale.SUPPORTER, f"/spaces/{slug}/proposals/")]
     found = {}

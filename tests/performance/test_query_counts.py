@@ -134,3 +134,20 @@ def test_one_dashboard_get_runs_under_ten_statements(client, db, make):
     assert response.status_code == 200
     assert all(f'id="dim-{d}"' in html for d in DIMENSIONS)  # every table is on the page
     assert len(statements) < 10, "\n".join([f"{len(statements)} statements:", *statements])
+
+
+def test_the_facilitators_api_counts_the_ledger_once(client, db, make):
+    """The representation API checks the module filter and builds the page from one count of
+    the ledger's chains (it counted them twice: once for the offer, once for the page)."""
+    from tests.representation.dashboard_fixtures import skewed_space
+
+    space = skewed_space(make, db)
+    login(client, make.user(roles=(f"facilitator:{space.id}",)).email)
+    url = f"/api/v1/spaces/{space.slug}/representation?dimension=gender"
+    client.get(url)
+    db.session.remove()
+    with recorded() as statements:
+        response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    chains = [s for s in statements if "count(participations.forum_at)" in s]
+    assert len(chains) == 1, "\n".join(chains)
