@@ -104,3 +104,14 @@ def login(client, email: str, password: str = TEST_PASSWORD):
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
     return response
 
+
+@pytest.fixture
+def fragment_cache(app):
+    """The session's app with an in-memory fragment cache (app/common/fragments.py), for this
+    test only: the suite otherwise runs without one."""
+    from app.extensions import cache, cache_config
+
+    cache.init_app(app, config=cache_config({**app.config, "CACHE_TYPE": "SimpleCache"}))
+    cache.clear()
+    yield cache
+    cache.init_app(app, config=cache_config(app.config))

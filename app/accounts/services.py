@@ -23,6 +23,7 @@ from app.accounts.sessions import end_all_sessions
 from app.areas.models import Area
 from app.common.errors import N_, DomainError
 from app.common.text import normalize, normalize_email, normalize_identity
+from app.common.invalidation import touch
 from app.common.time import today_jst, utcnow
 from app.representation.models import Participation
 
@@ -360,6 +361,11 @@ def withdraw_demographics(session: Session, user: User) -> bool:
     Figures already published stay as published (releases are frozen snapshots). Residency and
     home area are answers of registration, not consented demographics, and stay. True if there
     was something to delete or blank."""
+    # Cached public figures (app/common/fragments.py) count these snapshots: the bulk UPDATE
+    # below is not seen by the ORM, so the spaces' ledgers are marked stale by hand.
+    for space_id in session.scalars(select(Participation.space_id).distinct()
+                                    .where(Participation.user_id == user.id)):
+        touch(session, "ledger", space_id)
     blanked = session.execute(
         update(Participation)
         .where(Participation.user_id == user.id,

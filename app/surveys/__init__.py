@@ -17,3 +17,20 @@ def register(app) -> None:
     register_export_section("survey_responses", export_user.export_survey_responses)
     register_export_kind("survey_responses", export_views.build_export)
     api.register_openapi()
+    _watch_for_cached_results()
+
+
+def _watch_for_cached_results() -> None:
+    """The public results of a closed survey are computed once for anonymous readers
+    (app/surveys/api.py): any write to the survey, its wording or its responses, and any change
+    of a snapshot in the space's ledger (a late residency answer), makes them stale."""
+    from app.common.invalidation import watch
+    from app.representation.models import Participation
+    from app.surveys.models import (Survey, SurveyAnswer, SurveyOption, SurveyQuestion,
+                                    SurveyResponse, SurveySection)
+
+    watch(Survey, lambda survey: [("survey", survey.id)])
+    for model in (SurveySection, SurveyQuestion, SurveyResponse, SurveyAnswer):
+        watch(model, lambda row: [("survey", row.survey_id)])
+    watch(SurveyOption, lambda option: [("survey", option.question.survey_id)])
+    watch(Participation, lambda row: [("ledger", row.space_id)])

@@ -15,6 +15,7 @@ from flask_login import current_user
 from app.accounts.permissions import can_manage_survey, can_read_survey_results_by_number, require
 from app.api.common import api_error, api_limit, api_time
 from app.api.openapi import register_path, register_schema
+from app.common import fragments
 from app.extensions import db
 from app.representation.labels import dimension_label
 from app.surveys import api_bp, disclosure, results
@@ -133,18 +134,7 @@ def _question(result: results.QuestionResult, weighted: bool, public: bool) -> d
     return out
 
 
-@api_bp.get("/surveys/<int:survey_id>/results")
-@api_limit
-@require(can_read_survey_results_by_number, survey=survey_by_number)
-def survey_results(survey):
-    facilitator = can_manage_survey(current_user, survey)
-    flag = request.args.get("weighted", "0")
-    if flag not in ("0", "1"):
-        return api_error(400, "weighted must be 0 or 1")
-    weighted = flag == "1"
-    unknown = request.args.get("unknown", results.DEFAULT_UNKNOWN)
-    if unknown not in results.UNKNOWN_TREATMENTS:
-        return api_error(400, "unknown must be keep or exclude")
+def _results_body(survey, facilitator: bool, weighted: bool, unknown: str) -> dict:
     space = survey.space
     k = current_app.config["MIN_CELL_FACILITATOR" if facilitator else "MIN_CELL_PUBLIC"]
     shown = disclosure.release(db.session, survey, space, k=k, public=not facilitator,
@@ -169,6 +159,33 @@ def survey_results(survey):
         row = _question(result, weighted, shown.public)
         row["position"] = position
         body["questions"].append(row)
+    return body
+
+
+@api_bp.get("/surveys/<int:survey_id>/results")
+@api_limit
+@require(can_read_survey_results_by_number, survey=survey_by_number)
+def survey_results(survey):
+    facilitator = can_manage_survey(current_user, survey)
+    flag = request.args.get("weighted", "0")
+    if flag not in ("0", "1"):
+        return api_error(400, "weighted must be 0 or 1")
+    weighted = flag == "1"
+    unknown = request.args.get("unknown", results.DEFAULT_UNKNOWN)
+    if unknown not in results.UNKNOWN_TREATMENTS:
+        return api_error(400, "unknown must be keep or exclude")
+    public_copy = not facilitator and survey.results_open_to_all()
+    if not public_copy:
+        body = _results_body(survey, facilitator, weighted, unknown)
+    else:
+        # The public results of a closed survey change only when a response, a respondent's
+        # snapshot or the survey does, so anonymous readers share one computed copy
+        # (app/common/fragments.py) until such a write; computing it weighs every respondent.
+        body = fragments.cached_parts(
+            "survey-results", [("survey", survey.id), ("space", survey.space_id),
+                               ("ledger", survey.space_id)],
+            lambda: {"body": _results_body(survey, facilitator, weighted, unknown)},
+            (flag, unknown))["body"]
     response = jsonify(body)
     response.headers["Cache-Control"] = "private, no-store" if not survey.results_open_to_all() \
         else "public, max-age=60"

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app import create_app
 from app.areas.models import Area
-from app.extensions import cache, cache_config
+from app.extensions import cache
 from app.extensions import db as app_db
 from app.forum.models import Thread
 from app.proposals import workflow
@@ -27,15 +27,6 @@ from tests.proposals.helpers import published, supported_by
 from tests.proposals.helpers import url as proposals_url
 from tests.representation.ledger_rows import add_rows
 from tests.statements import recorded
-
-
-@pytest.fixture
-def fragment_cache(app):
-    """The session's app with an in-memory fragment cache, for this test only."""
-    cache.init_app(app, config=cache_config({**app.config, "CACHE_TYPE": "SimpleCache"}))
-    cache.clear()
-    yield cache
-    cache.init_app(app, config=cache_config(app.config))
 
 
 def _statements(client, path: str) -> tuple[str, int]:
