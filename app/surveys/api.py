@@ -187,8 +187,10 @@ def survey_results(survey):
             lambda: {"body": _results_body(survey, facilitator, weighted, unknown)},
             (flag, unknown))["body"]
     response = jsonify(body)
-    response.headers["Cache-Control"] = "private, no-store" if not survey.results_open_to_all() \
-        else "public, max-age=60"
+    # Only the public copy may sit in a shared cache: a facilitator's answer counts groups down
+    # to the facilitators' minimum, and a proxy must never hand it to the next reader.
+    response.headers["Cache-Control"] = "public, max-age=60" if public_copy \
+        else "private, no-store"
     return response
 
 

@@ -80,3 +80,12 @@ def test_a_logged_in_reader_neither_reads_nor_leaves_a_shared_copy(client, world
     reader = client_as(client.application, "part@example.jp")
     _get(reader, closed["url"])
     assert not [key for key in fragment_cache.cache._cache if "survey-results" in key]
+
+
+def test_a_facilitators_answer_is_never_stored_by_a_shared_cache(client, world, closed):
+    """A facilitator's results count groups down to the facilitators' minimum: marked public,
+    a proxy would hand them to the next anonymous reader of the same address."""
+    facilitator = client_as(client.application, "fac@example.jp")
+    assert facilitator.get(closed["url"]).headers["Cache-Control"] == "private, no-store"
+    anonymous = client_as(client.application)
+    assert anonymous.get(closed["url"]).headers["Cache-Control"] == "public, max-age=60"
