@@ -115,3 +115,18 @@ def fragment_cache(app):
     cache.clear()
     yield cache
     cache.init_app(app, config=cache_config(app.config))
+
+
+@pytest.fixture
+def outbox(monkeypatch):
+    """The e-mails the digest command hands to the mail server: (to, subject, body)."""
+    from app.forum import cli as forum_cli
+
+    sent: list[tuple[str, str, str]] = []
+
+    def fake_send(to, subject, body):
+        sent.append((to, subject, body))
+        return True
+
+    monkeypatch.setattr(forum_cli.mail, "send_mail", fake_send)
+    return sent

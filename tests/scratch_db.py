@@ -34,3 +34,21 @@ def scratch_database(suite_url: str | None, tmp_path: Path, suffix: str, *,
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def app_at_revision(suite_url: str | None, tmp_path: Path, suffix: str, revision: str):
+    """An app on a scratch database migrated up to `revision` (to test the migration after it
+    on old data), inside its app context."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.extensions import db
+
+    with scratch_database(suite_url, tmp_path, suffix) as url:
+        app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url})
+        with app.app_context():
+            upgrade(revision=revision)
+            yield app
+            db.session.remove()
+            db.engine.dispose()

@@ -10,10 +10,9 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
-from app import create_app
 from app.areas.models import Area
 from app.extensions import db
-from tests.scratch_db import scratch_database
+from tests.scratch_db import app_at_revision
 
 BEFORE = "3b8d4f6a1c27"  # the revision before 6e1f3a9d2c48
 AT = datetime(2026, 8, 1, 3, 0)  # 12:00 in Japan
@@ -21,13 +20,9 @@ AT = datetime(2026, 8, 1, 3, 0)  # 12:00 in Japan
 
 @pytest.fixture
 def old_app(tmp_path):
-    with scratch_database(os.environ.get("TEST_DATABASE_URL"), tmp_path, "tiers_migration") as url:
-        app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url})
-        with app.app_context():
-            upgrade(revision=BEFORE)
-            yield app
-            db.session.remove()
-            db.engine.dispose()
+    with app_at_revision(os.environ.get("TEST_DATABASE_URL"), tmp_path, "tiers_migration",
+                         BEFORE) as app:
+        yield app
 
 
 def _areas() -> dict[str, Area]:

@@ -20,18 +20,6 @@ from tests.people import client_for
 BASE = "https://hiroba.example.jp/"
 
 
-@pytest.fixture
-def outbox(monkeypatch):
-    sent: list[tuple[str, str, str]] = []
-
-    def fake_send(to, subject, body):
-        sent.append((to, subject, body))
-        return True
-
-    monkeypatch.setattr(forum_cli.mail, "send_mail", fake_send)
-    return sent
-
-
 def _opt_in(db, user, on=True):
     db.session.get(User, user.id).forum_email_digest = on
     db.session.commit()

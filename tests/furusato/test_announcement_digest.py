@@ -2,7 +2,6 @@
 only theirs (#13: "through Hiroba's notifications and e-mail digest")."""
 from __future__ import annotations
 
-import pytest
 
 from app.accounts.models import User
 from app.forum import cli as forum_cli
@@ -10,18 +9,6 @@ from app.furusato import roster, services
 from tests.furusato.helpers import build_map
 
 BASE = "https://hiroba.example.jp/"
-
-
-@pytest.fixture
-def outbox(monkeypatch):
-    sent: list[tuple[str, str, str]] = []
-
-    def fake_send(to, subject, body):
-        sent.append((to, subject, body))
-        return True
-
-    monkeypatch.setattr(forum_cli.mail, "send_mail", fake_send)
-    return sent
 
 
 def _registrant(db, make, places, *, digest: bool, locale: str = "ja"):
