@@ -58,19 +58,21 @@ class RegisterCounts:
     made: int = 0  # registrations ever made with the area; `total` of them are counted
 
 
-def _closed_cut(session: Session, area: Area, k: int) -> tuple[int, int | None]:
-    """How many registrations were ever made with `area`, and the id of the last one inside a
-    closed batch of k (None while fewer than k were made). Ids rise with time, and a person who
+def _closed_cut(session: Session, area: Area, k: int) -> tuple[int, int, int | None]:
+    """How many registrations were ever made with `area`, how many are active now, and the id of
+    the last one inside a closed batch of k (None while fewer than k were made). Ids rise with time, and a person who
     leaves and comes back keeps their row, so the batches never reshuffle."""
-    made = session.scalar(select(func.count()).select_from(FurusatoRegistration)
-                          .where(FurusatoRegistration.area_id == area.id)) or 0
+    made, active = session.execute(
+        select(func.count(), func.coalesce(func.sum(case(
+            (FurusatoRegistration.status == "active", 1), else_=0)), 0))
+        .where(FurusatoRegistration.area_id == area.id)).one()
     closed = made // k * k
     if not closed:
-        return made, None
+        return made, active, None
     cut = session.scalar(select(FurusatoRegistration.id)
                          .where(FurusatoRegistration.area_id == area.id)
                          .order_by(FurusatoRegistration.id).offset(closed - 1).limit(1))
-    return made, cut
+    return made, active, cut
 
 
 def _months(today: date) -> list[str]:
@@ -159,9 +161,7 @@ def register_counts(session: Session, area: Area, k: int = 5,
     also shows cross tables and a series, needs its joint audit)."""
     today = today or today_jst()
     k = max(1, int(k))
-    made, cut = _closed_cut(session, area, k)
-    active = session.scalar(select(func.count()).select_from(FurusatoRegistration).where(
-        FurusatoRegistration.area_id == area.id, FurusatoRegistration.status == "active")) or 0
+    made, active, cut = _closed_cut(session, area, k)
     if cut is None:  # a breakdown of fewer than k people tells about each of them
         return RegisterCounts(total=0, k=k, too_few=True, active=active, made=made)
     counts = _counts(session, area, today, cut)
