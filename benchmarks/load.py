@@ -249,13 +249,20 @@ def supports_of(url: str) -> int:
                    "u.id = s.user_id WHERE u.email = %s", SUPPORTER)[0][0]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def arguments(doc: str) -> argparse.ArgumentParser:
+    """The options both benchmarks take: where the data and Redis are, and how long and how
+    wide wrk drives the server."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("SCALE_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--redis-url", default=os.environ.get("SCALE_REDIS_URL",
                                                               "redis://127.0.0.1:6379/14"))
     parser.add_argument("--duration", type=int, default=10, help="seconds per URL")
     parser.add_argument("--connections", type=int, default=16)
+    return parser
+
+
+def main() -> None:
+    parser = arguments(__doc__)
     parser.add_argument("--users", type=int, default=100_000,
                         help="size of the data set to generate when there is none")
     parser.add_argument("--port", type=int, default=8765)

@@ -25,6 +25,7 @@ from app.common.errors import N_, DomainError
 from app.common.text import normalize, normalize_email, normalize_identity
 from app.common.invalidation import touch
 from app.common.time import today_jst, utcnow
+from app.representation import tallies
 from app.representation.models import Participation
 
 PASSWORD_MIN_LENGTH = 10
@@ -363,15 +364,20 @@ def withdraw_demographics(session: Session, user: User) -> bool:
     was something to delete or blank."""
     # Cached public figures (app/common/fragments.py) count these snapshots: the bulk UPDATE
     # below is not seen by the ORM, so the spaces' ledgers are marked stale by hand.
-    for space_id in session.scalars(select(Participation.space_id).distinct()
-                                    .where(Participation.user_id == user.id)):
+    spaces = list(session.scalars(select(Participation.space_id).distinct()
+                                  .where(Participation.user_id == user.id)))
+    for space_id in spaces:
         touch(session, "ledger", space_id)
+    # The spaces' stored tallies counted the snapshots too: all of theirs go (recounted on
+    # the next view), in this transaction (app/representation/tallies).
     blanked = session.execute(
         update(Participation)
         .where(Participation.user_id == user.id,
                or_(Participation.age.is_not(None), Participation.gender.is_not(None),
                    Participation.sector.is_not(None)))
         .values(age=None, gender=None, sector=None)
+        .execution_options(**{tallies.SKIP_OPTION: [
+            m for space_id in spaces for m in tallies.stale_scope(space_id, None, None)]})
     ).rowcount
     had_answers = user.demographics is not None
     user.demographics = None  # delete-orphan removes the row
@@ -406,7 +412,8 @@ def delete_account(session: Session, user: User) -> None:
     published statistics do not shift (and panel volunteers stay in their published lottery,
     unlinked)."""
     session.execute(update(Participation).where(Participation.user_id == user.id)
-                    .values(user_id=None))
+                    .values(user_id=None)
+                    .execution_options(**{tallies.SKIP_OPTION: "counts_unchanged"}))
     from app.panels.models import PanelVolunteer
 
     # Panel volunteers too: the published lottery keeps the number, not who it was.

@@ -27,7 +27,6 @@ from app.notifications.services import notify
 from app.representation import batches, sequential
 from app.representation.models import Participation
 from app.representation.page import build_page
-from app.representation.queries import week_expression
 from app.representation.reference import youth_band
 from app.spaces.models import Phase, Space
 
@@ -54,10 +53,7 @@ def weekly_history(session: Session, space: Space, batch: int) -> dict[str, list
     win = batches.window(session, space, k=batch)
     if win.empty:
         return {group: [] for group in GROUPS}
-    dialect = session.get_bind().dialect.name
-    cuts = batches.week_cuts(session, space, win,
-                             week_expression(dialect, batches.chain_time(win.module)),
-                             limit=10_000)
+    cuts = batches.week_cuts(session, space, win, limit=10_000)
     ranks = [rank for _week, rank in cuts] or [win.high]
     r = batches.ranked(space, win.module, Participation.age, Participation.gender)
     if len(ranks) > 1:

@@ -8,7 +8,8 @@ starts after the first cut at or after its start date and ends at the last cut b
 date. Any window, and any difference of two windows of one chain, therefore covers whole batches
 of at least k people, and a figure changes only when a batch closes.
 
-Ranks are counted in SQL over the (space_id, time, id) indexes; no ledger row leaves the database.
+Ranks are counted from the stored tallies (app/representation/tallies) and the (space_id, time,
+id) indexes; no ledger row leaves the database, and a count reads at most a chunk of rows.
 """
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from app.common.time import JST, to_jst
-from app.representation.models import MODULE_FLAG_COLUMNS, Participation
+from app.representation import tallies
+from app.representation.models import MODULE_FLAG_COLUMNS, LedgerTally, Participation
 from app.representation.queries import sql_int
 
 CHAINS = ("all", *MODULE_FLAG_COLUMNS)
@@ -83,15 +85,22 @@ def check_day(day: date | None, name: str) -> None:
 
 
 def members(session: Session, space, module: str = "all") -> int:
-    return session.scalar(select(func.count()).select_from(Participation)
-                          .where(*chain_filters(space, module))) or 0
+    chain_time(module)
+    return tallies.heads(session, space.id, [module])[module].members
 
 
 def _before(session: Session, space, module: str, day: date) -> int:
-    """People of the chain whose time is before Japan-time midnight starting `day`."""
-    column = chain_time(module)
-    return session.scalar(select(func.count()).select_from(Participation).where(
-        *chain_filters(space, module), column < jst_midnight_utc(day))) or 0
+    """People of the chain whose time is before Japan-time midnight starting `day`: the last
+    tally before it and the rows after that tally (fewer than a chunk, or the untallied tail)."""
+    column, midnight = chain_time(module), jst_midnight_utc(day)
+    below = session.execute(select(LedgerTally.rank, LedgerTally.last_at, LedgerTally.last_id)
+                            .where(LedgerTally.space_id == space.id, LedgerTally.chain == module,
+                                   LedgerTally.last_at < midnight)
+                            .order_by(LedgerTally.rank.desc()).limit(1)).first()
+    rank, key = (below[0], (below[1], below[2])) if below else (0, None)
+    return rank + (session.scalar(select(func.count()).select_from(Participation).where(
+        *chain_filters(space, module), column < midnight,
+        *tallies.after_key(module, key))) or 0)
 
 
 def window(session: Session, space, *, module: str = "all", since: date | None = None,
@@ -149,20 +158,16 @@ def _monday(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def ledger_counts(session: Session, space, week_expr) -> LedgerCounts:
-    """Every chain's size and the space's weekly counts, in one GROUP BY over the ledger
-    (`week_expr`: the Monday of first_at, queries.week_expression)."""
-    week = week_expr.label("week")
-    columns = [func.count(getattr(Participation, f"{m}_at")) for m in MODULE_FLAG_COLUMNS]
-    rows = session.execute(select(week, func.count(), *columns)
-                           .where(*chain_filters(space, "all"))
-                           .group_by(week).order_by(week)).all()
-    sizes = [sum(int(row[i]) for row in rows) for i in range(1, len(CHAINS) + 1)]
-    return LedgerCounts(dict(zip(CHAINS, sizes)),
-                        tuple((_monday(row[0]), int(row[1])) for row in rows))
+def ledger_counts(session: Session, space) -> LedgerCounts:
+    """Every chain's size and the space's weekly counts, from the tallies and what follows
+    them (tallies.heads builds the ones that are due first)."""
+    heads = tallies.heads(session, space.id)
+    return LedgerCounts({c: h.members for c, h in heads.items()},
+                        tuple((_monday(day), n)
+                              for day, n in tallies.chain_weeks(session, space.id, heads["all"])))
 
 
-def week_cuts(session: Session, space, win: Window, week_expr, limit: int = 30,
+def week_cuts(session: Session, space, win: Window, limit: int = 30,
               ledger: LedgerCounts | None = None) -> list[tuple[date, int]]:
     """(Monday, rank) per Japan week: the last cut reached by the end of that week, within the
     window; at most `limit` points, thinned evenly, the window's end always last. `ledger`
@@ -172,10 +177,8 @@ def week_cuts(session: Session, space, win: Window, week_expr, limit: int = 30,
     if ledger is not None and win.module == "all":
         rows = ledger.weeks
     else:
-        week = week_expr.label("week")
-        rows = session.execute(select(week, func.count())
-                               .where(*chain_filters(space, win.module))
-                               .group_by(week).order_by(week)).all()
+        head = tallies.heads(session, space.id, [win.module])[win.module]
+        rows = tallies.chain_weeks(session, space.id, head)
     cuts: list[tuple[date, int]] = []
     running = 0
     for value, n in rows:

@@ -16,8 +16,7 @@ from app.representation.batches import LedgerCounts, WindowError
 from app.representation.models import Release
 from app.representation.page import RepresentationPage, build_page
 from app.representation.releases import Readiness
-from app.representation.queries import (DIMENSIONS, MODULE_FILTERS, ReportError, check_scope,
-                                        week_expression)
+from app.representation.queries import (DIMENSIONS, MODULE_FILTERS, ReportError, check_scope)
 from app.spaces.history import AgeSettingChange, age_setting_changes
 
 
@@ -39,8 +38,7 @@ class Dashboard:
 
 def space_ledger(session: Session, space) -> LedgerCounts:
     """The space's ledger counts (chains and weeks), counted once per request and passed on."""
-    return batches.ledger_counts(session, space,
-                                 week_expression(session.get_bind().dialect.name))
+    return batches.ledger_counts(session, space)
 
 
 def offered_from(ledger: LedgerCounts, k: int) -> list[str]:

@@ -22,6 +22,7 @@ from app.common.errors import N_, DomainError
 from app.common.sql import dialect_insert
 from app.common.time import to_jst, utcnow
 from app.furusato.standing import tier_for_area
+from app.representation import tallies
 from app.representation.batches import chain_time
 from app.representation.models import LEDGER_MODULES, MODULE_FLAG_COLUMNS, Participation
 from app.spaces.models import Space
@@ -77,11 +78,15 @@ def record_participation(session: Session, space_id: int, user, module: str,
     _check_may_take_part(session, space_id, user)
     at = at or utcnow()
     mine = (Participation.space_id == space_id, Participation.user_id == user.id)
-    if session.scalar(select(Participation.id).where(*mine)) is not None:
-        # Not the first time here: the snapshot stays, only the module is added.
+    row_id = session.scalar(select(Participation.id).where(*mine))
+    if row_id is not None:
+        # Not the first time here: the snapshot stays, only the module is added (to its chain
+        # at `at`: only tallies from there on can change, app/representation/tallies).
         session.execute(update(Participation).where(*mine).values(
             {module: True, f"{module}_at": func.coalesce(getattr(Participation, f"{module}_at"),
-                                                         at)}))
+                                                         at)})
+            .execution_options(**{tallies.SKIP_OPTION: tallies.stale_scope(
+                space_id, [module], at, row_id)}))
         return
     area_id = session.scalar(select(Space.area_id).where(Space.id == space_id))
     cover = area_cover(session, area_id)
@@ -100,7 +105,8 @@ def record_participation(session: Session, space_id: int, user, module: str,
         index_elements=[Participation.space_id, Participation.user_id],
         set_={module: True,
               f"{module}_at": func.coalesce(getattr(Participation, f"{module}_at"), at)},
-    )
+    ).execution_options(**{tallies.SKIP_OPTION: tallies.stale_scope(
+        space_id, ["all", module], at)})
     session.execute(stmt)
 
 

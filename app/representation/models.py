@@ -87,6 +87,25 @@ class Participation(db.Model):
     residency_asked: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
+class LedgerTally(db.Model):
+    """What a chain's first `rank` people count, stored so that a page of a big space reads a
+    few of these instead of every ledger row (app/representation/tallies.py). One row per
+    CHUNK people of a chain: `counts` are cumulative (ranks 1..rank), `weeks` are the chunk's
+    own people per Japan week. Derived data: deleting rows only costs a recount."""
+    __tablename__ = "ledger_tallies"
+    __table_args__ = (UniqueConstraint("space_id", "chain", "rank"),
+                      CheckConstraint("rank > 0", name="rank_positive"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    chain: Mapped[str] = mapped_column(String(30))  # "all" or a module (batches.CHAINS)
+    rank: Mapped[int]
+    last_at: Mapped[datetime]  # chain time and id of the person at `rank`
+    last_id: Mapped[int]
+    counts: Mapped[dict] = mapped_column(JSON)
+    weeks: Mapped[dict] = mapped_column(JSON)
+
+
 class Release(db.Model):
     """A frozen public snapshot of a space's representation figures. Public pages and the public
     API serve releases only; a release is made only when at least the public minimum of new

@@ -16,17 +16,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
 
-from sqlalchemy import DateTime, Integer, String, cast, func, null, select, union_all
 from sqlalchemy.orm import Session
 
-from app.representation import batches, honest, stats, target_blocks
+from app.representation import batches, honest, stats, tallies, target_blocks
 from app.representation.disclosure import Figure, protect
 from app.representation.reports import (CategoryLabel, CategoryRow, HeadlineFigure, Report,
                                         WeekPoint)
-from app.representation.models import Participation
 from app.representation.population import TARGET_DIMENSIONS
-from app.representation.queries import (BELOW, DIMENSIONS, GENDERS, UNKNOWN, sql_int, sql_key,
-                                        week_expression)
+from app.representation.queries import (BELOW, DIMENSIONS, GENDERS, UNKNOWN)
 from app.representation.targets import TARGET_SUM_SLACK, all_targets
 from app.representation.reference import (Reference, age_bands, reference_for, target_reference,
                                           youth_band)
@@ -144,43 +141,32 @@ class _Atoms:
     last_at: datetime | None = None
 
 
-def _count_atoms(session, space, win, segment, blocks) -> _Atoms:
+def _count_atoms(session, space, win, ranks: list[int], blocks) -> _Atoms:
     """The window's counts by (segment, age, gender), its first and last time, and for each of
-    `blocks` ({block: ledger columns}) its counts by those columns: a GROUP BY over the window's
-    ranked people for each, joined by UNION ALL into one statement (one round trip, every part
-    an aggregate)."""
+    `blocks` ({block: ledger columns}) its counts by those columns. Segment j is the stretch
+    of ranks up to ranks[j] (ranks[-1] is the window's end); every count is a difference of two
+    prefixes of the chain (app/representation/tallies), so no statement reads more than a few
+    chunks of ledger rows, however big the space."""
     atoms = _Atoms(by_block={b: {} for b in blocks})
     if win.empty:
         return atoms
-    wanted = sorted({c for columns in blocks.values() for c in columns})
-    columns = [Participation.age, Participation.gender,
-               *(getattr(Participation, c) for c in wanted)]
-    r = batches.ranked(space, win.module, *columns)
-    within = batches.in_window(r, win)
-    # one segment: a constant selected, not grouped (a constant would be read as a position)
-    seg = segment(r) if segment is not None else sql_int(0)
-    no_int, no_text, no_time = (cast(null(), Integer), cast(null(), String),
-                                cast(null(), DateTime))
-    parts = [select(sql_key("age_gender").label("part"), seg.label("seg"), r.c.age, r.c.gender,
-                    no_text.label("category"), no_text.label("detail"), func.count().label("n"),
-                    func.min(r.c.t).label("first_at"), func.max(r.c.t).label("last_at"))
-             .where(within)
-             .group_by(*([seg] if segment is not None else []), r.c.age, r.c.gender)]
+    cuts = [win.low, *ranks]
+    found, first_at = tallies.prefixes(session, space.id, win.module, cuts,
+                                       blocks={win.low, win.high}, first_after=win.low)
+    for j in range(len(ranks)):
+        segment = found[cuts[j + 1]].minus(found[cuts[j]])
+        atoms.age_gender += [(j, age, gender, n) for (age, gender), n in
+                             segment.age_gender.items() if n > 0]
+    whole = found[win.high].minus(found[win.low])
     for block, names in blocks.items():
-        keys = [getattr(r.c, c) for c in names]
-        parts.append(select(sql_key(block), no_int, no_int, no_text, keys[0],
-                            keys[1] if len(keys) > 1 else no_text, func.count(), no_time,
-                            no_time).where(within).group_by(*keys))
-    statement = parts[0] if len(parts) == 1 else union_all(*parts)
-    for part, seg_value, age, gender, category, detail, n, first, last in \
-            session.execute(statement):
-        if part == "age_gender":
-            atoms.age_gender.append((int(seg_value), age, gender, int(n)))
-            atoms.first_at = first if atoms.first_at is None else min(atoms.first_at, first)
-            atoms.last_at = last if atoms.last_at is None else max(atoms.last_at, last)
-        else:
-            key = category if len(blocks[part]) == 1 else (category, detail)
-            atoms.by_block[part][key] = atoms.by_block[part].get(key, 0) + int(n)
+        full = tallies.BLOCK_COLUMNS[block]
+        keep = [full.index(name) for name in names]
+        for key, n in whole.blocks[block].items():
+            if n <= 0:
+                continue
+            kept = key[keep[0]] if len(keep) == 1 else tuple(key[i] for i in keep)
+            atoms.by_block[block][kept] = atoms.by_block[block].get(kept, 0) + n
+    atoms.first_at, atoms.last_at = first_at, found[win.high].last_at
     return atoms
 
 
@@ -208,16 +194,10 @@ def build_page(session: Session, space, *, module: str = "all", since: date | No
     reference = reference_for(session, space)
     cuts = []
     if series and not win.empty:
-        dialect = session.get_bind().dialect.name
-        cuts = batches.week_cuts(session, space, win,
-                                 week_expression(dialect, batches.chain_time(win.module)),
-                                 limit=SERIES_POINTS, ledger=ledger)
+        cuts = batches.week_cuts(session, space, win, limit=SERIES_POINTS, ledger=ledger)
     if not cuts or cuts[-1][1] != win.high:
         cuts.append((None, win.high))
     ranks = [c for _, c in cuts]
-
-    def segment(r):
-        return batches.segment(r, ranks)
 
     edges, fine = _fine_ages(space)
     fines = [*edges, BELOW, UNKNOWN]
@@ -238,7 +218,7 @@ def build_page(session: Session, space, *, module: str = "all", since: date | No
     compared = [d for d in audited if _usable_targets(targets[d]) is None]
     blocks = {name: target_blocks.block_columns(name, compared) for name, members in target_blocks.TARGET_BLOCKS
               if any(d in compared for d in members)}
-    atoms = _count_atoms(session, space, win, segment if len(ranks) > 1 else None, blocks)
+    atoms = _count_atoms(session, space, win, ranks, blocks)
     for seg, age, gender, n in atoms.age_gender:
         f, g = fine(age), _gender(gender)
         block_a.values[block_a.index[("T", f, g)]] += n

@@ -106,11 +106,13 @@ def test_the_notifications_list_costs_the_same_for_5_and_25(client, db, make, re
     assert counts[0] == counts[1]
 
 
-def test_one_dashboard_get_runs_under_ten_statements(client, db, make):
+def test_one_dashboard_get_runs_a_fixed_handful_of_statements(client, db, make):
     """The representation dashboard computes its reference population, ledger counts and every
     table of the page once (issue #11): one GET of the full page, with every dimension
-    (targets for residency, kinds of relationship, furusato and sector), issues fewer than 10
-    SQL statements in all."""
+    (targets for residency, kinds of relationship, furusato and sector), issues fewer than 15
+    SQL statements in all. Reading the ledger through its stored tallies (issue #15) takes
+    five of them (heads, tails, weeks, the tallies below the cuts and the rows after them)
+    whatever the size of the space."""
     from app.representation.queries import DIMENSIONS
     from app.representation.targets import set_targets
     from tests.representation.dashboard_fixtures import skewed_space
@@ -133,7 +135,7 @@ def test_one_dashboard_get_runs_under_ten_statements(client, db, make):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert all(f'id="dim-{d}"' in html for d in DIMENSIONS)  # every table is on the page
-    assert len(statements) < 10, "\n".join([f"{len(statements)} statements:", *statements])
+    assert len(statements) < 15, "\n".join([f"{len(statements)} statements:", *statements])
 
 
 def test_the_facilitators_api_counts_the_ledger_once(client, db, make):
@@ -149,5 +151,6 @@ def test_the_facilitators_api_counts_the_ledger_once(client, db, make):
     with recorded() as statements:
         response = client.get(url)
     assert response.status_code == 200, response.get_data(as_text=True)
-    chains = [s for s in statements if "count(participations.forum_at)" in s]
+    # the chains' sizes: one UNION ALL of a count per chain after its last tally
+    chains = [s for s in statements if "SELECT 'forum', count(*)" in s]
     assert len(chains) == 1, "\n".join(chains)
