@@ -34,6 +34,10 @@ from app.representation.queries import sql_int, sql_key, week_expression
 
 CHUNK = 1024  # people per tally: a prefix reads fewer than this many ledger rows
 SETTLE = timedelta(minutes=10)  # longer than any request's transaction
+# At most this many new tallies per chain per request (256 x 1,024 rows: a few seconds), so a
+# first view after an import never nears the server's timeout; later views, or
+# `flask representation tallies`, store the rest. Until then prefixes read longer ranges.
+BUILD_LIMIT = 256
 CHAINS = ("all", *MODULE_FLAG_COLUMNS)
 # Every column a target block may group by (app/representation/target_blocks.block_columns);
 # a page that groups by fewer adds the finer counts up.
@@ -281,7 +285,8 @@ def _build(session: Session, space_id: int, chains) -> None:
                        *(getattr(Participation, c) for cs in BLOCK_COLUMNS.values() for c in cs),
                        t.label("t"), Participation.id.label("pid"),
                        week_expression(dialect, t).label("week"))
-                .where(*settled).order_by(t, Participation.id).limit(n // CHUNK * CHUNK)
+                .where(*settled).order_by(t, Participation.id)
+                .limit(min(n // CHUNK, BUILD_LIMIT) * CHUNK)
                 .subquery("rows"))
         rn = func.row_number().over(order_by=(rows.c.t, rows.c.pid))
         numbered = select(rows, rn.label("rn"), ((rn - 1) // sql_int(CHUNK)).label("c")) \

@@ -140,9 +140,21 @@ def test_an_erased_account_keeps_the_tallies_and_an_unknown_bulk_write_drops_the
     assert _tally_count(db.session, sapporo.id) == 0  # no scope given: every tally goes
 
 
-def test_the_command_stores_the_tallies_that_are_due(app, db, sapporo):
+def test_the_command_stores_the_tallies_that_are_due(app, db, sapporo, monkeypatch):
+    monkeypatch.setattr(tallies, "BUILD_LIMIT", 2)  # the command goes on until all are stored
     add_rows(db.session, sapporo, random_rows(random.Random(5), 21))
     result = app.test_cli_runner().invoke(args=["representation", "tallies"])
     assert result.exit_code == 0, result.output
     assert "sapporo-review: 5 tallies of 21 people" in result.output
     assert _tally_count(db.session, sapporo.id) == 5
+
+
+def test_a_request_stores_a_bounded_number_of_tallies_and_counts_right_meanwhile(
+        db, sapporo, monkeypatch):
+    monkeypatch.setattr(tallies, "BUILD_LIMIT", 3)
+    add_rows(db.session, sapporo, random_rows(random.Random(11), 50))
+    for stored in (3, 6, 9):
+        head = tallies.heads(db.session, sapporo.id)["all"]
+        db.session.commit()
+        assert (_tally_count(db.session, sapporo.id), head.members) == (stored, 50)
+        _check(db.session, sapporo.id, "all", [0, 5, 13, 31, 49, 50])
