@@ -90,8 +90,8 @@ class Participation(db.Model):
 class LedgerTally(db.Model):
     """What a chain's first `rank` people count, stored so that a page of a big space reads a
     few of these instead of every ledger row (app/representation/tallies.py). One row per
-    CHUNK people of a chain: `counts` are cumulative (ranks 1..rank), `weeks` are the chunk's
-    own people per Japan week. Derived data: deleting rows only costs a recount."""
+    CHUNK people of a chain: `counts` and `weeks` (people per Japan week) are cumulative, over
+    ranks 1..rank. Derived data: deleting rows only costs a recount."""
     __tablename__ = "ledger_tallies"
     __table_args__ = (UniqueConstraint("space_id", "chain", "rank"),
                       CheckConstraint("rank > 0", name="rank_positive"))

@@ -2,8 +2,8 @@
 a few rows and a few thousand ledger rows, not the whole ledger.
 
 A chain (app/representation/batches) ranks a space's people by (time, id). Every CHUNK people a
-`LedgerTally` row stores what ranks 1..rank count (cumulative: by age and gender, and by each
-target block's columns) and which person is at `rank`. What ranks a..b count is then
+`LedgerTally` row stores what ranks 1..rank count (cumulative: by age and gender, by each target
+block's columns, and per Japan week) and which person is at `rank`. What ranks a..b count is then
 prefix(b) - prefix(a), and prefix(r) is the tally at the chunk boundary below r plus the fewer
 than CHUNK ledger rows after it, read in key order from that person on (an index range).
 
@@ -149,18 +149,24 @@ def _tails(session, space_id, found) -> dict:
 
 
 def chain_weeks(session: Session, space_id: int, head: ChainHead) -> list[tuple]:
-    """(Monday, people whose chain time fell in that Japan week), oldest first: the tallies'
-    weeks and the tail's, two statements."""
+    """(Monday, people whose chain time fell in that Japan week), oldest first: the last
+    tally's weeks (they are cumulative) and the weeks of the rows after it, two statements."""
     weeks: Counter = Counter()
-    for (stored,) in session.execute(select(LedgerTally.weeks).where(
-            LedgerTally.space_id == space_id, LedgerTally.chain == head.chain)):
-        weeks.update({day: int(n) for day, n in stored.items()})
-    if head.tail:
-        week = week_expression(session.get_bind().dialect.name, chain_time(head.chain))
-        tail = (select(week.label("week")).where(*_in_chain(space_id, head.chain),
-                                                 *after_key(head.chain, head.key)).subquery())
-        for day, n in session.execute(select(tail.c.week, func.count()).group_by(tail.c.week)):
-            weeks[str(day)[:10]] += int(n)
+    key = None
+    if head.rank:
+        last = session.execute(select(LedgerTally.weeks, LedgerTally.last_at, LedgerTally.last_id)
+                               .where(LedgerTally.space_id == space_id,
+                                      LedgerTally.chain == head.chain,
+                                      LedgerTally.rank <= head.rank)
+                               .order_by(LedgerTally.rank.desc()).limit(1)).first()
+        if last is not None:  # None: removed by a write since the head was read
+            weeks.update({day: int(n) for day, n in last[0].items()})
+            key = (last[1], last[2])
+    week = week_expression(session.get_bind().dialect.name, chain_time(head.chain))
+    tail = (select(week.label("week")).where(*_in_chain(space_id, head.chain),
+                                             *after_key(head.chain, key)).subquery())
+    for day, n in session.execute(select(tail.c.week, func.count()).group_by(tail.c.week)):
+        weeks[str(day)[:10]] += int(n)
     return sorted(weeks.items())
 
 
@@ -321,28 +327,30 @@ def _store(session: Session, space_id: int, chain: str, rank: int, numbered) -> 
         else:
             key = (a, b) if part == "ag" else ((b, d) if len(BLOCK_COLUMNS[part]) > 1 else (b,))
             entry["rows"].append((part, key, int(n)))
-    running = _stored_prefix(session, space_id, chain, rank)
+    running, weeks = _stored_prefix(session, space_id, chain, rank)
     values = []
     for chunk in sorted(chunks):
         entry = chunks[chunk]
         for part, key, n in entry["rows"]:
             running.add_rows(part, key, n)
+        weeks.update(entry["weeks"])
         at, pid = entry["end"]
         values.append({"space_id": space_id, "chain": chain, "rank": rank + (chunk + 1) * CHUNK,
                        "last_at": at, "last_id": pid, "counts": running.as_json(),
-                       "weeks": entry["weeks"]})
+                       "weeks": dict(sorted(weeks.items()))})
     if values:
         insert = dialect_insert(session)
         session.execute(insert(LedgerTally).values(values).on_conflict_do_nothing(
             index_elements=["space_id", "chain", "rank"]))
 
 
-def _stored_prefix(session, space_id, chain, rank) -> Prefix:
+def _stored_prefix(session, space_id, chain, rank) -> tuple[Prefix, Counter]:
     if not rank:
-        return Prefix(0)
-    counts = session.scalar(select(LedgerTally.counts).where(
-        LedgerTally.space_id == space_id, LedgerTally.chain == chain, LedgerTally.rank == rank))
-    return Prefix.from_json(rank, counts or {}, None)
+        return Prefix(0), Counter()
+    counts, weeks = session.execute(select(LedgerTally.counts, LedgerTally.weeks).where(
+        LedgerTally.space_id == space_id, LedgerTally.chain == chain,
+        LedgerTally.rank == rank)).one()
+    return Prefix.from_json(rank, counts, None), Counter(weeks)
 
 
 # --- keeping them true: removal from the first changed key on -------------------------------
