@@ -16,8 +16,10 @@ and every app server sees the new token at once. A token that is lost (evicted) 
 a new random one, never by an old value, so a lost token cannot bring an old fragment back.
 
 Only anonymous readers get cached fragments: a logged-in reader's page carries personal
-controls, so theirs is drawn every time. A fragment that would hold a CSRF token is never
-stored, whatever the view asked."""
+controls, so theirs is drawn every time. The one exception is a fragment the view marks
+`shared=True` after its access check: figures that are the same for everyone allowed to see
+them (the facilitators' dashboard of a space) and hold nothing about the reader. A fragment
+that would hold a CSRF token is never stored, whatever the view asked."""
 from __future__ import annotations
 
 import logging
@@ -76,10 +78,11 @@ def for_anonymous() -> bool:
 
 
 def cached_parts(kind: str, depends: Iterable[Thing], render: Callable[[], dict],
-                 args: tuple = ()) -> dict:
+                 args: tuple = (), *, shared: bool = False) -> dict:
     """The parts ({name: Markup or plain value}) of a page, from the cache for an anonymous
-    reader when they are there; else `render()`, stored for the next anonymous reader."""
-    if not (for_anonymous() and _enabled()):
+    reader when they are there; else `render()`, stored for the next anonymous reader.
+    `shared`: for every reader the view let in (it checked access first), logged in or not."""
+    if not ((shared or for_anonymous()) and _enabled()):
         return render()
     try:
         key = fragment_key(kind, depends, args)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import RESIDENCY_TYPES, SECTORS
 from app.areas.residency import FURUSATO_TIERS, RELATIONSHIP_KINDS
 from app.common.errors import N_, DomainError
+from app.common.invalidation import touch
 from app.representation.models import Target
 from app.representation.population import TARGET_DIMENSIONS
 
@@ -75,6 +76,7 @@ def set_targets(session: Session, space, dimension: str, shares: Mapping[str, fl
         raise TargetError(N_("Target shares add up to %(total)s%%; they must add up to 100%%."),
                           total=round(total * 100, 1))
     session.execute(delete(Target).where(Target.space_id == space.id, Target.dimension == dimension))
+    touch(session, "space", space.id)  # the cached dashboard compares with them; bulk writes
     if clean:
         session.execute(insert(Target), [
             {"space_id": space.id, "dimension": dimension, "category": c, "share": s}

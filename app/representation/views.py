@@ -21,7 +21,7 @@ from app.areas.services import find_area
 from app.common.time import today_jst
 from app.representation import (alerts, bodies, bp, labels, prefecture, prefecture_present,
                                 presenters, releases)
-from app.representation.dashboard import dashboard as representation_dashboard
+from app.representation.dashboard_parts import dashboard_parts
 from app.representation.reference import reference_for, youth_band
 from app.representation.targets import TARGET_CATEGORIES, TargetError, get_targets, set_targets
 from app.representation.forms import (FilterForm, ReleaseForm, body_form_class, field_name,
@@ -97,18 +97,6 @@ def render_alert(payload: dict) -> RenderedNotification:
 
 # --- dashboard -----------------------------------------------------------------------------
 
-def _api_urls(dimension: str, module: str, since, until) -> tuple[str, str]:
-    """The CSV export and JSON API addresses (app/api) for one dimension with the current filter."""
-    params = {"slug": g.space.slug, "dimension": dimension}
-    if module != "all":
-        params["module"] = module
-    if since:
-        params["since"] = since.isoformat()
-    if until:
-        params["until"] = until.isoformat()
-    return url_for("api.representation_csv", **params), url_for("api.representation", **params)
-
-
 def _release_settings() -> dict:
     return {"public_k": current_app.config["MIN_CELL_PUBLIC"],
             "batch": current_app.config["MIN_CELL_FACILITATOR"]}
@@ -124,29 +112,16 @@ def dashboard(slug: str):
     if request.args and form.validate():
         module = form.module.data or "all"
         since, until = form.since.data, form.until.data
-    data = representation_dashboard(db.session, space, current_user, module=module, since=since,
-                                    until=until, k=k,
-                                    public_k=current_app.config["MIN_CELL_PUBLIC"])
-    form.offer(data.offered)
-    if data.module_refused:
+    parts = dashboard_parts(space, current_user, module=module, since=since, until=until, k=k,
+                            public_k=current_app.config["MIN_CELL_PUBLIC"],
+                            cache=not request.args)
+    form.offer(parts["offered"])
+    if parts["module_refused"]:
         form.module_not_offered()
-    page = data.page
-    figures = page.figures()
-    sections = []
-    for dimension, report in page.reports.items():
-        section = presenters.report_section(report, chart_id=f"chart-{dimension}")
-        section.csv_url, section.json_url = _api_urls(dimension, data.module, data.since,
-                                                      data.until)
-        sections.append(section)
     return render_template(
-        "representation/dashboard.html", space=space, form=form, module=data.module,
-        module_label=labels.module_label(data.module), since=data.since, until=data.until, k=k,
-        page=page, participants=page.participants, reference=page.reference,
-        cards=presenters.headline_cards(figures, k), sections=sections, points=page.points,
-        weekly_chart=presenters.weekly_chart(page.points, figures, chart_id="chart-weekly"),
+        "representation/dashboard.html", space=space, form=form, k=k, parts=parts,
         alert_minimum=current_app.config["ALERT_MIN_PARTICIPANTS"], alert_planned=_planned(),
-        releases=data.releases, readiness=data.readiness, release_form=ReleaseForm(),
-        published=data.published, age_setting_changes=data.age_setting_changes)
+        release_form=ReleaseForm())
 
 
 @bp.post("/spaces/<slug>/representation/releases")
