@@ -82,9 +82,12 @@ def record_participation(session: Session, space_id: int, user, module: str,
     if row_id is not None:
         # Not the first time here: the snapshot stays, only the module is added (to its chain
         # at `at`: only tallies from there on can change, app/representation/tallies).
-        session.execute(update(Participation).where(*mine).values(
-            {module: True, f"{module}_at": func.coalesce(getattr(Participation, f"{module}_at"),
-                                                         at)})
+        # Only a first use of the module writes: a row that already has it is neither updated
+        # nor locked, so one person's many supports in a row do not queue on their ledger row.
+        module_at = getattr(Participation, f"{module}_at")
+        session.execute(update(Participation).where(
+            *mine, or_(module_at.is_(None), getattr(Participation, module).is_(False))).values(
+            {module: True, f"{module}_at": func.coalesce(module_at, at)})
             .execution_options(**{tallies.SKIP_OPTION: tallies.stale_scope(
                 space_id, [module], at, row_id)}))
         return

@@ -2,6 +2,7 @@
 module flags accumulate, safe under concurrency."""
 from __future__ import annotations
 
+import os
 import threading
 from datetime import date, datetime
 
@@ -100,3 +101,40 @@ def test_concurrent_first_participations_leave_one_row(app, make, db):
     assert db.session.scalar(select(func.count()).select_from(Participation)) == 1
     row = db.session.scalars(select(Participation)).one()
     assert row.forum and row.surveys and row.proposals and row.proposal_supporters
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="needs TEST_DATABASE_URL (PostgreSQL): SQLite has no row locks")
+def test_a_module_used_again_does_not_wait_for_the_persons_ledger_row(app, make, db):
+    """One person's many supports in a row: only the first use of a module writes the ledger
+    row, so the later ones neither update nor lock it (they used to queue on it)."""
+    space = make.space()
+    user = make.user(birth_year=1980, gender="male")
+    record_participation(db.session, space.id, user, "proposal_supporters")
+    db.session.commit()
+    space_id, user_id = space.id, user.id
+    db.session.execute(select(Participation).where(Participation.space_id == space_id)
+                       .with_for_update())  # another request holds the row
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def again() -> None:
+        try:
+            with app.app_context():
+                from app.accounts.models import User
+
+                record_participation(_db.session, space_id, _db.session.get(User, user_id),
+                                     "proposal_supporters")
+                _db.session.commit()
+                _db.session.remove()
+        except BaseException as exc:  # noqa: BLE001 - re-raised below
+            errors.append(exc)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=again)
+    thread.start()
+    finished = done.wait(5)
+    db.session.rollback()  # releases the lock, so a waiting thread ends either way
+    thread.join(10)
+    assert finished and not errors, errors
