@@ -28,7 +28,9 @@ the ledger also keeps the kind of the tie that gave it (derive_residency_tie).
 A person's **furusato tier** for a space (furusato_tier) follows the same area rule as ties: a
 registration with the space's area or an area inside it counts (an Otaru registration counts for
 an Otaru space and a Hokkaido one, not for a Sapporo space; the prefecture's derived row counts for
-a Hokkaido space only), when it is in force at the moment: valid that day (Japan time) and not
+a Hokkaido space only), and for a ward's space also a registration with its city, which keeps the
+register (registration_applies; the same rule decides who may take part in a space limited to its
+area's people, app/spaces/eligibility.py), when it is in force at the moment: valid that day (Japan time) and not
 lapsed or left before that moment. Among several, the highest tier; a premium row counts as basic
 before its premium_since day.
 """
@@ -138,10 +140,21 @@ def registration_tier(registration: Registration, at: datetime, day: date) -> st
     return "basic"
 
 
+def registration_applies(chain: Sequence[int], cover: Iterable[int],
+                         city: int | None = None) -> bool:
+    """Whether a registration with the area of `chain` counts for a space of `cover`: with the
+    space's area (or a member of its region) or an area inside it, or, for a ward's space, with
+    the ward's `city`. Never with the prefecture's derived row for a municipality's space: every
+    registrant of any of its municipalities holds that row. The one rule for the tracker's tier
+    and for who may take part in a space limited to its area's people."""
+    return lies_within(chain, cover) or (city is not None and bool(chain) and chain[0] == city)
+
+
 def furusato_tier(space_area_id: int, cover: Iterable[int], registrations: Iterable[Registration],
-                  at: datetime, day: date) -> str:
+                  at: datetime, day: date, *, city: int | None = None) -> str:
     """'none', 'basic' or 'premium': the highest tier among the registrations in force at `at`
-    with the space's area or an area inside it (the rule is in the module docstring)."""
+    that apply to the space (registration_applies; `city`: the city of a ward's space)."""
     cover = frozenset(cover) | {space_area_id}
-    tiers = {registration_tier(r, at, day) for r in registrations if lies_within(r.chain, cover)}
+    tiers = {registration_tier(r, at, day) for r in registrations
+             if registration_applies(r.chain, cover, city)}
     return "premium" if "premium" in tiers else "basic" if "basic" in tiers else "none"

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from app.areas.residency import Registration, furusato_tier
 from app.areas.services import chain_from_row, chain_levels, join_chain
-from app.common.time import to_jst
+from app.common.time import to_jst, utcnow
+from app.areas.models import Area
 from app.furusato.models import FurusatoRegistration
 
 
@@ -35,9 +36,22 @@ def chained_registrations(session: Session, user_id: int) -> list[Registration]:
     return out
 
 
+def ward_city(session: Session, area_id: int) -> int | None:
+    """The city of a ward (its registrants count for the ward's space), else None."""
+    row = session.execute(select(Area.kind, Area.parent_id).where(Area.id == area_id)).first()
+    return row[1] if row is not None and row[0] == "ward" else None
+
+
 def tier_for_area(session: Session, user_id: int, area_id: int, cover: frozenset[int],
                   at: datetime) -> str:
     """'none', 'basic' or 'premium' for the space's area `area_id` (with its `cover`) at `at`
     (naive UTC)."""
     return furusato_tier(area_id, cover, chained_registrations(session, user_id), at,
-                         to_jst(at).date())
+                         to_jst(at).date(), city=ward_city(session, area_id))
+
+
+def registered_now(session: Session, user_id: int, area_id: int, cover: frozenset[int]) -> bool:
+    """Whether the person holds a registration in force now that counts for the space's area:
+    the tracker's rule (tier_for_area), so the person a limited space lets in as a registrant
+    is the person its figures count as one."""
+    return tier_for_area(session, user_id, area_id, cover, utcnow()) != "none"

@@ -10,21 +10,20 @@ modules also ask `participation_refusal` before they offer a form, to say why up
 
 Limited to "residents and furusato registrants" (AREA_PEOPLE), a person may take part when
   * their home lies in the space's area (the ledger's "resident": app/areas/residency.py), or
-  * they hold an active, unexpired furusato registration with the space's area or an area that
-    contains it (a ward's space takes its city's registrants; a prefecture's space takes the
-    prefecture's own row, which every registration with one of its municipalities brings), or
-    with a member of a wide-area region's space, or
+  * they hold a furusato registration in force now that counts for the space's area, by the
+    rule the tracker counts registrants with (app/areas/residency.registration_applies): with
+    the space's area, an area inside it or a member of a wide-area region's space, and for a
+    ward's space with its city. A municipality's space does not take the prefecture's derived
+    row, which every registrant of any of the prefecture's municipalities holds; or
   * they are on the space's team (facilitators, moderators, admins), who answer and moderate.
 Reading is never limited."""
 from __future__ import annotations
 
-from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from app.areas.residency import lies_within
 from app.areas.services import area_chain, area_cover
 from app.common.errors import N_
-from app.common.time import today_jst
 
 from app.spaces.models import PARTICIPATION_RULES
 
@@ -38,18 +37,14 @@ def is_limited(space) -> bool:
 
 
 def is_area_person(session: Session, user, space) -> bool:
-    """Resident of the space's area, or an active furusato registrant with it (module docstring)."""
-    from app.furusato.models import FurusatoRegistration
+    """Resident of the space's area, or a furusato registrant with it (module docstring)."""
+    from app.furusato.standing import registered_now
 
     cover = area_cover(session, space.area_id)
     home = area_chain(session, user.home_area_id)
     if home and lies_within(home, cover):
         return True
-    areas = set(area_chain(session, space.area_id) or ()) | set(cover)
-    reg = FurusatoRegistration
-    return bool(session.scalar(select(exists().where(
-        reg.user_id == user.id, reg.area_id.in_(areas), reg.status == "active",
-        reg.valid_until >= today_jst()))))
+    return registered_now(session, user.id, space.area_id, cover)
 
 
 def may_take_part(session: Session, user, space) -> bool:

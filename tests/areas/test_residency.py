@@ -7,6 +7,7 @@ import pytest
 
 from app.accounts.models import RESIDENCY_TYPES
 from app.areas.residency import (TIE_CATEGORY, TIE_KINDS, Registration, Tie, applicable_tie,
+                                 registration_applies,
                                  derive_residency, derive_residency_tie, furusato_tier,
                                  registration_tier, tie_contains_home)
 
@@ -146,3 +147,12 @@ def test_the_highest_tier_wins_and_premium_counts_from_its_day():
     assert registration_tier(premium_now, AT, DAY) == "premium"
     assert furusato_tier(100, {100}, [_registration(SAPPORO), premium_now], AT, DAY) == "premium"
     assert furusato_tier(101, {101}, [premium_now], AT, DAY) == "none"  # Kita is not in Chuo
+
+
+def test_a_wards_space_counts_its_citys_registrants_and_no_space_the_derived_prefecture_row():
+    sapporo, chuo = [_registration(SAPPORO)], [_registration(CHUO)]
+    assert furusato_tier(101, {101}, sapporo, AT, DAY, city=100) == "basic"
+    assert furusato_tier(101, {101}, chuo, AT, DAY, city=100) == "basic"
+    assert furusato_tier(102, {102}, chuo, AT, DAY, city=100) == "none"  # Kita is another ward
+    assert furusato_tier(101, {101}, [_registration(HOKKAIDO)], AT, DAY, city=100) == "none"
+    assert registration_applies(OTARU, {10}) and not registration_applies(HOKKAIDO, {200})

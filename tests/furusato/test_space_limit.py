@@ -180,3 +180,35 @@ def test_the_setting_is_saved_from_the_settings_form(app, db, make, limited):
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     db.session.expire_all()
     assert space.participation == "area_people"
+
+
+def test_one_rule_for_who_may_take_part_and_who_the_tracker_counts_as_registered(make, db):
+    """A registrant of Otaru holds Hokkaido's derived row too: it does not open a Sapporo space
+    (it did), while a Sapporo registrant may take part in its Chuo ward's space and is counted
+    there as registered (the tracker said "not registered")."""
+    from app.areas.services import area_cover
+    from app.furusato.standing import tier_for_area
+    from app.common.time import utcnow
+    from tests.furusato.helpers import build_map
+
+    places = build_map(make, db)
+    otaru_person = make.user(home_area=places.shinjuku)
+    sapporo_person = make.user(home_area=places.shinjuku)
+    furusato.register(db.session, otaru_person, places.otaru_programme, tier="basic",
+                      tie_kind="visits", contact_consent=False)
+    furusato.register(db.session, sapporo_person, places.sapporo_programme, tier="basic",
+                      tie_kind="visits", contact_consent=False)
+    city = make.space("sapporo-only", area=places.sapporo, participation="area_people")
+    ward = make.space("chuo-only", area=places.chuo, participation="area_people")
+    db.session.commit()
+
+    def tier(person, space):
+        return tier_for_area(db.session, person.id, space.area_id,
+                             area_cover(db.session, space.area_id), utcnow())
+
+    assert not eligibility.may_take_part(db.session, otaru_person, city)
+    assert tier(otaru_person, city) == "none"
+    assert eligibility.may_take_part(db.session, sapporo_person, ward)
+    assert tier(sapporo_person, ward) == "basic"
+    assert eligibility.may_take_part(db.session, sapporo_person, city)
+    assert tier(sapporo_person, city) == "basic"
