@@ -29,6 +29,10 @@ def app(tmp_path_factory):
     if url.startswith("sqlite"):
         # Concurrency tests write from many threads; wait for SQLite's lock instead of failing.
         options["connect_args"] = {"timeout": 30}
+    elif url.startswith("postgresql"):
+        # A commit need not wait for its WAL to reach the disk (a crash of the test server may
+        # lose the last few, which no test cares about): most tests commit several times.
+        options["connect_args"] = {"options": "-c synchronous_commit=off"}
     application = create_app("test", {"SQLALCHEMY_DATABASE_URI": url,
                                        "SQLALCHEMY_ENGINE_OPTIONS": options})
     with application.app_context():
@@ -43,15 +47,21 @@ def app(tmp_path_factory):
         _db.session.remove()
 
 
-_SEQUENCES: list[str] = []
+_POSTGRESQL_EMPTYING: list[str] = []
 
 
-def _postgresql_sequences(conn) -> list[str]:
-    if not _SEQUENCES:
-        _SEQUENCES.extend(conn.execute(text(
-            "SELECT sequence_name FROM information_schema.sequences "
-            "WHERE sequence_schema = 'public'")).scalars())
-    return _SEQUENCES
+def _postgresql_emptying(conn, tables) -> str:
+    """Every DELETE and every sequence restart as one script: one round trip per test instead
+    of ~80 (about 15 ms a test on PostgreSQL)."""
+    if not _POSTGRESQL_EMPTYING:
+        statements = [str(table.delete().compile(dialect=conn.dialect)) for table in tables]
+        # Identities restart at 1, as SQLite's do once a table is empty.
+        statements += [f'ALTER SEQUENCE "{sequence}" RESTART WITH 1'
+                       for sequence in conn.execute(text(
+                           "SELECT sequence_name FROM information_schema.sequences "
+                           "WHERE sequence_schema = 'public'")).scalars()]
+        _POSTGRESQL_EMPTYING.append(";\n".join(statements))
+    return _POSTGRESQL_EMPTYING[0]
 
 
 @pytest.fixture(autouse=True)
@@ -65,12 +75,11 @@ def db(app):
         with _db.engine.begin() as conn:
             # DELETE, not TRUNCATE: on PostgreSQL a TRUNCATE of ~40 tables costs about a second
             # per test, a DELETE of the few rows a test wrote a few milliseconds.
-            for table in tables:
-                conn.execute(table.delete())
             if conn.dialect.name == "postgresql":
-                # Identities restart at 1, as SQLite's do once a table is empty.
-                for sequence in _postgresql_sequences(conn):
-                    conn.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART WITH 1'))
+                conn.exec_driver_sql(_postgresql_emptying(conn, tables))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
 
 
 @pytest.fixture
