@@ -3,9 +3,11 @@ TEST_DATABASE_URL (PostgreSQL in CI). Every test starts from empty tables."""
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db as _db
@@ -13,6 +15,46 @@ from tests import factories
 from tests.people import PersonClient, log_in, role_world
 
 TEST_PASSWORD = factories.TEST_PASSWORD
+
+
+def pytest_configure(config):
+    """Under pytest-xdist (`make test` runs two workers) each worker gets services of its own:
+    TEST_DATABASE_URL's database gets the worker's name (test -> test_gw0, test_gw1; created if
+    missing) and TEST_REDIS_URL's db number counts down from the one given (/15 -> /15, /14).
+    The variables are rewritten in the worker's environment, before any test module reads
+    them, so every test (and every server a test starts) sees only its worker's own."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    database_url = os.environ.get("TEST_DATABASE_URL", "")
+    if database_url.startswith("postgresql"):
+        os.environ["TEST_DATABASE_URL"] = _worker_database(database_url, worker)
+    redis_url = os.environ.get("TEST_REDIS_URL")
+    if redis_url:
+        os.environ["TEST_REDIS_URL"] = _worker_redis(redis_url, int(worker.removeprefix("gw")))
+
+
+def _worker_database(suite_url: str, worker: str) -> str:
+    suite = make_url(suite_url)
+    own = suite.set(database=f"{suite.database}_{worker}")
+    admin = create_engine(suite.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                           {"name": own.database}) is None:
+                conn.execute(text(f'CREATE DATABASE "{own.database}"'))
+    finally:
+        admin.dispose()
+    return own.render_as_string(hide_password=False)
+
+
+def _worker_redis(redis_url: str, index: int) -> str:
+    parts = urlsplit(redis_url)
+    number = int(parts.path.strip("/") or 0) - index
+    if number < 0:
+        raise pytest.UsageError(f"TEST_REDIS_URL {redis_url}: no Redis db number left for worker "
+                                f"{index}; give a higher one (e.g. /15) or fewer workers")
+    return urlunsplit(parts._replace(path=f"/{number}"))
 
 
 def _database_url(tmp_path_factory) -> str:
