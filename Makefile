@@ -39,8 +39,13 @@ demo: db
 run: translations demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# The suite on $(TEST_WORKERS) workers (pytest-xdist; tests/conftest.py gives each worker its own
+# PostgreSQL database and Redis db), then the tests marked `alone` by themselves: they restart
+# PostgreSQL, which the other worker's tests would see. `make test TEST_WORKERS=1` for one.
+TEST_WORKERS ?= 2
 test: translations
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not alone"
+	$(BIN)/python -m pytest -m alone
 
 # ruff (pyflakes, bugbear, complexity <= 12; rules in pyproject.toml), then bandit's security
 # scan of the application code: fails on a medium or high finding.

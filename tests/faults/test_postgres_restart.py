@@ -5,7 +5,9 @@ person's language, JSON under /api/), never a 500; every thread is whole or abse
 recovers by itself. Then every pooled connection is killed while the site is idle, and the very
 next requests still succeed: that is pool_pre_ping.
 
-This restarts the machine's only PostgreSQL (fast mode, once per run) and always leaves it running."""
+This restarts the machine's only PostgreSQL (fast mode, once per run) and always leaves it running.
+Every other test on that server would see the outage: marked `alone`, it runs by itself after
+`make test`'s parallel pass, and skips inside a parallel run (pytest -n)."""
 from __future__ import annotations
 
 import json
@@ -28,7 +30,10 @@ from tests.scratch_db import scratch_database
 SUITE_URL = os.environ.get("TEST_DATABASE_URL", "")
 PG_VERSIONS = Path("/etc/postgresql")
 pytestmark = [
-    pytest.mark.postgres, pytest.mark.slow,
+    pytest.mark.postgres, pytest.mark.slow, pytest.mark.alone,
+    pytest.mark.skipif(int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1,
+                       reason="restarts PostgreSQL under the other workers' tests: runs alone "
+                              "(make test runs it after the parallel pass)"),
     pytest.mark.skipif(not SUITE_URL.startswith("postgresql"),
                        reason="TEST_DATABASE_URL is not PostgreSQL"),
     pytest.mark.skipif(not shutil.which("pg_ctlcluster") or not PG_VERSIONS.is_dir(),
