@@ -71,10 +71,6 @@ def app(tmp_path_factory):
     if url.startswith("sqlite"):
         # Concurrency tests write from many threads; wait for SQLite's lock instead of failing.
         options["connect_args"] = {"timeout": 30}
-    elif url.startswith("postgresql"):
-        # A commit need not wait for its WAL to reach the disk (a crash of the test server may
-        # lose the last few, which no test cares about): most tests commit several times.
-        options["connect_args"] = {"options": "-c synchronous_commit=off"}
     application = create_app("test", {"SQLALCHEMY_DATABASE_URI": url,
                                        "SQLALCHEMY_ENGINE_OPTIONS": options})
     with application.app_context():
