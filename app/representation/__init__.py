@@ -25,9 +25,9 @@ def register(app) -> None:
 def _watch_for_cached_pages() -> None:
     """A release changes the space page's link, the transparency page's list of releases and
     the dashboard; targets and the reference population change the dashboard's figures
-    (app/representation/dashboard_parts.py)."""
+    (app/representation/dashboard_views.py)."""
     from app.common.invalidation import watch
-    from app.representation.dashboard_parts import POPULATION
+    from app.representation.dashboard_views import POPULATION
     from app.representation.models import PopulationSource, Release
 
     # Targets and population counts are written in bulk: targets.set_targets touches the space;

@@ -21,7 +21,7 @@ from app.areas.services import find_area
 from app.common.time import today_jst
 from app.representation import (alerts, bodies, bp, labels, prefecture, prefecture_present,
                                 presenters, releases)
-from app.representation.dashboard_parts import dashboard_parts
+from app.representation.dashboard_views import dashboard_parts
 from app.representation.reference import reference_for, youth_band
 from app.representation.targets import TARGET_CATEGORIES, TargetError, get_targets, set_targets
 from app.representation.forms import (FilterForm, ReleaseForm, body_form_class, field_name,

@@ -1,5 +1,5 @@
 """The unfiltered dashboard's figures are drawn once and shared by the space's facilitators
-(app/representation/dashboard_parts.py, issue #15), and every change that moves a figure shows
+(app/representation/dashboard_views.py, issue #15), and every change that moves a figure shows
 at the next view: a batch closing, a withdrawal of consent, new targets, a release. Forms stay
 the reader's own; filtered views are never shared and are still audited."""
 from __future__ import annotations
