@@ -10,6 +10,7 @@ from app.furusato.models import FurusatoRegistration
 from tests.browser.conftest import PHONE, committed
 from tests.factories import TEST_PASSWORD
 from tests.furusato.helpers import build_map
+from tests.browser.pages import assert_shown
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +36,7 @@ def test_registering_on_a_phone_and_showing_the_card(open_page, db, make, browse
     page.click("a[href='/furusato/01100/register']")
 
     page.click("main form.stacked button[type=submit]")  # nothing chosen: refused, kept
-    assert page.locator("#tie_kind-error").is_visible()
+    assert_shown(page.locator("#tie_kind-error"))
     page.check("input[name=tie_kind][value=donations]")
     page.check("input[name=contact_consent]")
     page.click("main form.stacked button[type=submit]")
@@ -55,5 +56,6 @@ def test_registering_on_a_phone_and_showing_the_card(open_page, db, make, browse
     page.emulate_media(media="print")
     assert page.locator(".site-header").is_hidden()
     assert page.locator(".no-print").is_hidden()
-    assert card.is_visible() and row.number in card.inner_text()
+    assert_shown(card)
+    assert row.number in card.inner_text()
     assert browser_problems == []

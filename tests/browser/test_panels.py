@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.panels.models import PanelCall, PanelVolunteer
 from tests.browser.conftest import PHONE, committed
-from tests.browser.pages import log_in
+from tests.browser.pages import assert_shown, log_in
 from tests.panels.web_world import census, pool
 
 pytestmark = pytest.mark.browser
@@ -59,7 +59,7 @@ def test_a_panel_from_call_to_public_result_on_a_phone(open_page, browser_proble
     vol.select_option("select[name=gender]", "female")
     _submit(vol, "main form.stacked")  # no consent yet: refused, the answers kept
     assert vol.input_value("input[name=birth_year]") == "1999"
-    assert vol.locator("#consent_contact-error").is_visible()
+    assert_shown(vol.locator("#consent_contact-error"))
     vol.check("input[name=consent_contact]")
     _submit(vol, "main form.stacked")
     number = committed(db).scalar(select(PanelVolunteer.number).where(

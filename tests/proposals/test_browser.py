@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 from app.proposals.models import Proposal
 from tests.factories import TEST_PASSWORD
 from tests.proposals.helpers import published, support_rows
+from tests.browser.pages import assert_shown
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser,
@@ -68,7 +69,7 @@ def test_submit_preview_publish_support(live_server, world, db):
             author.get_by_label("Title").fill("子ども食堂を増やす")
             similar = author.locator("#similar-live")
             similar.wait_for(state="visible", timeout=10_000)
-            assert similar.get_by_role("link", name="子ども食堂の拡充").is_visible()
+            assert_shown(similar.get_by_role("link", name="子ども食堂の拡充"))
             author.get_by_label("Your proposal").fill("各区に一つずつ、**子ども食堂**を。")
             author.get_by_label("Category").select_option(index=1)
             width = author.evaluate("document.documentElement.scrollWidth")
@@ -77,22 +78,22 @@ def test_submit_preview_publish_support(live_server, world, db):
             author.get_by_role("button", name="Save draft and preview").click()
 
             # The preview renders the Markdown and lists the similar proposal without JS.
-            assert author.get_by_role("heading", name="Preview your proposal").is_visible()
+            assert_shown(author.get_by_role("heading", name="Preview your proposal"))
             assert author.locator(".proposal-body strong").inner_text() == "子ども食堂"
-            assert author.locator(".similar-box").get_by_text("子ども食堂の拡充").is_visible()
+            assert_shown(author.locator(".similar-box").get_by_text("子ども食堂の拡充"))
             author.screenshot(path=str(SHOTS / "2-preview.png"), full_page=True)
             author.get_by_role("button", name="Publish").click()
-            assert author.get_by_text("Your proposal is published.").is_visible()
-            assert author.get_by_role("heading", name="子ども食堂を増やす").is_visible()
+            assert_shown(author.get_by_text("Your proposal is published."))
+            assert_shown(author.get_by_role("heading", name="子ども食堂を増やす"))
             proposal_url = author.url
 
             supporter = new_page()
             _log_in(supporter, live_server, "part@example.jp")
             supporter.goto(proposal_url)
             supporter.get_by_role("button", name="Support this proposal").click()
-            assert supporter.get_by_text("Thank you, your support is counted.").is_visible()
+            assert_shown(supporter.get_by_text("Thank you, your support is counted."))
             assert supporter.locator(".support-total strong").inner_text() == "1"
-            assert supporter.get_by_role("button", name="Withdraw my support").is_visible()
+            assert_shown(supporter.get_by_role("button", name="Withdraw my support"))
             width = supporter.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, f"the proposal is {width}px wide on a 390px screen"
             supporter.screenshot(path=str(SHOTS / "3-supported.png"), full_page=True)

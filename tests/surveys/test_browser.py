@@ -9,6 +9,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.factories import TEST_PASSWORD
+from tests.browser.pages import assert_shown
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser,
@@ -49,23 +50,23 @@ def test_answer_a_survey_on_a_phone(live_server, world, db):
             page.get_by_role("link", name="Start the survey").click()
 
             # section 1: missing answers get messages next to the questions
-            assert page.get_by_text("Section 1 of 2").is_visible()
+            assert_shown(page.get_by_text("Section 1 of 2"))
             page.get_by_role("button", name="Next").click()
-            assert page.locator("p.error").count() == 2
-            assert page.get_by_text("Please answer this question.").first.is_visible()
+            assert_shown(page.get_by_text("Please answer this question.").first)
+            assert page.locator("p.error").count() == 2  # counted once the page has loaded
             page.screenshot(path=str(SHOTS / "1-errors.png"), full_page=True)
 
             # choosing バス reveals the conditional question on the same page
             page.get_by_label("バス").check()
             page.get_by_label("子育て").check()
             page.get_by_role("button", name="Next").click()
-            assert page.get_by_text("More questions appeared").is_visible()
+            assert_shown(page.get_by_text("More questions appeared"))
             page.get_by_label("バスの改善点").fill("本数を増やしてほしい")
             page.screenshot(path=str(SHOTS / "2-condition.png"), full_page=True)
             page.get_by_role("button", name="Next").click()
 
             # section 2: a scale, a number, a ranking and a long text
-            assert page.get_by_text("Section 2 of 2").is_visible()
+            assert_shown(page.get_by_text("Section 2 of 2"))
             page.locator(f"input[name=q{world.questions['likert'].id}][value='4']").check()
             page.get_by_label("居住年数").fill("１２")
             for rank, option in enumerate(world.questions["ranking"].options, 1):
@@ -76,10 +77,10 @@ def test_answer_a_survey_on_a_phone(live_server, world, db):
             page.screenshot(path=str(SHOTS / "3-section2.png"), full_page=True)
             page.get_by_role("button", name="Review my answers").click()
 
-            assert page.get_by_role("heading", name="Review your answers").is_visible()
-            assert page.get_by_text("本数を増やしてほしい").is_visible()
+            assert_shown(page.get_by_role("heading", name="Review your answers"))
+            assert_shown(page.get_by_text("本数を増やしてほしい"))
             page.get_by_role("button", name="Send my answers").click()
-            assert page.get_by_role("heading", name="Thank you!").is_visible()
+            assert_shown(page.get_by_role("heading", name="Thank you!"))
             page.screenshot(path=str(SHOTS / "4-done.png"), full_page=True)
         finally:
             browser.close()
