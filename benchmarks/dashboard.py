@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import os
 import random
-import secrets
-import shutil
 import statistics
 import sys
 import time
@@ -93,12 +91,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--port", type=int, default=8766)
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is missing: apt-get install -y wrk")
-    base = f"http://127.0.0.1:{args.port}"
-    env = {**os.environ, "HIROBA_CONFIG": "production", "SECRET_KEY": secrets.token_hex(32),
-           "DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url,
-           "HIROBA_BASE_URL": base}
+    base, env = load.server_env(args)
     load.ensure_data(args.database_url, 100_000, env)
     ensure_big_space(args.database_url, args.rows)
     tallied = load.run_sql(args.database_url, "SELECT count(*) FROM ledger_tallies t JOIN spaces "

@@ -261,19 +261,24 @@ def arguments(doc: str) -> argparse.ArgumentParser:
     return parser
 
 
+def server_env(args, **extra: str) -> tuple[str, dict]:
+    """The server's address and the environment it runs in: production settings against the
+    scale database and Redis. Refuses to start without wrk."""
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+    base = f"http://127.0.0.1:{args.port}"
+    return base, {**os.environ, "HIROBA_CONFIG": "production",
+                  "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": args.database_url,
+                  "REDIS_URL": args.redis_url, "HIROBA_BASE_URL": base, **extra}
+
+
 def main() -> None:
     parser = arguments(__doc__)
     parser.add_argument("--users", type=int, default=100_000,
                         help="size of the data set to generate when there is none")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is missing: apt-get install -y wrk")
-
-    base = f"http://127.0.0.1:{args.port}"
-    env = {**os.environ, "HIROBA_CONFIG": "production", "SECRET_KEY": secrets.token_hex(32),
-           "DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url,
-           "HIROBA_BASE_URL": base, "API_RATE_LIMIT": "10000000 per minute"}
+    base, env = server_env(args, API_RATE_LIMIT="10000000 per minute")
     ensure_data(args.database_url, args.users, env)
     found = targets(args.database_url)
     slug, page = found["slug"], min(500, found["proposal_pages"])

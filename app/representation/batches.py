@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from app.common.time import JST, to_jst
 from app.representation import tallies
-from app.representation.models import MODULE_FLAG_COLUMNS, LedgerTally, Participation
+from app.representation.models import LedgerTally, Participation
 from app.representation.queries import sql_int
 
-CHAINS = ("all", *MODULE_FLAG_COLUMNS)
+CHAINS = tallies.CHAINS
 # Dates a window may name: the platform's lifetime, with room; anything else is a typo.
 EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
@@ -34,15 +34,15 @@ class WindowError(ValueError):
 
 
 def chain_time(module: str):
-    """The column that orders a chain."""
+    """The column that orders a chain; WindowError for a chain that does not exist."""
     if module not in CHAINS:
         raise WindowError(f"module must be one of {', '.join(CHAINS)}")
-    return Participation.first_at if module == "all" else getattr(Participation, f"{module}_at")
+    return tallies.chain_time(module)
 
 
 def chain_filters(space, module: str) -> list:
-    column = chain_time(module)
-    return [Participation.space_id == space.id, column.is_not(None)]
+    chain_time(module)
+    return tallies.in_chain(space.id, module)
 
 
 def jst_midnight_utc(day: date) -> datetime:

@@ -47,10 +47,12 @@ SKIP_OPTION = "hiroba_tallies"  # execution option of a bulk statement: "counts_
 
 
 def chain_time(chain: str):
+    """The column that orders a chain (batches.chain_time checks the name first)."""
     return Participation.first_at if chain == "all" else getattr(Participation, f"{chain}_at")
 
 
-def _in_chain(space_id: int, chain: str) -> list:
+def in_chain(space_id: int, chain: str) -> list:
+    """The space's rows in the chain (those with a time for it)."""
     return [Participation.space_id == space_id, chain_time(chain).is_not(None)]
 
 
@@ -143,7 +145,7 @@ def _tails(session, space_id, found) -> dict:
     for chain, (_rank, key) in found.items():
         t = chain_time(chain)
         parts.append(select(sql_key(chain), func.count(), func.sum(case((t < before, 1), else_=0)))
-                     .where(*_in_chain(space_id, chain), *after_key(chain, key)))
+                     .where(*in_chain(space_id, chain), *after_key(chain, key)))
     rows = session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all()
     return {chain: (int(n or 0), int(settled or 0)) for chain, n, settled in rows}
 
@@ -163,7 +165,7 @@ def chain_weeks(session: Session, space_id: int, head: ChainHead) -> list[tuple]
             weeks.update({day: int(n) for day, n in last[0].items()})
             key = (last[1], last[2])
     week = week_expression(session.get_bind().dialect.name, chain_time(head.chain))
-    tail = (select(week.label("week")).where(*_in_chain(space_id, head.chain),
+    tail = (select(week.label("week")).where(*in_chain(space_id, head.chain),
                                              *after_key(head.chain, key)).subquery())
     for day, n in session.execute(select(tail.c.week, func.count()).group_by(tail.c.week)):
         weeks[str(day)[:10]] += int(n)
@@ -229,7 +231,7 @@ def _edge_parts(space_id, chain, ranks, bases, stored, blocks, first_after) -> l
         edge = (select(Participation.age, Participation.gender,
                        *(getattr(Participation, c) for cs in BLOCK_COLUMNS.values() for c in cs),
                        t.label("t"))
-                .where(*_in_chain(space_id, chain), *after_key(chain, key))
+                .where(*in_chain(space_id, chain), *after_key(chain, key))
                 .order_by(t, Participation.id).limit(r - bases[r]).subquery(f"e{j}"))
         parts.append(select(sql_key("ag").label("part"), sql_int(j).label("j"),
                             edge.c.age.label("a"), edge.c.gender.label("b"), no_text.label("c"),
@@ -246,7 +248,7 @@ def _edge_parts(space_id, chain, ranks, bases, stored, blocks, first_after) -> l
     if first_after is not None:
         base = bases[first_after]
         key = stored[base][1] if base else None
-        one = (select(t.label("t")).where(*_in_chain(space_id, chain), *after_key(chain, key))
+        one = (select(t.label("t")).where(*in_chain(space_id, chain), *after_key(chain, key))
                .order_by(t, Participation.id).offset(first_after - base).limit(1).subquery("f"))
         parts.append(select(sql_key("first").label("part"), sql_int(-1).label("j"),
                             no_int.label("a"), no_text.label("b"), no_text.label("c"),
@@ -283,7 +285,7 @@ def _build(session: Session, space_id: int, chains) -> None:
     for chain in chains:
         rank, key = found[chain]
         t = chain_time(chain)
-        settled = [*_in_chain(space_id, chain), *after_key(chain, key), t < before]
+        settled = [*in_chain(space_id, chain), *after_key(chain, key), t < before]
         n = session.scalar(select(func.count()).select_from(Participation).where(*settled)) or 0
         if n < CHUNK:
             continue
