@@ -28,9 +28,11 @@ def _watch_for_cached_pages() -> None:
     (app/representation/dashboard_views.py)."""
     from app.common.invalidation import watch
     from app.representation.dashboard_views import POPULATION
-    from app.representation.models import PopulationSource, Release
+    from app.representation.models import Participation, PopulationSource, Release
 
     # Targets and population counts are written in bulk: targets.set_targets touches the space;
     # every import rewrites its source row (imported_at), which is seen here.
     watch(Release, lambda release: [("space", release.space_id)])
     watch(PopulationSource, lambda _source: [POPULATION])
+    # Every ledger row written through the ORM; bulk statements are seen by tallies._bulk.
+    watch(Participation, lambda row: [("ledger", row.space_id)])

@@ -3,10 +3,12 @@ what the forms around them need. The unfiltered dashboard is the same for every 
 the space, so its parts are cached (app/common/fragments.py, shared after the view's access
 check) under a key of what they depend on:
 
-- the size of every chain of the ledger (tallies.heads: two small statements), which changes
-  with every new participant or module used, whatever wrote the row;
-- the generation of ("ledger", space): a rewrite of a counted row (a withdrawal of consent, a
-  late answer) through the ORM or by hand (app/accounts/services.withdraw_demographics);
+- the generation of ("ledger", space): every write that changed a ledger row of the space, a
+  new participant or a module used for the first time as much as a rewrite of a counted row
+  (a withdrawal of consent, a late answer): through the ORM (watched in
+  app/representation/__init__.py) or by a bulk statement (tallies._bulk, which sees every one
+  and touches nothing when it changed no row: a module used again keeps the figures cached);
+- ("ledger", 0): a bulk statement on the ledger that named no space (every space is stale);
 - ("space", space): its settings, targets, releases and age settings; ("population", 0): the
   reference population; the facilitators' and the public minimum; the language and the date.
 
@@ -17,10 +19,11 @@ from flask import url_for
 
 from app.common import fragments
 from app.extensions import db
-from app.representation import labels, presenters, tallies
+from app.representation import labels, presenters
 from app.representation.dashboard import dashboard as representation_dashboard
 
 POPULATION: fragments.Thing = ("population", 0)
+EVERY_LEDGER: fragments.Thing = ("ledger", 0)
 
 
 def _api_urls(space, dimension: str, module: str, since, until) -> tuple[str, str]:
@@ -68,7 +71,7 @@ def dashboard_parts(space, actor, *, module: str, since, until, k: int, public_k
 
     if not cache:
         return render()
-    sizes = tuple(h.members for h in tallies.heads(db.session, space.id, build=False).values())
+    # No statement is needed to build the key: a view served from the cache reads no ledger.
     return fragments.cached_parts(
-        "dashboard", [("space", space.id), ("ledger", space.id), POPULATION], render,
-        args=(k, public_k, *sizes), shared=True)
+        "dashboard", [("space", space.id), ("ledger", space.id), EVERY_LEDGER, POPULATION],
+        render, args=(k, public_k), shared=True)

@@ -27,6 +27,7 @@ from sqlalchemy import (DateTime, Integer, String, case, cast, delete, event, fu
                         select, tuple_, union_all)
 from sqlalchemy.orm import Session, attributes
 
+from app.common import invalidation
 from app.common.sql import dialect_insert
 from app.common.time import utcnow
 from app.representation.models import MODULE_FLAG_COLUMNS, LedgerTally, Participation
@@ -420,4 +421,12 @@ def _bulk(state) -> None:
     scope = state.execution_options.get(SKIP_OPTION)
     if scope == "counts_unchanged":
         return
-    _remove(state.session.connection(), scope if scope else [(None, None, None, None)])
+    scope = scope or [(None, None, None, None)]
+    _remove(state.session.connection(), scope)
+    # The shared dashboard (dashboard_views) is keyed by the ledger's generations: a statement
+    # that changed rows makes them stale; one that changed none (a module used again) does not.
+    result = state.invoke_statement()
+    if getattr(result, "rowcount", -1) != 0:
+        for space_id in {m[0] for m in scope}:
+            invalidation.touch(state.session, "ledger", 0 if space_id is None else space_id)
+    return result

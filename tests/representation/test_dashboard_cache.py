@@ -21,7 +21,7 @@ from app.representation.targets import set_targets
 from app.spaces.models import Space
 from tests.dom import parse
 from tests.people import client_as
-from tests.representation.dashboard_fixtures import skewed_space
+from tests.representation.dashboard_fixtures import add_participants, skewed_space
 from tests.statements import recorded
 
 
@@ -120,3 +120,38 @@ def test_someone_who_may_not_facilitate_gets_nothing_from_the_cache(app, make, s
 def test_first_at_of_the_fixture_is_old_enough_to_be_tallied():
     # The withdrawal test above relies on it: a row written in 2025 is settled.
     assert datetime(2025, 1, 6) < tallies.utcnow() - tallies.SETTLE
+
+
+def test_a_module_used_again_keeps_the_figures_cached(db, make, space, facilitators):
+    person_id = make.user(birth_year=1995).id
+    db.session.commit()
+    record_participation(db.session, space.id, db.session.get(User, person_id), "forum")
+    db.session.commit()
+    _, cold = _view(facilitators[0], space)
+    record_participation(db.session, space.id, db.session.get(User, person_id), "forum")
+    db.session.commit()  # the same module again: no ledger row changes
+    _, warm = _view(facilitators[1], space)
+    assert warm <= cold - 8, (cold, warm)
+    record_participation(db.session, space.id, db.session.get(User, person_id), "surveys")
+    db.session.commit()  # a module used for the first time: a figure may move
+    _, again = _view(facilitators[0], space)
+    assert again > warm + 7, (warm, again)
+
+
+def test_a_row_added_through_the_orm_redraws_the_figures(db, make, space, facilitators):
+    _, cold = _view(facilitators[0], space)
+    add_participants(db.session, _space(db, space), 5, age=22, gender="female")
+    html, redrawn = _view(facilitators[1], space)
+    assert redrawn > cold - 8 and "65 participants" in _scope(html)
+
+
+def test_a_bulk_statement_naming_no_space_redraws_every_dashboard(db, space, facilitators):
+    _, cold = _view(facilitators[0], space)
+    db.session.execute(update(Participation).where(Participation.age == 65).values(age=66))
+    db.session.commit()
+    _, redrawn = _view(facilitators[1], space)
+    assert redrawn > cold - 8, (cold, redrawn)
+    db.session.execute(update(Participation).where(Participation.age == 1).values(age=2))
+    db.session.commit()  # changed no row: nothing is stale
+    _, warm = _view(facilitators[0], space)
+    assert warm <= cold - 8, (cold, warm)
