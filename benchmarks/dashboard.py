@@ -102,6 +102,8 @@ def main() -> None:
         url = f"{base}/spaces/{SLUG}/representation/"
         first = timed_get(url, cookie)
         views = sorted(timed_get(url, cookie) for _ in range(30))
+        if args.warmup:  # every worker draws the page once before it is measured
+            load.wrk(url, args.warmup, args.connections, load.cookie_lua(cookie))
         result = load.wrk(url, args.duration, args.connections, load.cookie_lua(cookie))
     finally:
         server.terminate()

@@ -78,13 +78,18 @@ def record_participation(session: Session, space_id: int, user, module: str,
     _check_may_take_part(session, space_id, user)
     at = at or utcnow()
     mine = (Participation.space_id == space_id, Participation.user_id == user.id)
-    row_id = session.scalar(select(Participation.id).where(*mine))
-    if row_id is not None:
+    module_at = getattr(Participation, f"{module}_at")
+    found = session.execute(select(Participation.id, getattr(Participation, module), module_at)
+                            .where(*mine)).first()
+    if found is not None:
+        row_id, used, used_at = found
         # Not the first time here: the snapshot stays, only the module is added (to its chain
         # at `at`: only tallies from there on can change, app/representation/tallies).
         # Only a first use of the module writes: a row that already has it is neither updated
-        # nor locked, so one person's many supports in a row do not queue on their ledger row.
-        module_at = getattr(Participation, f"{module}_at")
+        # nor locked (nor even sent a statement), so one person's many supports in a row do not
+        # queue on their ledger row. The UPDATE's own condition still holds under a race.
+        if used and used_at is not None:
+            return
         session.execute(update(Participation).where(
             *mine, or_(module_at.is_(None), getattr(Participation, module).is_(False))).values(
             {module: True, f"{module}_at": func.coalesce(module_at, at)})
