@@ -55,7 +55,7 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     # PostgreSQL pool per process: one connection per gunicorn thread plus a little overflow
     # (applied in create_app to server databases only; SQLite keeps its own pool).
-    DB_POOL_SIZE = _int("DB_POOL_SIZE", _int("GUNICORN_THREADS", 4))
+    DB_POOL_SIZE = _int("DB_POOL_SIZE", _int("GUNICORN_THREADS", 1))
     DB_MAX_OVERFLOW = _int("DB_MAX_OVERFLOW", 2)
     DB_POOL_RECYCLE = _int("DB_POOL_RECYCLE", 1800)  # seconds; below typical idle cut-offs
     DB_POOL_TIMEOUT = _int("DB_POOL_TIMEOUT", 10)  # wait for a free connection, then 503

@@ -33,13 +33,14 @@ def _settings(monkeypatch, **env) -> dict:
 
 def test_gunicorn_settings_follow_the_cpu_count_and_the_environment(monkeypatch):
     defaults = _settings(monkeypatch)
-    assert defaults["workers"] == min(os.cpu_count() * 2 + 1, 12)
-    assert defaults["threads"] == 4 and defaults["worker_class"] == "gthread"
+    assert defaults["workers"] == min(os.cpu_count() * 4, 16)
+    assert defaults["threads"] == 1 and defaults["worker_class"] == "sync"
     assert defaults["graceful_timeout"] < defaults["timeout"]
     assert defaults["accesslog"] == "-" and defaults["bind"] == "127.0.0.1:8000"
     chosen = _settings(monkeypatch, GUNICORN_WORKERS="3", GUNICORN_THREADS="8",
                        GUNICORN_BIND="0.0.0.0:9000")
     assert (chosen["workers"], chosen["threads"], chosen["bind"]) == (3, 8, "0.0.0.0:9000")
+    assert chosen["worker_class"] == "gthread"  # threads need the threaded worker
 
 
 def test_a_server_database_gets_a_pool_sized_to_the_threads():
@@ -104,7 +105,7 @@ def test_gunicorn_serves_from_its_config_file_with_json_access_logs(tmp_path):
            "HIROBA_CONFIG": "production", "SECRET_KEY": "production-test-" + "k" * 32,
            "DATABASE_URL": f"sqlite:///{tmp_path / 'healthz.sqlite3'}",
            "HIROBA_BASE_URL": "http://127.0.0.1", "GUNICORN_BIND": f"127.0.0.1:{port}",
-           "GUNICORN_WORKERS": "1", "GUNICORN_THREADS": "2", "LOG_LEVEL": "INFO"}
+           "GUNICORN_WORKERS": "1", "LOG_LEVEL": "INFO"}  # the default: sync
     log_path = tmp_path / "gunicorn.log"
     with log_path.open("w") as log:
         process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",

@@ -75,7 +75,9 @@ def gunicorn(database_url: str, log_dir: Path, *, workers: int, threads: int = 1
     env = {name: value for name, value in os.environ.items() if name != "REDIS_URL"}
     env.update({"SECRET_KEY": "fault-tests-" + "k" * 32, "DATABASE_URL": database_url,
                 "HIROBA_BASE_URL": "http://127.0.0.1",
-                "LOG_LEVEL": "WARNING", **(environment or {})})
+                "LOG_LEVEL": "WARNING",
+                # the app sizes its database pool by it (config.DB_POOL_SIZE)
+                "GUNICORN_THREADS": str(threads), **(environment or {})})
     log_path = log_dir / "gunicorn.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
