@@ -131,3 +131,17 @@ def test_gunicorn_serves_from_its_config_file_with_json_access_logs(tmp_path):
               if line.startswith("{") and '"kind": "access"' in line]
     assert any(a["path"] == "/healthz" and a["status"] == 200 and a["request_id"] == "probe-0001"
                for a in access), log_path.read_text()[-3000:]
+
+
+def test_fingerprints_follow_the_file_only_when_watched(tmp_path):
+    from app.common.assets import Fingerprints
+
+    style = tmp_path / "a.css"
+    style.write_text("a{}")
+    watched, fixed = Fingerprints(str(tmp_path)), Fingerprints(str(tmp_path), watch=False)
+    first = (watched.of("a.css"), fixed.of("a.css"))
+    assert first[0] == first[1] and watched.of("../a.css") is None
+    style.write_text("b{}")
+    os.utime(style, (1, 1))  # a new mtime, whatever the file system's resolution
+    assert watched.of("a.css") != first[0]
+    assert fixed.of("a.css") == first[1]  # production: a deployment restarts the workers
