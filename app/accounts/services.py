@@ -23,7 +23,6 @@ from app.accounts.sessions import end_all_sessions
 from app.areas.models import Area
 from app.common.errors import N_, DomainError
 from app.common.text import normalize, normalize_email, normalize_identity
-from app.common.invalidation import touch
 from app.common.time import today_jst, utcnow
 from app.representation import tallies
 from app.representation.models import Participation
@@ -362,12 +361,10 @@ def withdraw_demographics(session: Session, user: User) -> bool:
     Figures already published stay as published (releases are frozen snapshots). Residency and
     home area are answers of registration, not consented demographics, and stay. True if there
     was something to delete or blank."""
-    # Cached public figures (app/common/fragments.py) count these snapshots: the bulk UPDATE
-    # below is not seen by the ORM, so the spaces' ledgers are marked stale by hand.
+    # Cached figures count these snapshots: the bulk UPDATE below names its spaces, so
+    # tallies._bulk marks their ledgers stale when it blanks a row (app/common/fragments.py).
     spaces = list(session.scalars(select(Participation.space_id).distinct()
                                   .where(Participation.user_id == user.id)))
-    for space_id in spaces:
-        touch(session, "ledger", space_id)
     # The spaces' stored tallies counted the snapshots too: all of theirs go (recounted on
     # the next view), in this transaction (app/representation/tallies).
     blanked = session.execute(
