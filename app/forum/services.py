@@ -329,6 +329,9 @@ def delete_post(session: Session, post: Post, user) -> None:
     session.expire(post)
 
 
+_TOGGLE_ROUNDS = 4
+
+
 def toggle_reaction(session: Session, post: Post, user, kind: str) -> bool:
     """Add the reaction if `user` has not given it, remove it if they have; True when it is now
     given. Insert-or-nothing against the unique (post, user, kind) constraint, then delete, so a
@@ -346,17 +349,24 @@ def toggle_reaction(session: Session, post: Post, user, kind: str) -> bool:
     insert = dialect_insert(session)
     # RETURNING tells whether a row was written (an INSERT's rowcount is not reliable on every
     # driver: psycopg reports -1).
-    added = session.execute(
-        insert(Reaction).values(post_id=post.id, user_id=user.id, kind=kind, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["post_id", "user_id", "kind"])
-        .returning(Reaction.id)).first() is not None
-    if added:
-        delta = 1
-    else:
-        removed = session.execute(delete(Reaction).where(
-            Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == kind)
-            .execution_options(synchronize_session=False)).rowcount
-        delta = -1 if removed else 0
+    add = (insert(Reaction).values(post_id=post.id, user_id=user.id, kind=kind, created_at=utcnow())
+           .on_conflict_do_nothing(index_elements=["post_id", "user_id", "kind"])
+           .returning(Reaction.id))
+    remove = (delete(Reaction).where(Reaction.post_id == post.id, Reaction.user_id == user.id,
+                                     Reaction.kind == kind)
+              .execution_options(synchronize_session=False))
+    # On PostgreSQL (read committed) the row our insert found can be deleted by another tab's
+    # toggle before our delete runs; that press must then add it again, as if the two had come
+    # one after the other, or a press is lost. A few rounds suffice: each needs another commit.
+    delta = 0
+    for _ in range(_TOGGLE_ROUNDS):
+        if session.execute(add).first() is not None:
+            delta = 1
+            break
+        if session.execute(remove).rowcount:
+            delta = -1
+            break
+    added = delta == 1
     if delta:
         session.execute(update(Post).where(Post.id == post.id)
                         .values({counter: counter + delta})

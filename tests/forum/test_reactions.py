@@ -3,7 +3,7 @@ equal the rows; each reaction records participation."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Delete, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.common.errors import DomainError
@@ -38,6 +38,35 @@ def test_reacting_toggles_and_counts(app, db, world, post):
     assert (fresh.agree_count, fresh.helpful_count) == (0, 1)
     for kind in ("agree", "disagree", "helpful"):
         assert fresh.reaction_count(kind) == real_reaction_count(db, post.id, kind)
+
+
+def test_a_press_whose_row_another_tab_just_removed_adds_it_again(db, world, post, monkeypatch):
+    """Two tabs press "helpful" on a given reaction at once: both inserts find the row, the
+    other tab deletes it first, and this press's delete finds nothing. Taken one after the
+    other the presses give off, then on; the second press must not be lost."""
+    services.toggle_reaction(db.session, post, world.participant, "helpful")
+    db.session.commit()
+    execute = db.session.execute
+    other_tab_done = []
+
+    def racing_execute(statement, *args, **kwargs):
+        if (isinstance(statement, Delete) and statement.table.name == Reaction.__tablename__
+                and not other_tab_done):
+            other_tab_done.append(True)   # the other tab's whole toggle, just before ours
+            execute(delete(Reaction).where(Reaction.post_id == post.id))
+            execute(update(Post).where(Post.id == post.id)
+                    .values(helpful_count=Post.helpful_count - 1))
+        return execute(statement, *args, **kwargs)
+
+    monkeypatch.setattr(db.session, "execute", racing_execute)
+    pressed = services.toggle_reaction(db.session, post, world.participant, "helpful")
+    monkeypatch.undo()
+    assert other_tab_done and pressed is True
+    db.session.commit()
+    db.session.expire_all()
+    assert other_tab_done
+    fresh = db.session.get(Post, post.id)
+    assert fresh.helpful_count == real_reaction_count(db, post.id, "helpful") == 1
 
 
 def test_reaction_records_participation_in_the_ledger(db, world, post):
