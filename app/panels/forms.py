@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, IntegerField, RadioField, SelectField, SelectMultipleField,
-                     StringField, TextAreaField)
+from wtforms import (BooleanField, IntegerField, RadioField, SelectChoice, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -80,7 +80,7 @@ class CallForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.features.choices = [(f, feature_label(f)) for f in PANEL_FEATURES]
+        self.features.choices = [SelectChoice(f, feature_label(f)) for f in PANEL_FEATURES]
 
     def values(self) -> dict:
         return {"title": self.title.data or "", "description_md": self.description_md.data or "",
@@ -121,9 +121,9 @@ class VolunteerForm(Form):
 
     def __init__(self, *args, values: dict[str, list[str]], **kwargs):
         super().__init__(*args, **kwargs)
-        blank = [("", _l("— choose —"))]
+        blank = [SelectChoice("", _l("— choose —"))]
         for feature in ("gender", "residency", "sector", "sub_area"):
-            self[feature].choices = blank + [(v, value_label(feature, v))
+            self[feature].choices = blank + [SelectChoice(v, value_label(feature, v))
                                              for v in values.get(feature, [])]
 
     def answers(self) -> dict:
@@ -134,7 +134,7 @@ class VolunteerForm(Form):
 
 class RunForm(Form):
     algorithm = RadioField(_l("Algorithm"), default="leximin",
-                           choices=list(ALGORITHM_LABELS.items()))
+                           choices=[SelectChoice(k, v) for k, v in ALGORITHM_LABELS.items()])
     number_source = StringField(
         _l("Where the public number will come from"),
         validators=[InputRequired(_l("Say where the public number will come from.")),

@@ -9,6 +9,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from app.accounts.permissions import (can_copy_survey, can_manage_survey, can_manage_surveys,
                                       require)
@@ -180,8 +181,8 @@ def section_delete(survey, section_id: int):
 
 
 def _condition_choices(form: QuestionForm, survey, question=None, section=None) -> None:
-    form.show_if_option_id.choices = [("", _("Always show this question"))] + [
-        (str(o.id), _("“%(question)s” is answered “%(option)s”", question=q.text, option=o.label))
+    form.show_if_option_id.choices = [SelectChoice("", _("Always show this question"))] + [
+        SelectChoice(str(o.id), _("“%(question)s” is answered “%(option)s”", question=q.text, option=o.label))
         for q, o in builder.condition_choices(survey, before=question, section=section)]
 
 
@@ -190,7 +191,7 @@ def _condition_choices(form: QuestionForm, survey, question=None, section=None) 
 def question_new(survey, section_id: int):
     section = section_or_404(survey, section_id)
     form = QuestionForm()
-    if request.method == "GET" and request.args.get("kind") in dict(form.kind.choices):
+    if request.method == "GET" and request.args.get("kind") in {c.value for c in form.kind.choices}:
         form.kind.data = request.args["kind"]
     _condition_choices(form, survey, section=section)
     if form.validate_on_submit():
@@ -269,7 +270,8 @@ def copy(survey):
     targets = services.copy_targets(db.session, current_user)
     form = CopyForm()
     locale = str(get_locale())
-    form.target_space.choices = [(s.slug, f"{s.title} ({s.area.name(locale)})") for s in targets]
+    form.target_space.choices = [SelectChoice(s.slug, f"{s.title} ({s.area.name(locale)})")
+                                for s in targets]
     if form.validate_on_submit():
         target = next((s for s in targets if s.slug == form.target_space.data), None)
         if target is None or not can_manage_surveys(current_user, target):

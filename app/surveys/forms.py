@@ -6,8 +6,8 @@ app.surveys.answering rather than by a WTForms class; their error codes map to M
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import (BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectChoice,
+                     SelectField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.common.forms import Form
@@ -101,7 +101,7 @@ class SurveyForm(Form):
                                    format="%Y-%m-%dT%H:%M", validators=[Optional()])
     results_visibility = RadioField(
         _l("Who can see the results?"), default="after_close", validators=[InputRequired()],
-        choices=[(v, VISIBILITY_LABELS[v]) for v in RESULTS_VISIBILITIES])
+        choices=[SelectChoice(v, VISIBILITY_LABELS[v]) for v in RESULTS_VISIBILITIES])
 
 
 class SectionForm(Form):
@@ -112,7 +112,7 @@ class SectionForm(Form):
 
 class QuestionForm(Form):
     kind = SelectField(_l("Type of question"),
-                       choices=[(k, KIND_LABELS[k]) for k in QUESTION_KINDS])
+                       choices=[SelectChoice(k, KIND_LABELS[k]) for k in QUESTION_KINDS])
     text = StringField(_l("Question"), validators=[InputRequired(),
                                                    Length(max=QUESTION_TEXT_MAX)])
     help_text = StringField(_l("Help text (optional)"),
@@ -125,7 +125,7 @@ class QuestionForm(Form):
     max_choices = IntegerField(_l("Most options to choose (multiple choice, optional)"),
                                validators=[Optional(), NumberRange(min=1, max=100)])
     scale_points = SelectField(_l("Points on the scale"), coerce=int,
-                               choices=[(p, str(p)) for p in LIKERT_POINTS], default=5)
+                               choices=[SelectChoice(p, str(p)) for p in LIKERT_POINTS], default=5)
     label_low = StringField(_l("Label of the lowest point, e.g. “Strongly disagree”"),
                             validators=[Optional(), Length(max=END_LABEL_MAX)])
     label_high = StringField(_l("Label of the highest point, e.g. “Strongly agree”"),

@@ -275,6 +275,11 @@ def test_structure_locked_once_answers_exist(fac, world, db):
     # the locked form shows the settings as text and still allows section wording
     r = fac.get(survey_url + f"/questions/{q['single'].id}/edit")
     assert "only the wording can be changed" in r.get_data(as_text=True)
+    # ... the condition too, by its words, not as an id
+    r = fac.get(survey_url + f"/questions/{q['conditional'].id}/edit")
+    page = r.get_data(as_text=True)
+    assert "“主な交通手段は?” is answered “路線バス”" in page
+    assert ">None<" not in page   # a setting the question does not have reads –
     r = fac.post(survey_url + f"/sections/{world.survey.sections[0].id}/edit",
                  data={"title": "暮らしについて"})
     assert r.status_code == 302
