@@ -32,6 +32,15 @@ def visible_proposal(proposal_id: int):
     return proposal
 
 
+def visible_proposal_row(proposal_id: int):
+    """As visible_proposal, without what only the proposal's page shows: for the support and
+    its withdrawal, which answer with a redirect."""
+    proposal = services.get_proposal(db.session, g.space, proposal_id, details=False)
+    if proposal is None or not can_view_proposal(current_user, proposal):
+        return None
+    return proposal
+
+
 def published_proposal(proposal_id: int):
     """The published proposal of this space (in any public status), else None (404)."""
     proposal = services.get_proposal(db.session, g.space, proposal_id)

@@ -257,10 +257,13 @@ def _with_details(stmt):
                         joinedload(Proposal.area), joinedload(Proposal.merged_into))
 
 
-def get_proposal(session: Session, space, proposal_id: int) -> Proposal | None:
-    """The proposal of `space` with this id, drafts included (the caller decides who sees it)."""
-    return session.scalar(_with_details(select(Proposal)).where(
-        Proposal.id == proposal_id, Proposal.space_id == space.id))
+def get_proposal(session: Session, space, proposal_id: int, *,
+                 details: bool = True) -> Proposal | None:
+    """The proposal of `space` with this id, drafts included (the caller decides who sees it).
+    `details=False` for an action that only redirects (a support): the row without its author,
+    category, area and merge target, which its page shows."""
+    stmt = select(Proposal).where(Proposal.id == proposal_id, Proposal.space_id == space.id)
+    return session.scalar(_with_details(stmt) if details else stmt)
 
 
 def get_public_proposal(session: Session, proposal_id: int) -> Proposal | None:

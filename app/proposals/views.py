@@ -25,7 +25,8 @@ from app.proposals import bp, comments, services, supports, workflow
 from app.proposals.forms import SORT_LABELS, CommentForm, FilterForm, ProposalForm
 from app.proposals.models import PUBLIC_STATUSES, TITLE_MAX
 from app.proposals.pages import (draft_only, locale, log_in_back_to_proposal, status_label,
-                                 template_helpers, visible_proposal)
+                                 template_helpers, visible_proposal,
+                                 visible_proposal_row)
 
 COMMENTS_PER_PAGE = 30
 SIMILAR_QUERY_MAX = 2000
@@ -276,7 +277,7 @@ def _change_support(proposal, change, changed_message: str, unchanged_message: s
 
 @bp.post("/<int:proposal_id>/support")
 @log_in_back_to_proposal
-@require(can_support_or_comment, proposal=visible_proposal)
+@require(can_support_or_comment, proposal=visible_proposal_row)
 def support(proposal):
     return _change_support(proposal, supports.support,
                            _("Thank you, your support is counted."),
@@ -285,7 +286,7 @@ def support(proposal):
 
 @bp.post("/<int:proposal_id>/unsupport")
 @log_in_back_to_proposal
-@require(can_support_or_comment, proposal=visible_proposal)
+@require(can_support_or_comment, proposal=visible_proposal_row)
 def unsupport(proposal):
     return _change_support(proposal, supports.unsupport,
                            _("Your support is withdrawn."),
