@@ -32,9 +32,42 @@ worker_class = "sync" if threads == 1 else "gthread"
 timeout = _int("GUNICORN_TIMEOUT", 60)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)  # threaded workers only: a sync worker closes
-# Recycle workers now and then so that slow leaks (a library's cache) cannot grow for ever.
+# Recycle workers now and then so that slow leaks (a library's cache) cannot grow for ever,
+# at different moments (the jitter is half the count: workers serve about as many requests
+# each, so a small jitter restarts them all at once).
 max_requests = _int("GUNICORN_MAX_REQUESTS", 5000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 500)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", max_requests // 2)
+# The application is imported once, in the master, and each worker is a fork of it: a worker
+# that is recycled is running again at once, where importing the application again costs
+# about 2 s of CPU (README: recycled workers at the end of a load run had cut the support POST
+# from 186 to 70-114 requests a second). A new release therefore needs a restart of the
+# master, not a HUP. GUNICORN_PRELOAD=0 imports it in every worker instead.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
+
+
+def when_ready(server):
+    """In the master, before the first fork: what every worker would do on its first requests
+    (app/common/warm.py), done once for all of them."""
+    if not server.cfg.preload_app:
+        return
+    from app.common.warm import warm
+    from wsgi import app
+
+    server.log.info("warmed: %d templates compiled before forking", warm(app))
+
+
+def post_fork(server, worker):
+    """A forked worker must not use the database connections of the master (none are opened
+    while the application is imported, but a pool that holds one would be shared): each
+    worker starts with empty pools of its own. Without preloading there is nothing to do."""
+    if not server.cfg.preload_app:
+        return
+    from app.extensions import db
+    from wsgi import app
+
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
 # The heartbeat file on a memory file system: a busy disk cannot make workers look dead.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 

@@ -41,6 +41,10 @@ def test_gunicorn_settings_follow_the_cpu_count_and_the_environment(monkeypatch)
                        GUNICORN_BIND="0.0.0.0:9000")
     assert (chosen["workers"], chosen["threads"], chosen["bind"]) == (3, 8, "0.0.0.0:9000")
     assert chosen["worker_class"] == "gthread"  # threads need the threaded worker
+    # workers are forks of a master that imported the app, recycled at different moments
+    assert defaults["preload_app"] is True and callable(defaults["post_fork"])
+    assert defaults["max_requests_jitter"] == defaults["max_requests"] // 2
+    assert _settings(monkeypatch, GUNICORN_PRELOAD="0")["preload_app"] is False
 
 
 def test_a_server_database_gets_a_pool_sized_to_the_threads():
@@ -105,7 +109,9 @@ def test_gunicorn_serves_from_its_config_file_with_json_access_logs(tmp_path):
            "HIROBA_CONFIG": "production", "SECRET_KEY": "production-test-" + "k" * 32,
            "DATABASE_URL": f"sqlite:///{tmp_path / 'healthz.sqlite3'}",
            "HIROBA_BASE_URL": "http://127.0.0.1", "GUNICORN_BIND": f"127.0.0.1:{port}",
-           "GUNICORN_WORKERS": "1", "LOG_LEVEL": "INFO"}  # the default: sync
+           # two sync workers (the default kind), each recycled after three requests
+           "GUNICORN_WORKERS": "2", "GUNICORN_MAX_REQUESTS": "3",
+           "GUNICORN_MAX_REQUESTS_JITTER": "0", "LOG_LEVEL": "INFO"}
     log_path = tmp_path / "gunicorn.log"
     with log_path.open("w") as log:
         process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
@@ -124,6 +130,11 @@ def test_gunicorn_serves_from_its_config_file_with_json_access_logs(tmp_path):
             except OSError:
                 assert time.monotonic() < deadline, log_path.read_text()[-3000:]
                 time.sleep(0.2)
+        # Workers forked from the master again and again, each with its own database pool
+        # (post_fork), keep answering: /healthz asks the database.
+        for n in range(12):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as answer:
+                assert answer.status == 200, n
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -131,6 +142,9 @@ def test_gunicorn_serves_from_its_config_file_with_json_access_logs(tmp_path):
               if line.startswith("{") and '"kind": "access"' in line]
     assert any(a["path"] == "/healthz" and a["status"] == 200 and a["request_id"] == "probe-0001"
                for a in access), log_path.read_text()[-3000:]
+    log_text = log_path.read_text()
+    assert log_text.count("Autorestarting worker") >= 3, log_text[-3000:]
+    assert re.search(r"warmed: \d+ templates compiled before forking", log_text), log_text[-3000:]
 
 
 def test_fingerprints_follow_the_file_only_when_watched(tmp_path):
@@ -145,3 +159,24 @@ def test_fingerprints_follow_the_file_only_when_watched(tmp_path):
     os.utime(style, (1, 1))  # a new mtime, whatever the file system's resolution
     assert watched.of("a.css") != first[0]
     assert fixed.of("a.css") == first[1]  # production: a deployment restarts the workers
+
+
+def test_warming_compiles_every_template_and_reads_every_catalog(app):
+    """What gunicorn's master does before forking (gunicorn.conf.py, when_ready): afterwards
+    a worker finds every template compiled and the catalogs of both languages read."""
+    from flask_babel import force_locale, get_translations
+
+    from app.common.warm import warm
+    from app.extensions import babel
+
+    catalogs = babel.domain_instance.cache  # one per process, kept by the forks
+    app.jinja_env.cache.clear()
+    catalogs.clear()
+    compiled = warm(app)
+    assert {locale for locale, _domain in catalogs} == {"ja", "en"}
+    templates = app.jinja_env.list_templates(filter_func=lambda n: n.endswith((".html", ".txt")))
+    assert compiled == len(templates) > 50
+    assert len(app.jinja_env.cache) == compiled  # all kept: the cache holds 400
+    for locale, word in (("ja", "ログイン"), ("en", "Log in")):
+        with app.test_request_context(), force_locale(locale):
+            assert get_translations().gettext("Log in") == word
