@@ -44,30 +44,6 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", max_requests // 2)
 # master, not a HUP. GUNICORN_PRELOAD=0 imports it in every worker instead.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
 
-
-def when_ready(server):
-    """In the master, before the first fork: what every worker would do on its first requests
-    (app/common/warm.py), done once for all of them."""
-    if not server.cfg.preload_app:
-        return
-    from app.common.warm import warm
-    from wsgi import app
-
-    server.log.info("warmed: %d templates compiled before forking", warm(app))
-
-
-def post_fork(server, worker):
-    """A forked worker must not use the database connections of the master (none are opened
-    while the application is imported, but a pool that holds one would be shared): each
-    worker starts with empty pools of its own. Without preloading there is nothing to do."""
-    if not server.cfg.preload_app:
-        return
-    from app.extensions import db
-    from wsgi import app
-
-    with app.app_context():
-        for engine in db.engines.values():
-            engine.dispose(close=False)
 # The heartbeat file on a memory file system: a busy disk cannot make workers look dead.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
@@ -80,3 +56,28 @@ access_log_format = (
     '"path": "%(U)s", "status": %(s)s, "bytes": "%(B)s", "duration_ms": %(M)s, '
     '"request_id": "%({x-request-id}o)s", "agent": "%(a)s"}'
 )
+
+
+# --- hooks -----------------------------------------------------------------------------------
+
+def when_ready(server):
+    """In the master, before the first fork: what every worker would do on its first requests
+    (app/common/warm.py), done once for all of them."""
+    if not server.cfg.preload_app:
+        return
+    from app.common.warm import warm
+
+    server.log.info("warmed: %d templates compiled before forking", warm(server.app.wsgi()))
+
+
+def post_fork(server, worker):
+    """A forked worker must not use the database connections of the master (none are opened
+    while the application is imported, but a pool that holds one would be shared): each
+    worker starts with empty pools of its own. Without preloading there is nothing to do."""
+    if not server.cfg.preload_app:
+        return
+    from app.extensions import db
+
+    with server.app.wsgi().app_context():  # the application the master loaded
+        for engine in db.engines.values():
+            engine.dispose(close=False)
