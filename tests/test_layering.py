@@ -36,6 +36,7 @@ WEB_LAYER_FILES = {
     "app/common/markdown.py",          # returns Markup for templates
     "app/common/unit_of_work.py",
     "app/common/urls.py",
+    "app/common/warm.py",              # compiles the templates and reads the catalogs of the app
     "app/main/errors.py",
     "app/health/checks.py",
     "app/health/outage.py",
