@@ -7,7 +7,7 @@ set and Redis, driven by wrk (Debian's `wrk`) at 16 connections for a fixed time
 
 Each URL gets `--warmup` seconds of the same load first, not counted, so that every gunicorn
 worker has drawn the page once (compiled its templates, filled SQLAlchemy's statement cache):
-otherwise the first request on each of the five workers lands in the measured p99.
+otherwise the first request on each worker lands in the measured p99.
 
 If the database has no scale data set it is created and filled first
 (`flask db upgrade` and `flask demo scale --users N`). Prints, per URL: requests/s, p50, p99,

@@ -8,16 +8,20 @@ from flask import Flask
 from sqlalchemy.orm import configure_mappers
 
 
+def page_templates(app: Flask) -> list[str]:
+    """The templates pages and e-mails are drawn from (not the static files beside them)."""
+    return app.jinja_env.list_templates(filter_func=lambda n: n.endswith((".html", ".txt")))
+
+
 def warm(app: Flask) -> int:
     """Returns how many templates were compiled."""
     configure_mappers()
-    compiled = 0
-    for name in app.jinja_env.list_templates(filter_func=lambda n: n.endswith((".html", ".txt"))):
+    templates = page_templates(app)
+    for name in templates:
         app.jinja_env.get_template(name)
-        compiled += 1
     from flask_babel import force_locale, get_translations
 
     for locale in app.config.get("LANGUAGES", ("ja", "en")):
         with app.test_request_context(), force_locale(locale):
             get_translations()
-    return compiled
+    return len(templates)

@@ -375,7 +375,7 @@ def toggle_reaction(session: Session, post: Post, user, kind: str) -> bool:
         invalidation.touch(session, "thread", post.thread_id)  # the counts anonymous readers see
     if added:
         record_participation(session, thread.space_id, user, thread.module)
-    return bool(added)
+    return added
 
 
 def set_digest_preference(session: Session, user, enabled: bool) -> None:

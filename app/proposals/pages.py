@@ -23,10 +23,10 @@ from app.proposals.forms import STATUS_LABELS
 # --- loaders for require() --------------------------------------------------------------------
 
 
-def visible_proposal(proposal_id: int):
+def visible_proposal(proposal_id: int, *, details: bool = True):
     """The proposal of this space if the visitor may see it, else None (404): a draft of
     someone else is as absent as a proposal of another space."""
-    proposal = services.get_proposal(db.session, g.space, proposal_id)
+    proposal = services.get_proposal(db.session, g.space, proposal_id, details=details)
     if proposal is None or not can_view_proposal(current_user, proposal):
         return None
     return proposal
@@ -35,10 +35,7 @@ def visible_proposal(proposal_id: int):
 def visible_proposal_row(proposal_id: int):
     """As visible_proposal, without what only the proposal's page shows: for the support and
     its withdrawal, which answer with a redirect."""
-    proposal = services.get_proposal(db.session, g.space, proposal_id, details=False)
-    if proposal is None or not can_view_proposal(current_user, proposal):
-        return None
-    return proposal
+    return visible_proposal(proposal_id, details=False)
 
 
 def published_proposal(proposal_id: int):
